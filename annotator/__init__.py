@@ -1,0 +1,57 @@
+"""annotator: correct machine pre-annotations of news articles and turn them into gold data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as project_config
+from . import db as database
+
+__version__ = "0.1.0"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SetupError(RuntimeError):
+    """The app cannot start as configured; the message says what to do."""
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("ANNOTATOR_DB", "annotator.db"))
+
+
+def default_config_path(db_path: Path) -> Path:
+    env = os.environ.get("ANNOTATOR_CONFIG")
+    return Path(env) if env else db_path.with_name("annotator.toml")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The web app over one database and one project file."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    settings = dict(test_config or {})
+    db_path = Path(settings.pop("DATABASE", default_db_path()))
+    project = project_config.load(Path(settings.pop("PROJECT_FILE", default_config_path(db_path))))
+    secret = settings.pop("SECRET_KEY", None) or (project.secret_key if project.has_real_secret else None)
+    if not secret:
+        where = project.path or default_config_path(db_path)
+        raise SetupError(
+            f"{where}: no secret key set (or still the placeholder). Run `annotator init` to write a "
+            "project file with a random one."
+        )
+    app.config.update(
+        SECRET_KEY=secret,
+        DATABASE=str(db_path),
+        PROJECT=project,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+    )
+    app.config.update(settings)
+    database.connect(db_path).close()  # brings the schema up to date once, at start
+
+    from . import web
+
+    web.init_app(app)
+    return app

@@ -1,0 +1,136 @@
+"""Project settings and label schemes, read from a TOML file."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+LAYERS = ("entity", "quote", "event")
+PLACEHOLDER_SECRET = "CHANGE-ME"
+# Keys the annotation page uses for its own commands; a label may not take them.
+RESERVED_KEYS = frozenset("acekqrsuxz?") | {"Enter", "Delete", "Backspace", "Escape"}
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# The scheme table of each layer and the key its labels are listed under.
+_SCHEME_KEYS = {"entity": "labels", "quote": "types", "event": "types"}
+
+
+class ConfigError(Exception):
+    """The project file cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    colour: str
+    hotkey: str
+    guideline: str
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """The labels of one layer, in display order."""
+
+    layer: str
+    labels: tuple[Label, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.labels)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def index(self, name: str) -> int:
+        return self.names.index(name)
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    model: str
+    secret_key: str
+    schemes: dict[str, Scheme] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def entity(self) -> Scheme:
+        return self.schemes["entity"]
+
+    @property
+    def has_real_secret(self) -> bool:
+        return bool(self.secret_key) and self.secret_key != PLACEHOLDER_SECRET and len(self.secret_key) >= 16
+
+
+def default_text() -> str:
+    """The packaged default project file, as text."""
+    return resources.files("annotator").joinpath("default_project.toml").read_text("utf-8")
+
+
+def load(path: Path | None) -> Project:
+    """Read a project file; with no file, the packaged defaults."""
+    if path is not None and path.exists():
+        text, where = path.read_text("utf-8"), str(path)
+    else:
+        text, where = default_text(), "default project"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return parse(data, where, path if path is not None and path.exists() else None)
+
+
+def parse(data: dict, where: str, path: Path | None = None) -> Project:
+    """Build a Project from parsed TOML, checking every label."""
+    project = data.get("project", {})
+    schemes = {}
+    for layer in LAYERS:
+        entries = data.get(layer, {}).get(_SCHEME_KEYS[layer], [])
+        schemes[layer] = Scheme(layer, tuple(_label(entry, f"{where}: [{layer}]") for entry in entries))
+        _check_unique(schemes[layer], f"{where}: [{layer}]")
+    return Project(
+        name=str(project.get("name", "annotator")),
+        model=str(project.get("model", "en_core_web_sm")),
+        secret_key=str(project.get("secret_key", "")),
+        schemes=schemes,
+        path=path,
+    )
+
+
+def _label(entry: dict, where: str) -> Label:
+    name = str(entry.get("name", "")).strip()
+    if not name:
+        raise ConfigError(f"{where}: a label has no name")
+    colour = str(entry.get("colour", "#888888"))
+    if not _COLOUR.match(colour):
+        raise ConfigError(f"{where}: label {name!r} has colour {colour!r}; use #rrggbb")
+    hotkey = str(entry.get("hotkey", ""))
+    if hotkey in RESERVED_KEYS:
+        raise ConfigError(f"{where}: label {name!r} takes the reserved key {hotkey!r}")
+    if len(hotkey) > 1:
+        raise ConfigError(f"{where}: label {name!r} has hotkey {hotkey!r}; use one character")
+    return Label(name, colour.lower(), hotkey, str(entry.get("guideline", "")))
+
+
+def _check_unique(scheme: Scheme, where: str) -> None:
+    seen_names: set[str] = set()
+    seen_keys: dict[str, str] = {}
+    for label in scheme.labels:
+        if label.name in seen_names:
+            raise ConfigError(f"{where}: label {label.name!r} is listed twice")
+        seen_names.add(label.name)
+        if label.hotkey and label.hotkey in seen_keys:
+            raise ConfigError(
+                f"{where}: labels {seen_keys[label.hotkey]!r} and {label.name!r} share hotkey {label.hotkey!r}"
+            )
+        if label.hotkey:
+            seen_keys[label.hotkey] = label.name
+
+
+def write_new(path: Path) -> None:
+    """Write the default project file with a fresh random secret key."""
+    text = default_text().replace(f'"{PLACEHOLDER_SECRET}"', f'"{secrets.token_urlsafe(32)}"', 1)
+    path.write_text(text, "utf-8")

@@ -1,0 +1,49 @@
+"""Export annotation sets, record by record, through the format registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from . import formats, store
+from .model import Record
+
+# What `--from` names, and the kind of annotation set it reads.
+SOURCES = {"gold": "gold", "annotations": "annotator", "predictions": "model"}
+
+
+class ExportFailed(Exception):
+    pass
+
+
+def records(db: Database, source: str, *, submitted_only: bool = False) -> Iterator[Record]:
+    """Every set of a source as a Record with its article's text, meta and tokens, streamed."""
+    if source not in SOURCES:
+        raise ExportFailed(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    for article, found, annotation in store.iter_sets(db, SOURCES[source], submitted_only=submitted_only):
+        yield Record(
+            ext_id=article.ext_id,
+            text=article.text,
+            meta=article.meta,
+            source=found.kind,
+            annotator=found.user_name,
+            status=found.status,
+            annotation=annotation,
+            tokens=article.tokens,
+        )
+
+
+def export(db: Database, fmt: str, source: str, out: Path, *, submitted_only: bool = False) -> int:
+    """Write one source in one format to `out`; returns how many records."""
+    try:
+        writer = formats.get(fmt)
+    except formats.FormatError as exc:
+        raise ExportFailed(str(exc)) from None
+    if not hasattr(writer, "write"):
+        raise ExportFailed(f"the {fmt} format can be imported, not exported")
+    try:
+        return writer.write(records(db, source, submitted_only=submitted_only), out)
+    except formats.FormatError as exc:
+        raise ExportFailed(str(exc)) from None

@@ -1,0 +1,245 @@
+"""Native JSONL: one record per article per annotation set, every layer, lossless.
+
+{"id", "text", "meta", "source", "annotator", "status",
+ "entities": [{"id", "start", "end", "label", "text"}],
+ "quotes": [{"id", "type", "content": [span], "cue": span|null, "source": span|null, "speaker": id|null}],
+ "events": [{"id", "type", "trigger": span, "source_actor": id|null, "target_actor": id|null, "attrs"?}]}
+where span = {"start", "end", "text"}. A record with only id/text/meta is a plain article.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from ..model import SET_KINDS, STATUSES, Annotation, Entity, Event, Quote, Record, Span
+from .base import FormatError, lines
+
+NAME = "jsonl"
+SUFFIXES = (".jsonl", ".ndjson")
+_LAYER_KEYS = ("entities", "quotes", "events")
+
+
+def sniff(path: Path) -> bool:
+    """True unless the first record looks like Prodigy's (tokens and spans, no native layers)."""
+    for _, line in lines(path):
+        if line.strip():
+            try:
+                first = json.loads(line)
+            except ValueError:
+                return True  # let read() report the broken line
+            return not (isinstance(first, dict) and "spans" in first and not any(k in first for k in _LAYER_KEYS))
+    return True
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def to_json(record: Record) -> dict[str, Any]:
+    """A record as the native JSON object, keys in schema order."""
+    out: dict[str, Any] = {"id": record.ext_id, "text": record.text, "meta": record.meta}
+    if record.annotation is None:
+        return out
+    text = record.text
+
+    def span(s: Span | None) -> dict | None:
+        return None if s is None else {"start": s.start, "end": s.end, "text": text[s.start : s.end]}
+
+    out.update(source=record.source, annotator=record.annotator, status=record.status)
+    out["entities"] = [
+        {"id": e.id, "start": e.start, "end": e.end, "label": e.label, "text": text[e.start : e.end]}
+        for e in record.annotation.entities
+    ]
+    out["quotes"] = [
+        {
+            "id": q.id,
+            "type": q.type,
+            "content": [span(c) for c in q.content],
+            "cue": span(q.cue),
+            "source": span(q.source),
+            "speaker": q.speaker,
+        }
+        for q in record.annotation.quotes
+    ]
+    events = []
+    for v in record.annotation.events:
+        event = {
+            "id": v.id,
+            "type": v.type,
+            "trigger": span(v.trigger),
+            "source_actor": v.source_actor,
+            "target_actor": v.target_actor,
+        }
+        if v.attrs:
+            event["attrs"] = dict(v.attrs)
+        events.append(event)
+    out["events"] = events
+    return out
+
+
+def dumps(record: Record) -> str:
+    return json.dumps(to_json(record), ensure_ascii=False)
+
+
+def write(records: Iterable[Record], out: Path | IO[str]) -> int:
+    """Write records one line each, as they come; returns how many."""
+    if isinstance(out, Path):
+        with out.open("w", encoding="utf-8") as handle:
+            return write(records, handle)
+    count = 0
+    for record in records:
+        out.write(dumps(record) + "\n")
+        count += 1
+    return count
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def read(path: Path) -> Iterator[tuple[str, Record]]:
+    """Records of a native JSONL file; FormatError names FILE:LINE of the first bad one."""
+    for number, line in lines(path):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            data = json.loads(line)
+        except ValueError as exc:
+            raise FormatError(f"{where}: not valid JSON ({exc})") from None
+        try:
+            yield where, from_json(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise FormatError(f"{where}: {_reason(exc)}") from None
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}"
+    return str(exc)
+
+
+def from_json(data: Any) -> Record:
+    """A native record; raises ValueError with the reason when it is malformed."""
+    if not isinstance(data, dict):
+        raise ValueError("a record must be a JSON object")
+    text = data["text"]
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError('"text" must be a non-empty string')
+    meta = data.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise ValueError('"meta" must be an object')
+    ext_id = data.get("id")
+    if ext_id is not None and (not isinstance(ext_id, (str, int)) or str(ext_id) == ""):
+        raise ValueError('"id" must be a non-empty string')
+    record = Record(ext_id=str(ext_id) if ext_id is not None else "", text=text, meta=meta)
+    if not any(key in data for key in _LAYER_KEYS) and data.get("source") is None:
+        return record
+    source = data.get("source")
+    if source not in SET_KINDS:
+        raise ValueError(f'"source" must be one of {", ".join(SET_KINDS)} for a record with annotations')
+    status = data.get("status") or ("submitted" if source != "model" else "draft")
+    if status not in STATUSES:
+        raise ValueError(f'"status" must be one of {", ".join(STATUSES)}')
+    annotator = data.get("annotator")
+    if annotator is not None and not isinstance(annotator, str):
+        raise ValueError('"annotator" must be a string')
+    record.source, record.annotator, record.status = source, annotator, status
+    record.annotation = Annotation.of(
+        [_entity(e, text) for e in _list(data, "entities")]
+        + [_quote(q, text) for q in _list(data, "quotes")]
+        + [_event(v, text) for v in _list(data, "events")]
+    )
+    return record
+
+
+def _list(data: dict, key: str) -> list:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise ValueError(f'"{key}" must be a list')
+    return value
+
+
+def _offsets(obj: Any, text: str, what: str) -> Span:
+    if not isinstance(obj, dict):
+        raise ValueError(f"{what} must be an object with start and end")
+    start, end = obj.get("start"), obj.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        raise ValueError(f"{what}: start and end must be integers")
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"{what}: offsets {start}-{end} are not a span of the text (length {len(text)})")
+    given = obj.get("text")
+    if given is not None and given != text[start:end]:
+        raise ValueError(f"{what}: text {given!r} does not match the article at {start}-{end} ({text[start:end]!r})")
+    return Span(start, end)
+
+
+def _maybe_span(obj: Any, text: str, what: str) -> Span | None:
+    return None if obj is None else _offsets(obj, text, what)
+
+
+def _id(obj: dict, what: str) -> str:
+    value = obj.get("id")
+    if not isinstance(value, str) or not value:
+        raise ValueError(f'{what}: "id" must be a non-empty string')
+    return value
+
+
+def _label(obj: dict, key: str, what: str) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value:
+        raise ValueError(f'{what}: "{key}" must be a non-empty string')
+    return value
+
+
+def _ref(obj: dict, key: str, what: str) -> str | None:
+    value = obj.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f'{what}: "{key}" must be an entity id or null')
+    return value
+
+
+def _entity(obj: Any, text: str) -> Entity:
+    if not isinstance(obj, dict):
+        raise ValueError("an entity must be an object")
+    item_id = _id(obj, "entity")
+    what = f"entity {item_id}"
+    span = _offsets(obj, text, what)
+    return Entity(item_id, span.start, span.end, _label(obj, "label", what))
+
+
+def _quote(obj: Any, text: str) -> Quote:
+    if not isinstance(obj, dict):
+        raise ValueError("a quote must be an object")
+    item_id = _id(obj, "quote")
+    what = f"quote {item_id}"
+    content = obj.get("content")
+    if not isinstance(content, list) or not content:
+        raise ValueError(f"{what}: content must be a non-empty list of spans")
+    return Quote(
+        item_id,
+        _label(obj, "type", what),
+        tuple(_offsets(c, text, f"{what} content") for c in content),
+        _maybe_span(obj.get("cue"), text, f"{what} cue"),
+        _maybe_span(obj.get("source"), text, f"{what} source"),
+        _ref(obj, "speaker", what),
+    )
+
+
+def _event(obj: Any, text: str) -> Event:
+    if not isinstance(obj, dict):
+        raise ValueError("an event must be an object")
+    item_id = _id(obj, "event")
+    what = f"event {item_id}"
+    attrs = obj.get("attrs") or {}
+    if not isinstance(attrs, dict) or not all(isinstance(v, str) for v in attrs.values()):
+        raise ValueError(f"{what}: attrs must be an object of strings")
+    return Event(
+        item_id,
+        _label(obj, "type", what),
+        _offsets(obj.get("trigger"), text, f"{what} trigger"),
+        _ref(obj, "source_actor", what),
+        _ref(obj, "target_actor", what),
+        tuple(sorted(attrs.items())),
+    )

@@ -1,0 +1,203 @@
+"""Import files into the database, optionally pre-annotating them, as one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from itertools import islice
+from pathlib import Path
+
+from sqlite_utils import Database
+from tqdm import tqdm
+
+from . import formats, store
+from .config import Project
+from .db import write
+from .model import Annotation, Article, InvalidAnnotation, Record, Span, Tokens, as_suggestions, check
+from .nlp import pipeline as nlp_pipeline
+
+BATCH = 64
+
+
+class ImportFailed(Exception):
+    """The import was refused and nothing was written; the message starts with FILE:LINE."""
+
+
+@dataclass
+class ImportReport:
+    articles_new: int = 0
+    articles_existing: int = 0
+    sets: int = 0
+    predicted: int = 0
+    snapped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{self.articles_new} new article(s)", f"{self.articles_existing} already present"]
+        if self.sets:
+            parts.append(f"{self.sets} annotation set(s)")
+        if self.predicted:
+            parts.append(f"{self.predicted} pre-annotated")
+        if self.snapped:
+            parts.append(f"{self.snapped} span(s) snapped to token boundaries")
+        return ", ".join(parts)
+
+
+def files_of(paths: Iterable[Path], fmt: str) -> Iterator[tuple[Path, str]]:
+    """Each file to read with its format; a folder gives the files in it that have a known suffix."""
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            readable = [(p, fmt if fmt != "auto" else _guess_or_none(p)) for p in found]
+            if not any(name for _, name in readable):
+                raise ImportFailed(f"{path}: no file of a known format in this folder")
+            yield from ((p, name) for p, name in readable if name)
+        elif path.is_file():
+            try:
+                yield path, fmt if fmt != "auto" else formats.guess(path)
+            except formats.FormatError as exc:
+                raise ImportFailed(str(exc)) from None
+        else:
+            raise ImportFailed(f"{path}: no such file or folder")
+
+
+def _guess_or_none(path: Path) -> str | None:
+    try:
+        return formats.guess(path)
+    except formats.FormatError:
+        return None
+
+
+def read_records(paths: Iterable[Path], fmt: str) -> Iterator[tuple[str, Record]]:
+    for path, name in files_of(paths, fmt):
+        reader = formats.get(name)
+        if not hasattr(reader, "read"):
+            raise ImportFailed(f"{path}: the {name} format can be exported, not imported")
+        try:
+            yield from reader.read(path)
+        except formats.FormatError as exc:
+            raise ImportFailed(str(exc)) from None
+
+
+def import_paths(
+    db: Database,
+    project: Project,
+    paths: Iterable[Path],
+    *,
+    fmt: str = "auto",
+    annotator: str | None = None,
+    preannotate: bool = False,
+    model: str | None = None,
+    progress: bool = True,
+) -> ImportReport:
+    """Read every record, check it, store it; on any error write nothing and raise ImportFailed."""
+    report = ImportReport()
+    pipe = nlp_pipeline.load(model or project.model)
+    if pipe.warning:
+        report.warnings.append(pipe.warning)
+    records = read_records(paths, fmt)
+    bar = tqdm(desc="import", unit=" records", file=sys.stderr, disable=None if progress else True)
+    try:
+        with write(db):
+            while batch := list(islice(records, BATCH)):
+                _import_batch(db, project, pipe, batch, annotator, preannotate, report)
+                bar.update(len(batch))
+    finally:
+        bar.close()
+    return report
+
+
+def _import_batch(db, project, pipe, batch, annotator, preannotate, report) -> None:
+    texts = [record.text for _, record in batch]
+    if preannotate:
+        analysed = nlp_pipeline.predict(pipe, project, texts)
+    else:
+        analysed = ((nlp_pipeline.tokenize(pipe, text), None) for text in texts)
+    schemes = project.schemes
+    for (where, record), (tokens, predicted) in zip(batch, analysed):
+        ext_id = record.ext_id or _derived_id(record.text)
+        try:
+            article_id, created = store.ensure_article(db, Article(ext_id, record.text, record.meta, tokens))
+            if created:
+                report.articles_new += 1
+            else:
+                report.articles_existing += 1
+                tokens = store.get_article(db, article_id).tokens
+            if record.annotation is not None:
+                _store_set(db, article_id, record, tokens, annotator, schemes, report)
+            if predicted is not None:
+                predicted, _ = snap_all(predicted, Tokens(tokens, record.text))
+                store.put_set(db, article_id, "model", None, predicted, action="preannotate")
+                report.predicted += 1
+        except (InvalidAnnotation, store.StoreError) as exc:
+            raise ImportFailed(f"{where}: {exc}") from None
+
+
+def _store_set(db, article_id, record: Record, tokens, annotator, schemes, report) -> None:
+    annotation, snapped = snap_all(record.annotation, Tokens(tokens, record.text))
+    check(annotation, record.text, schemes)
+    report.snapped += snapped
+    user_id = None
+    if record.source == "annotator":
+        name = record.annotator or annotator
+        if not name:
+            raise InvalidAnnotation('an annotator record needs "annotator" (or pass --annotator)')
+        user_id = store.user_for_import(db, name).id
+    if record.source == "model":
+        annotation = as_suggestions(annotation)
+    store.put_set(db, article_id, record.source, user_id, annotation, status=record.status or "draft")
+    report.sets += 1
+
+
+def snap_all(annotation: Annotation, tokens: Tokens) -> tuple[Annotation, int]:
+    """Every span snapped to whole tokens, and how many had to move."""
+    moved = 0
+
+    def snap(span: Span | None) -> Span | None:
+        nonlocal moved
+        if span is None:
+            return None
+        snapped = tokens.snap(span.start, span.end)
+        moved += snapped != span
+        return snapped
+
+    items = []
+    for item in annotation.items():
+        if item.layer == "entity":
+            s = snap(item.span)
+            items.append(replace(item, start=s.start, end=s.end))
+        elif item.layer == "quote":
+            items.append(
+                replace(item, content=tuple(snap(c) for c in item.content), cue=snap(item.cue), source=snap(item.source))
+            )
+        else:
+            items.append(replace(item, trigger=snap(item.trigger)))
+    return Annotation.of(items), moved
+
+
+def _derived_id(text: str) -> str:
+    return "a-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def preannotate(
+    db: Database, project: Project, *, model: str | None = None, n_process: int = 1, progress: bool = True
+) -> tuple[int, str | None]:
+    """Run the pipeline over every stored article, replacing the model sets (history keeps the old)."""
+    pipe = nlp_pipeline.load(model or project.model)
+    total = store.count_articles(db)
+    ids = store.iter_article_ids(db)
+    done = 0
+    with tqdm(total=total, desc="preannotate", unit=" articles", file=sys.stderr, disable=None if progress else True) as bar:
+        while batch := list(islice(ids, BATCH * 4)):
+            articles = [store.get_article(db, article_id) for article_id in batch]
+            predictions = nlp_pipeline.predict(pipe, project, (a.text for a in articles), n_process=n_process)
+            # One transaction per batch: a long run holds the write lock only briefly at a time.
+            with write(db):
+                for article, (_, predicted) in zip(articles, predictions):
+                    predicted, _ = snap_all(predicted, Tokens(article.tokens, article.text))
+                    store.put_set(db, article.id, "model", None, predicted, action="preannotate")
+                    done += 1
+            bar.update(len(batch))
+    return done, pipe.warning

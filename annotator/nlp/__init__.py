@@ -1,0 +1,1 @@
+"""Pipeline loading and pre-annotation with spaCy."""

@@ -1,0 +1,66 @@
+"""The admin's pages: users, counts and dataset downloads."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, after_this_request, current_app, render_template, request, send_file
+
+from .. import exporting, formats, store
+from ..db import connect, get_db
+from ..formats import jsonl
+from .security import role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+DOWNLOADS = {"jsonl": ("application/x-ndjson", ".jsonl"), "spacy": ("application/octet-stream", ".spacy")}
+
+
+@bp.get("/")
+@role_required("admin")
+def home():
+    """Users, counts and the export form."""
+    db = get_db()
+    return render_template(
+        "admin.html",
+        users=store.list_users(db),
+        stats=store.stats(db),
+        formats=[name for name in formats.writers() if name in DOWNLOADS],
+        sources=list(exporting.SOURCES),
+    )
+
+
+@bp.get("/export")
+@role_required("admin")
+def export():
+    """Download one source in one format; JSONL streams record by record."""
+    fmt, source = request.args.get("format", "jsonl"), request.args.get("from", "gold")
+    if fmt not in DOWNLOADS or source not in exporting.SOURCES:
+        abort(400, f"Choose a format ({', '.join(DOWNLOADS)}) and a source ({', '.join(exporting.SOURCES)}).")
+    mimetype, suffix = DOWNLOADS[fmt]
+    filename = f"annotator-{source}{suffix}"
+    if fmt == "jsonl":
+        response = Response(_jsonl_lines(current_app.config["DATABASE"], source), mimetype=mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
+    handle.close()
+    path = Path(handle.name)
+    exporting.export(get_db(), fmt, source, path)
+
+    @after_this_request
+    def _cleanup(response):
+        path.unlink(missing_ok=True)
+        return response
+
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename)
+
+
+def _jsonl_lines(db_path: str, source: str):
+    """Lines of the export; its own connection, since streaming outlives the request's."""
+    db = connect(db_path, migrate=False)
+    try:
+        for record in exporting.records(db, source):
+            yield jsonl.dumps(record) + "\n"
+    finally:
+        db.close()

@@ -1,0 +1,268 @@
+"""The annotator's pages: the queue, the annotation page and the edits it sends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from jinja2_fragments.flask import render_block
+
+from .. import edits, store
+from ..db import get_db
+from ..formats import jsonl
+from ..model import Annotation, Change, InvalidAnnotation, Record, Tokens
+from . import htmx
+from .render import article_html, labels_css
+from .security import login_required
+
+bp = Blueprint("annotate", __name__)
+
+
+def _project():
+    return current_app.config["PROJECT"]
+
+
+@bp.get("/")
+def index():
+    """Home: the queue for anyone signed in."""
+    return redirect(url_for("annotate.queue"))
+
+
+@bp.get("/labels.css")
+def label_styles():
+    """The project's label colours as a stylesheet (no inline style under the CSP)."""
+    response = Response(labels_css(_project().schemes), mimetype="text/css")
+    response.cache_control.max_age = 300
+    return response
+
+
+@bp.get("/queue")
+@login_required
+def queue():
+    """The user's articles with their status, a progress bar and the next one to do."""
+    db = get_db()
+    after = request.args.get("after", 0, type=int)
+    rows = store.queue_page(db, g.user.id, after=after, limit=50)
+    done, total = store.progress(db, g.user.id)
+    return render_template(
+        "queue.html",
+        rows=rows,
+        done=done,
+        total=total,
+        next_after=rows[-1].article_id if len(rows) == 50 else None,
+        after=after,
+    )
+
+
+@bp.get("/next")
+@login_required
+def next_article():
+    """Straight to the next article to annotate, or the done page."""
+    after = request.args.get("after", 0, type=int)
+    found = store.next_article(get_db(), g.user.id, after=after)
+    if found is None:
+        return redirect(url_for("annotate.done"))
+    return redirect(url_for("annotate.article", article_id=found))
+
+
+@bp.get("/done")
+@login_required
+def done():
+    """Nothing left in the queue."""
+    finished, total = store.progress(get_db(), g.user.id)
+    return render_template("done.html", done=finished, total=total)
+
+
+@bp.get("/articles/<int:article_id>")
+@login_required
+def article(article_id: int):
+    """The annotation page; opening it starts the user's own set from the model's suggestions."""
+    db = get_db()
+    try:
+        found = store.open_set(db, article_id, g.user.id)
+    except store.NotFound as exc:
+        abort(404, str(exc))
+    done, total = store.progress(db, g.user.id)
+    return render_template("annotate.html", **_doc_context(found, store.load_annotation(db, found.id)), done=done, total=total)
+
+
+def _doc_context(found: store.AnnotationSet, annotation: Annotation, selected: str | None = None, saved: bool = False):
+    article = store.get_article(get_db(), found.article_id)
+    project = _project()
+    return dict(
+        article=article,
+        set=found,
+        set_base=f"{request.script_root}/sets/{found.id}",
+        annotation=annotation,
+        text_html=article_html(article.text, annotation, project.entity),
+        scheme=project.entity,
+        selected=selected,
+        saved=saved,
+    )
+
+
+def _own_set(set_id: int, *, write: bool) -> store.AnnotationSet:
+    """The set if the user may open it: annotators only their own; others 404 to them."""
+    try:
+        found = store.get_set(get_db(), set_id)
+    except store.NotFound:
+        abort(404, f"There is no annotation set {set_id}.")
+    if found.user_id == g.user.id:
+        return found
+    if g.user.role == "annotator":
+        abort(404, f"There is no annotation set {set_id}.")
+    if write:
+        abort(403, "This is someone else's annotation; you can read it but not change it.")
+    return found
+
+
+@bp.get("/sets/<int:set_id>.json")
+@login_required
+def set_json(set_id: int):
+    """One annotation set as a native JSONL record."""
+    found = _own_set(set_id, write=False)
+    db = get_db()
+    article = store.get_article(db, found.article_id)
+    record = Record(
+        article.ext_id, article.text, article.meta, found.kind, found.user_name, found.status,
+        store.load_annotation(db, set_id),
+    )
+    return {**jsonl.to_json(record), "version": found.version}
+
+
+def _version() -> int:
+    raw = request.form.get("version", "")
+    if not raw.isdigit():
+        abort(400, "The request does not say which version it edits; reload the page.")
+    return int(raw)
+
+
+def _edit(set_id: int, make: Callable[[Annotation, Tokens], tuple[Change, str | None]]):
+    """Apply one edit with the version check, answering with the re-rendered article."""
+    found = _own_set(set_id, write=True)
+    db = get_db()
+    article = store.get_article(db, found.article_id)
+    tokens = Tokens(article.tokens, article.text)
+    selected: dict[str, str | None] = {}
+
+    def change_of(annotation: Annotation) -> Change:
+        change, selected["id"] = make(annotation, tokens)
+        return edits.validated(change, annotation, article.text, _project().schemes)
+
+    try:
+        saved = store.edit(db, set_id, _version(), change_of, g.user.id)
+    except store.StaleVersion as exc:
+        return htmx.error(f"Not saved: {exc}. Reload to see the latest version.", 409)
+    except InvalidAnnotation as exc:
+        return htmx.error(f"Not saved: {exc}.", 422)
+    return _doc_response(set_id, saved.annotation, selected.get("id"))
+
+
+def _doc_response(set_id: int, annotation: Annotation, selected: str | None):
+    found = store.get_set(get_db(), set_id)
+    return render_block("annotate.html", "doc", **_doc_context(found, annotation, selected, saved=True))
+
+
+def _label() -> str:
+    label = request.form.get("label", "")
+    if label not in _project().entity:
+        abort(422, f"Unknown entity label {label!r}.")
+    return label
+
+
+def _offset(name: str) -> int:
+    raw = request.form.get(name, "")
+    if not raw.lstrip("-").isdigit():
+        abort(422, f"The selection's {name} offset is missing or not a number.")
+    return int(raw)
+
+
+@bp.post("/sets/<int:set_id>/entities")
+@login_required
+def add_entity(set_id: int):
+    """Label the selected text (snapped to whole tokens)."""
+    label, start, end = _label(), _offset("start"), _offset("end")
+    return _edit(set_id, lambda a, t: edits.add_entity(a, t, start, end, label))
+
+
+@bp.post("/sets/<int:set_id>/entities/<item_id>/label")
+@login_required
+def relabel_entity(set_id: int, item_id: str):
+    """Give an entity another label."""
+    label = _label()
+    return _edit(set_id, lambda a, t: (edits.relabel_entity(a, item_id, label), item_id))
+
+
+@bp.post("/sets/<int:set_id>/entities/<item_id>/confirm")
+@login_required
+def confirm_entity(set_id: int, item_id: str):
+    """Accept a suggestion as it is."""
+    return _edit(set_id, lambda a, t: (edits.confirm_entity(a, item_id), item_id))
+
+
+@bp.post("/sets/<int:set_id>/entities/<item_id>/delete")
+@login_required
+def delete_entity(set_id: int, item_id: str):
+    """Remove an entity."""
+    return _edit(set_id, lambda a, t: (edits.delete_entity(a, item_id), None))
+
+
+@bp.post("/sets/<int:set_id>/entities/<item_id>/boundary")
+@login_required
+def move_boundary(set_id: int, item_id: str):
+    """Move an entity's start or end by one token."""
+    side = request.form.get("side", "")
+    delta = request.form.get("delta", "")
+    if side not in ("start", "end") or delta not in ("1", "-1"):
+        abort(422, "Move a boundary with side=start|end and delta=1|-1.")
+    return _edit(set_id, lambda a, t: (edits.move_boundary(a, t, item_id, side, int(delta)), item_id))
+
+
+@bp.post("/sets/<int:set_id>/undo")
+@login_required
+def undo(set_id: int):
+    """Revert the user's latest edit of this set."""
+    _own_set(set_id, write=True)
+    try:
+        saved = store.undo(get_db(), set_id, _version(), g.user.id)
+    except store.StaleVersion as exc:
+        return htmx.error(f"Not undone: {exc}. Reload to see the latest version.", 409)
+    except store.NothingToUndo as exc:
+        return htmx.error(f"{str(exc).capitalize()}.", 409 if "cannot" in str(exc) else 422)
+    ids = [item.id for item in saved.change.after]
+    return _doc_response(set_id, saved.annotation, ids[0] if ids else None)
+
+
+def _finish(set_id: int, status: str):
+    found = _own_set(set_id, write=True)
+    try:
+        store.set_status(get_db(), set_id, _version(), status, g.user.id)
+    except store.StaleVersion as exc:
+        return htmx.error(f"Not {status}: {exc}. Reload to see the latest version.", 409)
+    target = url_for("annotate.next_article", after=found.article_id)
+    return htmx.redirect(target) if htmx.is_htmx() else redirect(target)
+
+
+@bp.post("/sets/<int:set_id>/submit")
+@login_required
+def submit(set_id: int):
+    """Mark the annotation finished and go to the next article."""
+    return _finish(set_id, "submitted")
+
+
+@bp.post("/sets/<int:set_id>/skip")
+@login_required
+def skip(set_id: int):
+    """Leave this article out and go to the next one."""
+    return _finish(set_id, "skipped")
+
+
+@bp.get("/raw/<int:article_id>")
+@login_required
+def raw_text(article_id: int):
+    """The article's bare text (the baseline the page-cost benchmark compares with)."""
+    try:
+        return Response(store.get_article_text(get_db(), article_id), mimetype="text/plain")
+    except store.NotFound as exc:
+        abort(404, str(exc))
+

@@ -1,0 +1,93 @@
+import json
+
+import spacy
+from spacy.tokens import DocBin
+
+from annotator import db as database
+from annotator import edits, exporting, importing, store
+from annotator.model import Tokens
+
+from .conftest import seed_article_id
+
+
+def _annotate_as_alice(seeded):
+    """Alice relabels one suggestion, deletes another, adds a span and submits."""
+    article = store.get_article(seeded, seed_article_id(seeded))
+    tokens = Tokens(article.tokens, article.text)
+    alice = store.get_user_by_name(seeded, "alice")
+    mine = store.open_set(seeded, article.id, alice.id)
+    start = article.text.index("Victory base")
+    steps = [
+        lambda a: edits.relabel_entity(a, next(e.id for e in a.entities if e.start == 1387), "PERSON"),
+        lambda a: edits.delete_entity(a, next(e.id for e in a.entities if e.start == 7)),
+        lambda a: edits.add_entity(a, tokens, start, start + len("Victory base"), "FAC")[0],
+    ]
+    version = mine.version
+    for step in steps:
+        version = store.edit(seeded, mine.id, version, step, alice.id).version
+    store.set_status(seeded, mine.id, version, "submitted", alice.id)
+    return store.load_annotation(seeded, mine.id)
+
+
+def test_export_spacy_docbin_has_every_saved_entity(seeded, tmp_path):
+    saved = _annotate_as_alice(seeded)
+    out = tmp_path / "train.spacy"
+    assert exporting.export(seeded, "spacy", "annotations", out) == 1
+    docs = list(DocBin().from_disk(out).get_docs(spacy.blank("en").vocab))
+    assert len(docs) == 1
+    got = [(e.start_char, e.end_char, e.label_, e.id_) for e in docs[0].ents]
+    assert got == [(e.start, e.end, e.label, e.id) for e in saved.entities]
+    assert docs[0].text == store.get_article(seeded, seed_article_id(seeded)).text
+
+
+QUOTED = {
+    "id": "q-art", "text": "“We will stay,” Austin said. Iran attacked the base.", "meta": {"title": "Q"},
+    "source": "gold", "annotator": None, "status": "submitted",
+    "entities": [{"id": "t1", "start": 16, "end": 22, "label": "PERSON", "text": "Austin"},
+                 {"id": "t2", "start": 29, "end": 33, "label": "GPE", "text": "Iran"}],
+    "quotes": [{"id": "q1", "type": "DIRECT", "content": [{"start": 1, "end": 13, "text": "We will stay"}],
+                "cue": {"start": 23, "end": 27, "text": "said"}, "source": {"start": 16, "end": 22, "text": "Austin"},
+                "speaker": "t1"}],
+    "events": [{"id": "v1", "type": "ASSAULT", "trigger": {"start": 34, "end": 42, "text": "attacked"},
+                "source_actor": "t2", "target_actor": None, "attrs": {"modality": "asserted"}}],
+}
+
+
+def test_export_jsonl_round_trip_is_byte_identical(seeded, project, tmp_path):
+    _annotate_as_alice(seeded)
+    extra = tmp_path / "quoted.jsonl"
+    extra.write_text(json.dumps(QUOTED, ensure_ascii=False) + "\n", "utf-8")
+    importing.import_paths(seeded, project, [extra], progress=False)
+    first = [tmp_path / f"first-{source}.jsonl" for source in exporting.SOURCES]
+    for source, path in zip(exporting.SOURCES, first):
+        exporting.export(seeded, "jsonl", source, path)
+    fresh = database.connect(tmp_path / "fresh.db")
+    importing.import_paths(fresh, project, first, progress=False)
+    for source, path in zip(exporting.SOURCES, first):
+        again = tmp_path / f"again-{source}.jsonl"
+        exporting.export(fresh, "jsonl", source, again)
+        assert again.read_bytes() == path.read_bytes(), source
+    gold_lines = (tmp_path / "first-gold.jsonl").read_text("utf-8").splitlines()
+    assert json.loads(gold_lines[0]) == QUOTED
+
+
+def test_export_spacy_carries_quote_and_event_groups(db, project, tmp_path):
+    source = tmp_path / "q.jsonl"
+    source.write_text(json.dumps(QUOTED, ensure_ascii=False) + "\n", "utf-8")
+    importing.import_paths(db, project, [source], progress=False)
+    out = tmp_path / "q.spacy"
+    exporting.export(db, "spacy", "gold", out)
+    doc = next(DocBin().from_disk(out).get_docs(spacy.blank("en").vocab))
+    assert [(s.text, s.label_, s.id_) for s in doc.spans["quote"]] == [("We will stay", "DIRECT", "q1")]
+    assert [s.text for s in doc.spans["cue"]] == ["said"] and [s.text for s in doc.spans["source"]] == ["Austin"]
+    assert doc.spans["quote"].attrs["speaker"] == {"q1": "t1"}
+    assert [(s.text, s.label_) for s in doc.spans["event"]] == [("attacked", "ASSAULT")]
+    assert doc.spans["event"].attrs["source_actor"] == {"v1": "t2"}
+
+
+def test_export_submitted_only_leaves_out_drafts(seeded, tmp_path):
+    alice = store.get_user_by_name(seeded, "alice")
+    store.open_set(seeded, seed_article_id(seeded), alice.id)
+    out = tmp_path / "a.jsonl"
+    assert exporting.export(seeded, "jsonl", "annotations", out, submitted_only=True) == 0
+    assert exporting.export(seeded, "jsonl", "annotations", out) == 1

@@ -1,0 +1,89 @@
+import sqlite3
+
+import pytest
+
+from annotator import edits, store
+from annotator.model import MODEL, Tokens
+
+from .conftest import seed_article_id
+
+
+def _alice(db):
+    return store.get_user_by_name(db, "alice")
+
+
+def test_store_opening_copies_model_suggestions(seeded):
+    article_id = seed_article_id(seeded)
+    model = store.load_annotation(seeded, store.find_set(seeded, article_id, "model").id)
+    mine = store.open_set(seeded, article_id, _alice(seeded).id)
+    annotation = store.load_annotation(seeded, mine.id)
+    assert [(e.start, e.end, e.label) for e in annotation.entities] == [(e.start, e.end, e.label) for e in model.entities]
+    assert all(e.origin == MODEL for e in annotation.entities)
+    assert store.open_set(seeded, article_id, _alice(seeded).id).id == mine.id  # opened again: the same set
+
+
+def test_store_stale_version_is_refused_and_changes_nothing(seeded):
+    article_id = seed_article_id(seeded)
+    user = _alice(seeded)
+    mine = store.open_set(seeded, article_id, user.id)
+    first = store.load_annotation(seeded, mine.id).entities[0]
+    saved = store.edit(seeded, mine.id, mine.version, lambda a: edits.delete_entity(a, first.id), user.id)
+    assert saved.version == mine.version + 1
+    before = store.load_annotation(seeded, mine.id)
+    with pytest.raises(store.StaleVersion):
+        store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel_entity(a, a.entities[0].id, "ORG"), user.id)
+    assert store.load_annotation(seeded, mine.id) == before
+    assert store.get_set(seeded, mine.id).version == saved.version
+
+
+def test_store_undo_reverts_the_latest_edit_then_the_one_before(seeded):
+    article = store.get_article(seeded, seed_article_id(seeded))
+    tokens = Tokens(article.tokens, article.text)
+    user = _alice(seeded)
+    mine = store.open_set(seeded, article.id, user.id)
+    original = store.load_annotation(seeded, mine.id)
+    target = original.entities[1]
+    v = store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel_entity(a, target.id, "ORG"), user.id).version
+    v = store.edit(seeded, mine.id, v, lambda a: edits.move_boundary(a, tokens, target.id, "end", 1), user.id).version
+    v = store.undo(seeded, mine.id, v, user.id).version
+    assert store.load_annotation(seeded, mine.id).get(target.id).label == "ORG"
+    v = store.undo(seeded, mine.id, v, user.id).version
+    assert store.load_annotation(seeded, mine.id) == original
+    with pytest.raises(store.NothingToUndo):
+        store.undo(seeded, mine.id, v, user.id)
+    actions = [h["action"] for h in store.history(seeded, mine.id)]
+    assert actions == ["create", "edit", "edit", "undo", "undo"]
+
+
+def test_store_history_is_append_only(seeded):
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        seeded.execute("UPDATE history SET action = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        seeded.execute("DELETE FROM history")
+
+
+def test_store_links_must_point_at_entities_of_the_set(seeded):
+    mine = store.open_set(seeded, seed_article_id(seeded), _alice(seeded).id)
+    with pytest.raises(sqlite3.IntegrityError):
+        with seeded.conn:
+            seeded.execute(
+                "INSERT INTO items (set_id, key, layer, label, origin) VALUES (?, 'q1', 'quote', 'DIRECT', 'human')",
+                [mine.id],
+            )
+            seeded.execute("INSERT INTO links (set_id, item, role, target) VALUES (?, 'q1', 'speaker', 'nope')", [mine.id])
+
+
+def test_store_queue_and_progress(seeded):
+    user = _alice(seeded)
+    article_id = seed_article_id(seeded)
+    assert store.progress(seeded, user.id) == (0, 1)
+    assert store.next_article(seeded, user.id) == article_id
+    mine = store.open_set(seeded, article_id, user.id)
+    store.set_status(seeded, mine.id, mine.version, "submitted", user.id)
+    assert store.progress(seeded, user.id) == (1, 1)
+    assert store.next_article(seeded, user.id) is None
+    assert [row.status for row in store.queue_page(seeded, user.id)] == ["submitted"]
+
+
+def test_store_database_is_in_wal_mode(seeded):
+    assert seeded.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

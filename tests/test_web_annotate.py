@@ -1,0 +1,120 @@
+import re
+
+import pytest
+
+from annotator import store
+
+from .conftest import csrf_of, login, seed_article_id
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def alice(client, seeded):
+    """Alice signed in, on the seed article; returns a helper to post edits to her set."""
+    login(client, "alice")
+    article_id = seed_article_id(seeded)
+    page = client.get(f"/articles/{article_id}")
+    assert page.status_code == 200
+    set_id = int(re.search(r'data-base="/sets/(\d+)"', page.get_data(as_text=True)).group(1))
+
+    def post(path, **values):
+        version = store.get_set(seeded, set_id).version if "version" not in values else values.pop("version")
+        headers = {**HX, "X-CSRF-Token": csrf_of(client)}
+        return client.post(f"/sets/{set_id}{path}", data={"version": version, **values}, headers=headers)
+
+    post.set_id = set_id
+    post.state = lambda: client.get(f"/sets/{set_id}.json").json
+    return post
+
+
+def _spans(state):
+    return [(e["start"], e["end"], e["label"]) for e in state["entities"]]
+
+
+def test_annotate_page_shows_model_suggestions_distinctly(client, seeded, alice):
+    html = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
+    assert 'class="ent l0 suggested" data-id="t3" data-label="PERSON" data-s="22" data-e="44">Ayatollah Ali Khamenei</mark>' in html
+
+
+def test_annotate_add_entity_snaps_and_replaces_the_overlapped_span(seeded, alice):
+    text = store.get_article(seeded, seed_article_id(seeded)).text
+    start = text.index("Kataib Sayyid al-Shuhada")
+    response = alice("/entities", start=start + 2, end=start + 20, label="ORG")  # mid-word on both sides
+    assert response.status_code == 200
+    assert f'data-label="ORG" data-s="{start}" data-e="{start + 24}">Kataib Sayyid al-Shuhada</mark>' in response.get_data(as_text=True)
+    spans = _spans(alice.state())
+    assert (start, start + 24, "ORG") in spans and (start, start + 24, "PERSON") not in spans
+
+
+def test_annotate_relabel_delete_move_and_undo(seeded, alice):
+    state = alice.state()
+    sudani = next(e for e in state["entities"] if e["start"] == 1387)
+    assert alice(f"/entities/{sudani['id']}/label", label="PERSON").status_code == 200
+    assert (1387, 1393, "PERSON") in _spans(alice.state())
+    supreme = next(e for e in state["entities"] if e["text"] == "Supreme")
+    assert alice(f"/entities/{supreme['id']}/boundary", side="end", delta="1").status_code == 200
+    assert (7, 21, "ORG") in _spans(alice.state())  # "Supreme Leader"
+    assert alice(f"/entities/{supreme['id']}/delete").status_code == 200
+    assert all(e["id"] != supreme["id"] for e in alice.state()["entities"])
+    alice("/undo")
+    assert (7, 21, "ORG") in _spans(alice.state())
+    alice("/undo")
+    assert (7, 14, "ORG") in _spans(alice.state())
+
+
+def test_annotate_stale_version_gets_409_and_changes_nothing(seeded, alice):
+    old_version = store.get_set(seeded, alice.set_id).version
+    first = alice.state()["entities"][0]
+    assert alice(f"/entities/{first['id']}/label", label="GPE").status_code == 200
+    before = alice.state()
+    response = alice(f"/entities/{first['id']}/delete", version=old_version)
+    assert response.status_code == 409
+    assert response.headers["HX-Retarget"] == "#status"
+    body = response.get_data(as_text=True)
+    assert "changed elsewhere" in body and "Reload" in body
+    assert alice.state() == before
+
+
+@pytest.mark.parametrize(
+    "path, values, status, message",
+    [
+        ("/entities", {"start": "0", "end": "4", "label": "WIDGET"}, 422, "Unknown entity label"),
+        ("/entities", {"start": "5000", "end": "5004", "label": "ORG"}, 422, "no word"),
+        ("/entities", {"start": "x", "end": "4", "label": "ORG"}, 422, "not a number"),
+        ("/entities/t999/label", {"label": "ORG"}, 422, "no entity"),
+        ("/entities/t1/boundary", {"side": "middle", "delta": "1"}, 422, "side=start"),
+        ("/entities/t1/boundary", {"side": "start", "delta": "-1"}, 422, "past the text"),
+        ("/entities/t1/delete", {"version": "abc"}, 400, "which version"),
+    ],
+)
+def test_annotate_bad_edits_get_a_message_and_change_nothing(alice, path, values, status, message):
+    before = alice.state()
+    response = alice(path, **values)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    assert alice.state() == before
+
+
+def test_annotate_submit_moves_to_the_next_article(client, seeded, alice):
+    response = alice("/submit")
+    assert response.headers["HX-Redirect"].startswith("/next")
+    assert client.get(response.headers["HX-Redirect"]).headers["Location"] == "/done"
+    assert alice.state()["status"] == "submitted"
+    assert b"finished 1 of 1 articles" in client.get("/done").data
+
+
+def test_annotate_queue_shows_progress(client, alice):
+    html = client.get("/queue").get_data(as_text=True)
+    assert '<progress id="progress" value="0" max="1">' in html and "draft" in html
+    alice("/skip")
+    assert '<progress id="progress" value="1" max="1">' in client.get("/queue").get_data(as_text=True)
+
+
+def test_annotate_missing_article_is_404(client, alice):
+    assert client.get("/articles/999").status_code == 404
+
+
+def test_annotate_labels_css_has_each_label_colour(client):
+    css = client.get("/labels.css").get_data(as_text=True)
+    assert ".l0 { --c: #e4572e; }" in css
