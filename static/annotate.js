@@ -1,17 +1,49 @@
-// The annotation page: select text, pick labels, edit spans from the keyboard.
-// Every edit is one POST through htmx carrying the version it was made on; the
-// server answers with the re-rendered article (or a message for the status line).
+// The annotation page: select text, pick labels, edit entities, quotes and events
+// from the keyboard. Every edit is one POST through htmx carrying the version it was
+// made on; the server answers with the re-rendered article, or a message for the
+// status line. Nothing here builds HTML from data: text goes in through textContent.
 (function () {
   "use strict";
 
-  let selectedId = null; // the entity span the keys act on
-  let pending = null; // a text selection {start, end, text} waiting for a label
+  let selectedId = null; // the item (entity, quote or event) the keys act on
+  let pending = null; // a text selection {start, end, text} waiting for a label or a role
+  let armed = null; // "event" after `e`: the next type key makes an event of the selection
+  let items = new Map(); // id -> item data, from the article widget's data-items
   let queue = Promise.resolve(); // edits go one at a time, each on the version the last one produced
 
   const doc = () => document.getElementById("doc");
   const textEl = () => document.getElementById("text");
-  const marks = () => Array.from(textEl().querySelectorAll("mark.ent"));
-  const labelButtons = () => Array.from(document.querySelectorAll("#labels .label"));
+  const panel = () => document.getElementById("selection");
+
+  function readItems() {
+    items = new Map();
+    if (!doc()) return;
+    JSON.parse(doc().dataset.items).items.forEach((item) => items.set(item.id, item));
+  }
+
+  function layerOf(id) {
+    const item = id && items.get(id);
+    return item ? item.layer : null;
+  }
+
+  function visible(layer) {
+    return !document.body.classList.contains("hide-" + layer);
+  }
+
+  // Ids of one layer's items, in reading order.
+  function idsInOrder(layer) {
+    const seen = new Set();
+    textEl()
+      .querySelectorAll('[data-layer="' + layer + '"]')
+      .forEach((el) => seen.add(el.dataset.id));
+    return Array.from(seen);
+  }
+
+  // Whose label keys are live: an armed new event, else a fresh selection's entity
+  // labels, else the selected item's layer.
+  function activeLayer() {
+    return armed || (pending ? "entity" : layerOf(selectedId)) || "entity";
+  }
 
   // --- sending edits -----------------------------------------------------------------
 
@@ -33,31 +65,40 @@
       .catch(function () {});
   }
 
-  function entityPath(suffix) {
-    return selectedId ? "/entities/" + encodeURIComponent(selectedId) + suffix : null;
-  }
-
-  function applyLabel(label) {
-    if (pending) {
-      const range = pending;
-      pending = null;
-      window.getSelection().removeAllRanges();
-      send(function () {
-        return { path: "/entities", values: { start: range.start, end: range.end, label: label } };
-      });
-    } else if (selectedId) {
-      send(function () {
-        const path = entityPath("/label");
-        return path && { path: path, values: { label: label } };
-      });
-    }
-  }
-
-  function onSelected(suffix, values) {
+  function onItem(action, values) {
     send(function () {
-      const path = entityPath(suffix);
-      return path && { path: path, values: values || {} };
+      if (!selectedId) return null;
+      return { path: "/items/" + encodeURIComponent(selectedId) + "/" + action, values: values || {} };
     });
+  }
+
+  function create(layer, label) {
+    const range = pending;
+    pending = null;
+    armed = null;
+    window.getSelection().removeAllRanges();
+    send(function () {
+      return { path: "/items", values: { layer: layer, start: range.start, end: range.end, label: label || "" } };
+    });
+  }
+
+  function setPart(role) {
+    if (!selectedId || !pending) {
+      hint("Select the " + role + " text first, then press the key.");
+      return;
+    }
+    const range = pending;
+    pending = null;
+    window.getSelection().removeAllRanges();
+    onItem("span", { role: role, start: range.start, end: range.end });
+  }
+
+  function applyLabel(layer, label) {
+    if (pending) {
+      create(layer, label);
+    } else if (selectedId && layerOf(selectedId) === layer) {
+      onItem("label", { label: label });
+    }
   }
 
   function finish(action) {
@@ -88,42 +129,183 @@
   }
 
   function select(id) {
-    selectedId = id;
-    marks().forEach(function (mark) {
-      mark.classList.toggle("selected", mark.dataset.id === id);
-    });
-    const mark = id && marks().find((m) => m.dataset.id === id);
-    if (mark) mark.scrollIntoView({ block: "nearest" });
-    else selectedId = null;
+    selectedId = id && items.has(id) ? id : null;
+    textEl()
+      .querySelectorAll(".selected")
+      .forEach((el) => el.classList.remove("selected"));
+    if (selectedId) {
+      const pieces = textEl().querySelectorAll('[data-id="' + CSS.escape(selectedId) + '"]');
+      pieces.forEach((el) => el.classList.add("selected"));
+      if (pieces.length) pieces[0].scrollIntoView({ block: "nearest" });
+    }
     showPanel();
   }
 
+  function markGroups() {
+    const layer = activeLayer();
+    document.querySelectorAll(".label-group").forEach(function (group) {
+      group.classList.toggle("active", group.dataset.layer === layer);
+    });
+  }
+
+  // --- the side panel ----------------------------------------------------------------
+
+  function line(cls, text) {
+    const p = document.createElement("p");
+    p.className = cls;
+    p.textContent = text;
+    panel().appendChild(p);
+    return p;
+  }
+
+  function hint(text) {
+    const old = panel().querySelector(".flash-hint");
+    if (old) old.remove();
+    line("hint flash-hint", text);
+  }
+
+  function field(name, value) {
+    const row = document.createElement("div");
+    row.className = "field";
+    const key = document.createElement("span");
+    key.className = "name";
+    key.textContent = name;
+    const val = document.createElement("span");
+    val.className = "value" + (value ? "" : " empty");
+    val.textContent = value || "—";
+    row.append(key, val);
+    panel().appendChild(row);
+  }
+
+  function entityText(id) {
+    const entity = id && items.get(id);
+    return entity ? entity.parts[0].text + " (" + entity.label + ")" : "";
+  }
+
+  function labelTag(layer, label) {
+    const button = document.querySelector('.label[data-layer="' + layer + '"][data-label="' + CSS.escape(label) + '"]');
+    const tag = line("tag " + (button ? button.classList[1] : ""), label);
+    if (button && button.dataset.guideline) line("guideline", button.dataset.guideline);
+    return tag;
+  }
+
   function showPanel() {
-    const panel = document.getElementById("selection");
-    panel.replaceChildren();
-    const line = function (cls, text) {
-      const p = document.createElement("p");
-      p.className = cls;
-      p.textContent = text;
-      panel.appendChild(p);
-      return p;
-    };
+    panel().replaceChildren();
+    markGroups();
     if (pending) {
       line("quote", "“" + pending.text.trim() + "”");
-      line("hint", "Press a label key or click a label to mark it.");
+      if (armed === "event") line("hint", "Press an event type key to make this an event trigger.");
+      else if (selectedId && layerOf(selectedId) === "quote")
+        line("hint", "c cue · r source · u add content · or a label key for a new entity");
+      else line("hint", "Label key: entity · q: new quote · e then a type key: new event");
       return;
     }
-    const mark = selectedId && marks().find((m) => m.dataset.id === selectedId);
-    if (!mark) {
+    const item = selectedId && items.get(selectedId);
+    if (!item) {
       line("hint", "Select text, then press a label key. Click a span to select it.");
       return;
     }
-    const label = mark.dataset.label;
-    const button = labelButtons().find((b) => b.dataset.label === label);
-    line("picked " + (button ? button.className.replace("label", "") : ""), label).classList.add("tag");
-    line("quote", "“" + mark.textContent + "”");
-    line("origin", mark.classList.contains("suggested") ? "Model suggestion: press a to accept" : "Confirmed");
-    if (button && button.dataset.guideline) line("guideline", button.dataset.guideline);
+    labelTag(item.layer, item.label);
+    const parts = (role) => item.parts.filter((p) => p.role === role).map((p) => "“" + p.text + "”").join(" … ");
+    if (item.layer === "entity") {
+      line("quote", "“" + item.parts[0].text + "”");
+    } else if (item.layer === "quote") {
+      field("content", parts("content"));
+      field("cue", parts("cue"));
+      field("source", parts("source"));
+      field("speaker", entityText(item.links.speaker));
+      line("hint", "c cue · r source · u content · k speaker · 1-3 type · Delete removes");
+    } else {
+      field("trigger", parts("trigger"));
+      field("source actor", entityText(item.links.source_actor));
+      field("target actor", entityText(item.links.target_actor));
+      line("hint", "k source actor · x target actor · type keys · Delete removes");
+    }
+    line("origin", item.origin === "model" ? "Model suggestion: press a to accept" : "Confirmed");
+  }
+
+  // The entity picker: type to filter the article's entities, Enter takes one.
+  function openPicker(role) {
+    const item = selectedId && items.get(selectedId);
+    if (!item) return;
+    const anchor = item.parts[0].start;
+    // one row per distinct entity text and label: the mention nearest before the item
+    const choices = new Map();
+    items.forEach(function (entity) {
+      if (entity.layer !== "entity") return;
+      const key = entity.label + "\u0000" + entity.parts[0].text;
+      const best = choices.get(key);
+      const score = (e) => (e.parts[0].start <= anchor ? anchor - e.parts[0].start : 1e9 + e.parts[0].start);
+      if (!best || score(entity) < score(best)) choices.set(key, entity);
+    });
+    const all = Array.from(choices.values());
+    const box = document.createElement("div");
+    box.className = "picker";
+    const label = document.createElement("label");
+    label.textContent = role.replace("_", " ");
+    const input = document.createElement("input");
+    input.type = "text";
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-label", role.replace("_", " "));
+    input.placeholder = "type to filter, Enter to take";
+    const list = document.createElement("ul");
+    list.setAttribute("role", "listbox");
+    label.appendChild(input);
+    box.append(label, list);
+    panel().appendChild(box);
+    let shown = [];
+    let active = 0;
+    function render() {
+      const needle = input.value.trim().toLowerCase();
+      shown = [{ id: "", text: "— none —" }].concat(
+        all
+          .filter((e) => !needle || e.parts[0].text.toLowerCase().includes(needle))
+          .map((e) => ({ id: e.id, text: e.parts[0].text + " (" + e.label + ")" })),
+      );
+      if (needle && shown.length > 1) shown.push(shown.shift()); // a typed filter prefers a real entity
+      active = Math.min(active, shown.length - 1);
+      list.replaceChildren(
+        ...shown.map(function (choice, i) {
+          const li = document.createElement("li");
+          li.setAttribute("role", "option");
+          li.dataset.index = i;
+          li.textContent = choice.text;
+          if (i === active) li.classList.add("active");
+          return li;
+        }),
+      );
+    }
+    function take(choice) {
+      box.remove();
+      onItem("link", { role: role, target: choice.id });
+    }
+    input.addEventListener("input", function () {
+      active = 0;
+      render();
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        active = (active + (event.key === "ArrowDown" ? 1 : -1) + shown.length) % shown.length;
+        render();
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        take(shown[active]);
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        box.remove();
+      }
+      event.stopPropagation();
+    });
+    list.addEventListener("mousedown", function (event) {
+      const li = event.target.closest("li");
+      if (li) {
+        event.preventDefault();
+        take(shown[+li.dataset.index]);
+      }
+    });
+    render();
+    input.focus();
   }
 
   // --- events ------------------------------------------------------------------------
@@ -133,106 +315,129 @@
     const found = readSelection();
     if (found) {
       pending = found;
-      select(null);
+      armed = null;
+      showPanel();
       return;
     }
     pending = null;
-    const mark = event.target.closest("mark.ent");
-    select(mark ? mark.dataset.id : null);
+    armed = null;
+    const hit = event.target.closest("[data-id]");
+    select(hit ? hit.dataset.id : null);
   });
 
   document.addEventListener("click", function (event) {
-    const button = event.target.closest("#labels .label");
+    const button = event.target.closest(".label[data-layer]");
     if (button) {
-      applyLabel(button.dataset.label);
+      applyLabel(button.dataset.layer, button.dataset.label);
       return;
     }
     const action = event.target.closest("[data-action]");
     if (!action) return;
     const name = action.dataset.action;
     if (name === "help") document.getElementById("help").showModal();
-    else if (name === "undo") finish("undo");
     else finish(name);
   });
 
   // Keep the label buttons from taking the text selection away when clicked.
   document.addEventListener("mousedown", function (event) {
-    if (event.target.closest("#labels .label")) event.preventDefault();
+    if (event.target.closest(".label[data-layer]")) event.preventDefault();
   });
 
   document.addEventListener("change", function (event) {
-    const toggle = event.target.closest("input[data-layer]");
-    if (toggle) document.body.classList.toggle("hide-" + toggle.dataset.layer, !toggle.checked);
+    const toggle = event.target.closest("input[data-toggle]");
+    if (!toggle) return;
+    document.body.classList.toggle("hide-" + toggle.dataset.toggle, !toggle.checked);
+    if (!toggle.checked && layerOf(selectedId) === toggle.dataset.toggle) select(null);
   });
 
   function step(direction) {
-    const all = marks();
-    if (!all.length) return;
-    let index = all.findIndex((m) => m.dataset.id === selectedId);
-    index = index < 0 ? (direction > 0 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, index + direction));
+    const layer = layerOf(selectedId) || "entity";
+    if (!visible(layer)) return;
+    const ids = idsInOrder(layer);
+    if (!ids.length) return;
+    let index = ids.indexOf(selectedId);
+    index = index < 0 ? (direction > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, index + direction));
     pending = null;
-    select(all[index].dataset.id);
+    select(ids[index]);
   }
+
+  const COMMANDS = {
+    Delete: () => onItem("delete"),
+    Backspace: () => onItem("delete"),
+    Enter: () => finish("submit"),
+    s: () => finish("skip"),
+    a: () => onItem("confirm"),
+    "?": () => document.getElementById("help").showModal(),
+    q: function () {
+      if (pending) create("quote", null);
+      else hint("Select the quote's content first, then press q.");
+    },
+    e: function () {
+      if (!pending) return hint("Select the event's trigger word first, then press e.");
+      armed = "event";
+      showPanel();
+    },
+    c: () => setPart("cue"),
+    r: () => setPart("source"),
+    u: () => setPart("content"),
+    k: function () {
+      const layer = layerOf(selectedId);
+      if (layer === "quote") openPicker("speaker");
+      else if (layer === "event") openPicker("source_actor");
+    },
+    x: function () {
+      if (layerOf(selectedId) === "event") openPicker("target_actor");
+    },
+    Escape: function () {
+      pending = null;
+      armed = null;
+      window.getSelection().removeAllRanges();
+      select(null);
+    },
+  };
 
   document.addEventListener("keydown", function (event) {
     if (event.target.closest("input, textarea, select, dialog") || document.querySelector("dialog[open]")) return;
     const key = event.key;
-    const ctrl = event.ctrlKey || event.metaKey;
-    if (ctrl && key.toLowerCase() === "z") {
+    if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "z") {
       event.preventDefault();
       finish("undo");
       return;
     }
-    if (ctrl) return;
+    if (event.ctrlKey || event.metaKey) return;
     if (key === "ArrowLeft" || key === "ArrowRight") {
       event.preventDefault();
       const direction = key === "ArrowRight" ? 1 : -1;
-      if (event.shiftKey && selectedId) {
-        onSelected("/boundary", { side: event.altKey ? "start" : "end", delta: direction });
-      } else if (!event.shiftKey) {
-        step(direction);
-      }
+      if (event.shiftKey) onItem("boundary", { side: event.altKey ? "start" : "end", delta: direction });
+      else step(direction);
       return;
     }
-    if (key === "Delete" || key === "Backspace") {
-      event.preventDefault();
-      onSelected("/delete");
-      return;
-    }
-    if (key === "Enter") {
-      event.preventDefault();
-      finish("submit");
-      return;
-    }
-    if (key === "Escape") {
-      pending = null;
-      window.getSelection().removeAllRanges();
-      select(null);
-      return;
-    }
-    if (key === "?") {
-      document.getElementById("help").showModal();
-      return;
-    }
-    if (key === "s") {
-      finish("skip");
-      return;
-    }
-    if (key === "a") {
-      onSelected("/confirm");
-      return;
-    }
-    const button = labelButtons().find((b) => b.dataset.key && b.dataset.key === key);
+    const layer = activeLayer();
+    const button = document.querySelector(
+      '.label[data-layer="' + layer + '"][data-key="' + CSS.escape(key) + '"]',
+    );
     if (button) {
       event.preventDefault();
-      applyLabel(button.dataset.label);
+      applyLabel(layer, button.dataset.label);
+      return;
+    }
+    if (COMMANDS[key]) {
+      event.preventDefault();
+      COMMANDS[key]();
     }
   });
 
   // After each swap, select what the server says the edit produced, or keep the selection.
   document.addEventListener("htmx:afterSettle", function () {
     if (!doc()) return;
+    readItems();
     const told = doc().dataset.selected;
     select(told || selectedId);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!doc()) return;
+    readItems();
+    showPanel();
   });
 })();

@@ -107,7 +107,7 @@ def test_browser_annotator_corrects_entities_and_submits(page, live_server, seed
     # 4. Reload: exactly those spans, the edited ones confirmed, the rest still suggestions.
     page.reload()
     assert sorted(map(tuple, marks(page))) == sorted(expected.values())
-    assert page.locator(f"#text mark.ent[data-s='{kss}']").get_attribute("class").split() == ["ent", "l1"]
+    assert page.locator(f"#text mark.ent[data-s='{kss}']").get_attribute("class").split() == ["ent", "l1", "first", "last"]
     assert "suggested" in page.locator("#text mark.ent[data-s='7']").get_attribute("class")
 
     # 5. Enter submits and lands on the next article.

@@ -18,9 +18,9 @@ def _annotate_as_alice(seeded):
     mine = store.open_set(seeded, article.id, alice.id)
     start = article.text.index("Victory base")
     steps = [
-        lambda a: edits.relabel_entity(a, next(e.id for e in a.entities if e.start == 1387), "PERSON"),
-        lambda a: edits.delete_entity(a, next(e.id for e in a.entities if e.start == 7)),
-        lambda a: edits.add_entity(a, tokens, start, start + len("Victory base"), "FAC")[0],
+        lambda a: edits.relabel(a, next(e.id for e in a.entities if e.start == 1387), "PERSON"),
+        lambda a: edits.delete(a, next(e.id for e in a.entities if e.start == 7)),
+        lambda a: edits.add_item(a, tokens, article.text, "entity", start, start + len("Victory base"), "FAC")[0],
     ]
     version = mine.version
     for step in steps:

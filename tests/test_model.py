@@ -58,7 +58,7 @@ def test_edits_new_entity_replaces_overlapped_and_keeps_links(tokens):
     old = Entity("t1", 18, 24, "GPE")
     quote = Quote("q1", "DIRECT", (Span(0, 13),), speaker="t1")
     annotation = Annotation.of([old, quote])
-    change, new_id = edits.add_entity(annotation, tokens, 19, 22, "PERSON")
+    change, new_id = edits.add_item(annotation, tokens, TEXT, "entity", 19, 22, "PERSON")
     after = annotation.apply(change)
     assert [(e.id, e.start, e.end, e.label) for e in after.entities] == [(new_id, 18, 24, "PERSON")]
     assert after.quotes[0].speaker == new_id
@@ -66,7 +66,7 @@ def test_edits_new_entity_replaces_overlapped_and_keeps_links(tokens):
 
 def test_edits_delete_unlinks_speaker():
     annotation = Annotation.of([Entity("t1", 18, 24, "PERSON"), Quote("q1", "DIRECT", (Span(0, 13),), speaker="t1")])
-    after = annotation.apply(edits.delete_entity(annotation, "t1"))
+    after = annotation.apply(edits.delete(annotation, "t1"))
     assert after.entities == () and after.quotes[0].speaker is None
 
 

@@ -27,11 +27,11 @@ def test_store_stale_version_is_refused_and_changes_nothing(seeded):
     user = _alice(seeded)
     mine = store.open_set(seeded, article_id, user.id)
     first = store.load_annotation(seeded, mine.id).entities[0]
-    saved = store.edit(seeded, mine.id, mine.version, lambda a: edits.delete_entity(a, first.id), user.id)
+    saved = store.edit(seeded, mine.id, mine.version, lambda a: edits.delete(a, first.id), user.id)
     assert saved.version == mine.version + 1
     before = store.load_annotation(seeded, mine.id)
     with pytest.raises(store.StaleVersion):
-        store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel_entity(a, a.entities[0].id, "ORG"), user.id)
+        store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel(a, a.entities[0].id, "ORG"), user.id)
     assert store.load_annotation(seeded, mine.id) == before
     assert store.get_set(seeded, mine.id).version == saved.version
 
@@ -43,7 +43,7 @@ def test_store_undo_reverts_the_latest_edit_then_the_one_before(seeded):
     mine = store.open_set(seeded, article.id, user.id)
     original = store.load_annotation(seeded, mine.id)
     target = original.entities[1]
-    v = store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel_entity(a, target.id, "ORG"), user.id).version
+    v = store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel(a, target.id, "ORG"), user.id).version
     v = store.edit(seeded, mine.id, v, lambda a: edits.move_boundary(a, tokens, target.id, "end", 1), user.id).version
     v = store.undo(seeded, mine.id, v, user.id).version
     assert store.load_annotation(seeded, mine.id).get(target.id).label == "ORG"

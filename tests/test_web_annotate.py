@@ -34,15 +34,17 @@ def _spans(state):
 
 def test_annotate_page_shows_model_suggestions_distinctly(client, seeded, alice):
     html = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
-    assert 'class="ent l0 suggested" data-id="t3" data-label="PERSON" data-s="22" data-e="44">Ayatollah Ali Khamenei</mark>' in html
+    assert ('<mark class="ent l0 suggested first last" data-id="t3" data-layer="entity" data-role="entity" '
+            'data-label="PERSON" data-s="22" data-e="44">Ayatollah Ali Khamenei</mark>') in html
 
 
 def test_annotate_add_entity_snaps_and_replaces_the_overlapped_span(seeded, alice):
     text = store.get_article(seeded, seed_article_id(seeded)).text
     start = text.index("Kataib Sayyid al-Shuhada")
-    response = alice("/entities", start=start + 2, end=start + 20, label="ORG")  # mid-word on both sides
+    response = alice("/items", layer="entity", start=start + 2, end=start + 20, label="ORG")  # mid-word on both sides
     assert response.status_code == 200
-    assert f'data-label="ORG" data-s="{start}" data-e="{start + 24}">Kataib Sayyid al-Shuhada</mark>' in response.get_data(as_text=True)
+    assert (f'data-role="entity" data-label="ORG" data-s="{start}" data-e="{start + 24}">Kataib Sayyid al-Shuhada</mark>'
+            in response.get_data(as_text=True))
     spans = _spans(alice.state())
     assert (start, start + 24, "ORG") in spans and (start, start + 24, "PERSON") not in spans
 
@@ -50,12 +52,12 @@ def test_annotate_add_entity_snaps_and_replaces_the_overlapped_span(seeded, alic
 def test_annotate_relabel_delete_move_and_undo(seeded, alice):
     state = alice.state()
     sudani = next(e for e in state["entities"] if e["start"] == 1387)
-    assert alice(f"/entities/{sudani['id']}/label", label="PERSON").status_code == 200
+    assert alice(f"/items/{sudani['id']}/label", label="PERSON").status_code == 200
     assert (1387, 1393, "PERSON") in _spans(alice.state())
     supreme = next(e for e in state["entities"] if e["text"] == "Supreme")
-    assert alice(f"/entities/{supreme['id']}/boundary", side="end", delta="1").status_code == 200
+    assert alice(f"/items/{supreme['id']}/boundary", side="end", delta="1").status_code == 200
     assert (7, 21, "ORG") in _spans(alice.state())  # "Supreme Leader"
-    assert alice(f"/entities/{supreme['id']}/delete").status_code == 200
+    assert alice(f"/items/{supreme['id']}/delete").status_code == 200
     assert all(e["id"] != supreme["id"] for e in alice.state()["entities"])
     alice("/undo")
     assert (7, 21, "ORG") in _spans(alice.state())
@@ -66,9 +68,9 @@ def test_annotate_relabel_delete_move_and_undo(seeded, alice):
 def test_annotate_stale_version_gets_409_and_changes_nothing(seeded, alice):
     old_version = store.get_set(seeded, alice.set_id).version
     first = alice.state()["entities"][0]
-    assert alice(f"/entities/{first['id']}/label", label="GPE").status_code == 200
+    assert alice(f"/items/{first['id']}/label", label="GPE").status_code == 200
     before = alice.state()
-    response = alice(f"/entities/{first['id']}/delete", version=old_version)
+    response = alice(f"/items/{first['id']}/delete", version=old_version)
     assert response.status_code == 409
     assert response.headers["HX-Retarget"] == "#status"
     body = response.get_data(as_text=True)
@@ -79,13 +81,17 @@ def test_annotate_stale_version_gets_409_and_changes_nothing(seeded, alice):
 @pytest.mark.parametrize(
     "path, values, status, message",
     [
-        ("/entities", {"start": "0", "end": "4", "label": "WIDGET"}, 422, "Unknown entity label"),
-        ("/entities", {"start": "5000", "end": "5004", "label": "ORG"}, 422, "no word"),
-        ("/entities", {"start": "x", "end": "4", "label": "ORG"}, 422, "not a number"),
-        ("/entities/t999/label", {"label": "ORG"}, 422, "no entity"),
-        ("/entities/t1/boundary", {"side": "middle", "delta": "1"}, 422, "side=start"),
-        ("/entities/t1/boundary", {"side": "start", "delta": "-1"}, 422, "past the text"),
-        ("/entities/t1/delete", {"version": "abc"}, 400, "which version"),
+        ("/items", {"layer": "entity", "start": "0", "end": "4", "label": "WIDGET"}, 422, "unknown label"),
+        ("/items", {"layer": "entity", "start": "5000", "end": "5004", "label": "ORG"}, 422, "no word"),
+        ("/items", {"layer": "entity", "start": "x", "end": "4", "label": "ORG"}, 422, "not a number"),
+        ("/items", {"layer": "poem", "start": "0", "end": "4", "label": "ORG"}, 422, "Unknown layer"),
+        ("/items", {"layer": "event", "start": "0", "end": "4"}, 422, "Pick a label"),
+        ("/items/t999/label", {"label": "ORG"}, 422, "no item"),
+        ("/items/t1/boundary", {"side": "middle", "delta": "1"}, 422, "side must be one of"),
+        ("/items/t1/boundary", {"side": "start", "delta": "-1"}, 422, "past the text"),
+        ("/items/t1/link", {"role": "speaker", "target": "t2"}, 422, "this entity has no speaker link"),
+        ("/items/t1/frobnicate", {}, 404, "no item action"),
+        ("/items/t1/delete", {"version": "abc"}, 400, "which version"),
     ],
 )
 def test_annotate_bad_edits_get_a_message_and_change_nothing(alice, path, values, status, message):

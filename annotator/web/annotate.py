@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from jinja2_fragments.flask import render_block
@@ -12,7 +13,7 @@ from ..db import get_db
 from ..formats import jsonl
 from ..model import Annotation, Change, InvalidAnnotation, Record, Tokens
 from . import htmx
-from .render import article_html, labels_css
+from .render import article_html, doc_data, labels_css
 from .security import login_required
 
 bp = Blueprint("annotate", __name__)
@@ -86,16 +87,17 @@ def article(article_id: int):
     return render_template("annotate.html", **_doc_context(found, store.load_annotation(db, found.id)), done=done, total=total)
 
 
-def _doc_context(found: store.AnnotationSet, annotation: Annotation, selected: str | None = None, saved: bool = False):
-    article = store.get_article(get_db(), found.article_id)
+def _doc_context(found, annotation: Annotation, selected: str | None = None, saved: bool = False, article=None):
+    article = article or store.get_article(get_db(), found.article_id)
     project = _project()
     return dict(
         article=article,
         set=found,
         set_base=f"{request.script_root}/sets/{found.id}",
         annotation=annotation,
-        text_html=article_html(article.text, annotation, project.entity),
-        scheme=project.entity,
+        text_html=article_html(article.text, annotation, project.schemes),
+        data=doc_data(article.text, annotation),
+        schemes=project.schemes,
         selected=selected,
         saved=saved,
     )
@@ -137,7 +139,7 @@ def _version() -> int:
     return int(raw)
 
 
-def _edit(set_id: int, make: Callable[[Annotation, Tokens], tuple[Change, str | None]]):
+def _edit(set_id: int, make: Callable[[Annotation, Tokens, str], tuple[Change, str | None]]):
     """Apply one edit with the version check, answering with the re-rendered article."""
     found = _own_set(set_id, write=True)
     db = get_db()
@@ -146,7 +148,7 @@ def _edit(set_id: int, make: Callable[[Annotation, Tokens], tuple[Change, str | 
     selected: dict[str, str | None] = {}
 
     def change_of(annotation: Annotation) -> Change:
-        change, selected["id"] = make(annotation, tokens)
+        change, selected["id"] = make(annotation, tokens, article.text)
         return edits.validated(change, annotation, article.text, _project().schemes)
 
     try:
@@ -155,19 +157,12 @@ def _edit(set_id: int, make: Callable[[Annotation, Tokens], tuple[Change, str | 
         return htmx.error(f"Not saved: {exc}. Reload to see the latest version.", 409)
     except InvalidAnnotation as exc:
         return htmx.error(f"Not saved: {exc}.", 422)
-    return _doc_response(set_id, saved.annotation, selected.get("id"))
+    return _doc_response(replace(found, version=saved.version), saved.annotation, selected.get("id"), article)
 
 
-def _doc_response(set_id: int, annotation: Annotation, selected: str | None):
-    found = store.get_set(get_db(), set_id)
-    return render_block("annotate.html", "doc", **_doc_context(found, annotation, selected, saved=True))
-
-
-def _label() -> str:
-    label = request.form.get("label", "")
-    if label not in _project().entity:
-        abort(422, f"Unknown entity label {label!r}.")
-    return label
+def _doc_response(found: store.AnnotationSet, annotation: Annotation, selected: str | None, article=None):
+    context = _doc_context(found, annotation, selected, saved=True, article=article)
+    return render_block("annotate.html", "doc", **context)
 
 
 def _offset(name: str) -> int:
@@ -177,45 +172,73 @@ def _offset(name: str) -> int:
     return int(raw)
 
 
-@bp.post("/sets/<int:set_id>/entities")
+def _field(name: str, allowed: tuple[str, ...]) -> str:
+    value = request.form.get(name, "")
+    if value not in allowed:
+        abort(422, f"{name} must be one of {', '.join(allowed)}.")
+    return value
+
+
+@bp.post("/sets/<int:set_id>/items")
 @login_required
-def add_entity(set_id: int):
-    """Label the selected text (snapped to whole tokens)."""
-    label, start, end = _label(), _offset("start"), _offset("end")
-    return _edit(set_id, lambda a, t: edits.add_entity(a, t, start, end, label))
+def add_item(set_id: int):
+    """Mark the selected text (snapped to whole tokens) as an entity, a quote or an event."""
+    layer = request.form.get("layer", "entity")
+    label = request.form.get("label") or None
+    if layer not in _project().schemes:
+        abort(422, f"Unknown layer {layer!r}.")
+    if label is None and layer != "quote":
+        abort(422, f"Pick a label for the new {layer}.")
+    start, end = _offset("start"), _offset("end")
+    return _edit(set_id, lambda a, t, text: edits.add_item(a, t, text, layer, start, end, label))
 
 
-@bp.post("/sets/<int:set_id>/entities/<item_id>/label")
+def _action_label(a, t, item_id):
+    return edits.relabel(a, item_id, request.form.get("label", "")), item_id
+
+
+def _action_boundary(a, t, item_id):
+    side = _field("side", ("start", "end"))
+    delta = int(_field("delta", ("1", "-1")))
+    role = request.form.get("role") or None
+    return edits.move_boundary(a, t, item_id, side, delta, role), item_id
+
+
+def _action_span(a, t, item_id):
+    role = _field("role", ("content", "cue", "source", "trigger"))
+    return edits.set_span(a, t, item_id, role, _offset("start"), _offset("end")), item_id
+
+
+def _action_clear(a, t, item_id):
+    role = _field("role", ("content", "cue", "source", "speaker", "source_actor", "target_actor"))
+    return edits.clear_part(a, item_id, role, request.form.get("index", 0, type=int)), item_id
+
+
+def _action_link(a, t, item_id):
+    role = _field("role", ("speaker", "source_actor", "target_actor"))
+    return edits.set_link(a, item_id, role, request.form.get("target") or None), item_id
+
+
+# What each item action does; every layer's items share them (a layer's own rules live in edits).
+ITEM_ACTIONS = {
+    "label": _action_label,
+    "confirm": lambda a, t, item_id: (edits.confirm(a, item_id), item_id),
+    "delete": lambda a, t, item_id: (edits.delete(a, item_id), None),
+    "boundary": _action_boundary,
+    "span": _action_span,
+    "clear": _action_clear,
+    "link": _action_link,
+}
+
+
+@bp.post("/sets/<int:set_id>/items/<item_id>/<action>")
 @login_required
-def relabel_entity(set_id: int, item_id: str):
-    """Give an entity another label."""
-    label = _label()
-    return _edit(set_id, lambda a, t: (edits.relabel_entity(a, item_id, label), item_id))
-
-
-@bp.post("/sets/<int:set_id>/entities/<item_id>/confirm")
-@login_required
-def confirm_entity(set_id: int, item_id: str):
-    """Accept a suggestion as it is."""
-    return _edit(set_id, lambda a, t: (edits.confirm_entity(a, item_id), item_id))
-
-
-@bp.post("/sets/<int:set_id>/entities/<item_id>/delete")
-@login_required
-def delete_entity(set_id: int, item_id: str):
-    """Remove an entity."""
-    return _edit(set_id, lambda a, t: (edits.delete_entity(a, item_id), None))
-
-
-@bp.post("/sets/<int:set_id>/entities/<item_id>/boundary")
-@login_required
-def move_boundary(set_id: int, item_id: str):
-    """Move an entity's start or end by one token."""
-    side = request.form.get("side", "")
-    delta = request.form.get("delta", "")
-    if side not in ("start", "end") or delta not in ("1", "-1"):
-        abort(422, "Move a boundary with side=start|end and delta=1|-1.")
-    return _edit(set_id, lambda a, t: (edits.move_boundary(a, t, item_id, side, int(delta)), item_id))
+def item_action(set_id: int, item_id: str, action: str):
+    """One edit of one item: relabel, confirm, delete, move a boundary, set a part or a link."""
+    do = ITEM_ACTIONS.get(action)
+    if do is None:
+        abort(404, f"There is no item action {action!r}.")
+    return _edit(set_id, lambda a, t, _text: do(a, t, item_id))
 
 
 @bp.post("/sets/<int:set_id>/undo")
@@ -230,7 +253,8 @@ def undo(set_id: int):
     except store.NothingToUndo as exc:
         return htmx.error(f"{str(exc).capitalize()}.", 409 if "cannot" in str(exc) else 422)
     ids = [item.id for item in saved.change.after]
-    return _doc_response(set_id, saved.annotation, ids[0] if ids else None)
+    found = store.get_set(get_db(), set_id)
+    return _doc_response(found, saved.annotation, ids[0] if ids else None)
 
 
 def _finish(set_id: int, status: str):
