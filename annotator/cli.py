@@ -119,6 +119,17 @@ def export(paths: Paths, fmt, source, out, submitted_only) -> None:
     click.echo(f"Wrote {count} record(s) to {out}.")
 
 
+@cli.command()
+@click.option("--per-article", type=click.IntRange(1, 50), help="How many annotators each article gets (k).")
+@pass_paths
+def assign(paths: Paths, per_article) -> None:
+    """Show or set how many annotators each article gets."""
+    db = paths.open()
+    if per_article is not None:
+        store.set_setting(db, "annotators_per_article", str(per_article))
+    click.echo(f"Each article goes to {store.annotators_per_article(db)} annotator(s).")
+
+
 @cli.group()
 def users() -> None:
     """Manage the people who sign in."""
@@ -190,6 +201,8 @@ def demo(paths: Paths, seeds, host, port, no_serve) -> None:
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Seed articles: {report.summary()}.")
+    # Both demo annotators get every article, so the review pages have something to compare.
+    store.set_setting(db, "annotators_per_article", "2")
     # Fresh passwords on every run: the demo prints them, the database keeps only hashes.
     accounts = []
     for name, role in DEMO_USERS:

@@ -112,3 +112,30 @@ def _run(db: Database, script: str) -> None:
             statement = ""
     if statement.strip():
         raise ValueError(f"incomplete SQL statement: {statement!r}")
+
+
+@MIGRATIONS()
+def m002_assignments(db: Database) -> None:
+    """Which annotator has which article, how many each article still needs, and settings."""
+    _run(
+        db,
+        """
+        CREATE TABLE assignments (
+            article_id INTEGER NOT NULL REFERENCES articles (id),
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            created TEXT NOT NULL,
+            -- a skipped article goes back to the pool, but never to the same person again
+            released INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (article_id, user_id)
+        );
+        CREATE INDEX assignments_by_user ON assignments (user_id, article_id);
+        -- how many annotators hold the article now (kept with each claim and release)
+        ALTER TABLE articles ADD COLUMN assignees INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX articles_open ON articles (assignees, id);
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        -- annotations made before assignments existed count as assignments
+        INSERT INTO assignments (article_id, user_id, created)
+            SELECT article_id, user_id, created FROM annotation_sets WHERE kind = 'annotator';
+        UPDATE articles SET assignees = (SELECT count(*) FROM assignments s WHERE s.article_id = articles.id);
+        """,
+    )

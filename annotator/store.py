@@ -340,6 +340,8 @@ def put_set(
 ) -> int:
     """Create the set, or replace what it holds (recorded in history, so nothing is lost)."""
     existing = find_set(db, article_id, kind, user_id)
+    if kind == "annotator" and _holds(db, article_id, user_id) is None:
+        _assign(db, article_id, user_id)
     if existing is None:
         return create_set(db, article_id, kind, user_id, annotation, status=status, by=by, action=action)
     old = load_annotation(db, existing.id)
@@ -453,21 +455,85 @@ def history(db: Database, set_id: int) -> list[dict]:
     return [dict(zip(keys, row[:4] + (json.loads(row[4]),) + row[5:])) for row in rows]
 
 
-# --- the queue ------------------------------------------------------------------------
+# --- assignment and the queue ---------------------------------------------------------
 
-_FINISHED = """EXISTS (SELECT 1 FROM annotation_sets s WHERE s.article_id = a.id
-    AND s.kind = 'annotator' AND s.user_id = ? AND s.status != 'draft')"""
+
+def get_setting(db: Database, key: str, default: str) -> str:
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_setting(db: Database, key: str, value: str) -> None:
+    with write(db):
+        db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?",
+                   [key, value, value])
+
+
+def annotators_per_article(db: Database) -> int:
+    """k: how many annotators each article gets."""
+    return int(get_setting(db, "annotators_per_article", "1"))
+
+
+def _assign(db: Database, article_id: int, user_id: int) -> None:
+    db.execute("INSERT INTO assignments (article_id, user_id, created) VALUES (?, ?, ?)", [article_id, user_id, now()])
+    db.execute("UPDATE articles SET assignees = assignees + 1 WHERE id = ?", [article_id])
+
+
+def _holds(db: Database, article_id: int, user_id: int) -> bool | None:
+    """True if the user holds the article, False if they gave it back (skipped), None if never had it."""
+    row = db.execute(
+        "SELECT released FROM assignments WHERE article_id = ? AND user_id = ?", [article_id, user_id]
+    ).fetchone()
+    return None if row is None else not row[0]
+
+
+def assign_if_open(db: Database, article_id: int, user_id: int) -> bool:
+    """Give the user this article if it still needs annotators (or is theirs already)."""
+    with write(db):  # under the write lock: two people never both take the last slot
+        held = _holds(db, article_id, user_id)
+        if held is not None:
+            return held
+        row = db.execute("SELECT assignees FROM articles WHERE id = ?", [article_id]).fetchone()
+        if row is None:
+            raise NotFound(f"there is no article {article_id}")
+        if row[0] >= annotators_per_article(db):
+            return False
+        _assign(db, article_id, user_id)
+        return True
+
+
+_UNFINISHED = """SELECT g.article_id FROM assignments g WHERE g.user_id = ? AND g.released = 0
+    AND NOT EXISTS (SELECT 1 FROM annotation_sets s WHERE s.article_id = g.article_id
+                    AND s.kind = 'annotator' AND s.user_id = g.user_id AND s.status != 'draft')"""
 
 
 def next_article(db: Database, user_id: int, after: int = 0) -> int | None:
-    """The first article after `after` that the user has neither submitted nor skipped."""
-    row = db.execute(
-        f"SELECT a.id FROM articles a WHERE a.id > ? AND NOT {_FINISHED} ORDER BY a.id LIMIT 1",
-        [after, user_id],
-    ).fetchone()
-    if row is None and after:
-        return next_article(db, user_id, 0)
-    return row[0] if row else None
+    """The user's next article: an unfinished one they hold (after `after` first), else a newly claimed one."""
+    for bound in (after, 0):
+        row = db.execute(f"{_UNFINISHED} AND g.article_id > ? ORDER BY g.article_id LIMIT 1", [user_id, bound]).fetchone()
+        if row:
+            return row[0]
+    with write(db):
+        row = db.execute(
+            "SELECT a.id FROM articles a WHERE a.assignees < ? AND NOT EXISTS "
+            "(SELECT 1 FROM assignments g WHERE g.article_id = a.id AND g.user_id = ?) "
+            "ORDER BY a.assignees, a.id LIMIT 1",
+            [annotators_per_article(db), user_id],
+        ).fetchone()
+        if row is None:
+            return None
+        _assign(db, row[0], user_id)
+        return row[0]
+
+
+def release(db: Database, article_id: int, user_id: int) -> None:
+    """Give a skipped article back to the pool; the user will not get it again."""
+    with write(db):
+        if db.execute(
+            "UPDATE assignments SET released = 1 WHERE article_id = ? AND user_id = ? AND released = 0",
+            [article_id, user_id],
+        ).rowcount:
+            db.execute("UPDATE articles SET assignees = assignees - 1 WHERE id = ?", [article_id])
 
 
 @dataclass(frozen=True)
@@ -479,22 +545,31 @@ class QueueRow:
 
 
 def queue_page(db: Database, user_id: int, after: int = 0, limit: int = 50) -> list[QueueRow]:
-    """One page of articles with the user's status on each, by keyset (`after` = last id seen)."""
+    """One page of the user's articles with their status, by keyset (`after` = last id seen)."""
     rows = db.execute(
-        "SELECT a.id, a.ext_id, json_extract(a.meta, '$.title'), s.status FROM articles a "
-        "LEFT JOIN annotation_sets s ON s.article_id = a.id AND s.kind = 'annotator' AND s.user_id = ? "
-        "WHERE a.id > ? ORDER BY a.id LIMIT ?",
+        "SELECT a.id, a.ext_id, json_extract(a.meta, '$.title'), s.status FROM assignments g "
+        "JOIN articles a ON a.id = g.article_id "
+        "LEFT JOIN annotation_sets s ON s.article_id = a.id AND s.kind = 'annotator' AND s.user_id = g.user_id "
+        "WHERE g.user_id = ? AND g.article_id > ? ORDER BY g.article_id LIMIT ?",
         [user_id, after, limit],
     )
     return [QueueRow(r[0], r[1], r[2] or r[1], r[3]) for r in rows]
 
 
 def progress(db: Database, user_id: int) -> tuple[int, int]:
-    """(articles the user finished, articles in all)."""
+    """(articles the user finished, those plus what is left for them: held unfinished and still open)."""
     done = db.execute(
-        "SELECT count(*) FROM annotation_sets WHERE user_id = ? AND status != 'draft'", [user_id]
+        "SELECT count(*) FROM annotation_sets WHERE user_id = ? AND kind = 'annotator' AND status != 'draft'", [user_id]
     ).fetchone()[0]
-    return done, count_articles(db)
+    held = db.execute(f"SELECT count(*) FROM ({_UNFINISHED})", [user_id]).fetchone()[0]
+    k = annotators_per_article(db)
+    open_total = db.execute("SELECT count(*) FROM articles WHERE assignees < ?", [k]).fetchone()[0]
+    open_mine = db.execute(
+        "SELECT count(*) FROM assignments g JOIN articles a ON a.id = g.article_id "
+        "WHERE g.user_id = ? AND a.assignees < ?",
+        [user_id, k],
+    ).fetchone()[0]
+    return done, done + held + open_total - open_mine
 
 
 # --- export ---------------------------------------------------------------------------

@@ -5,7 +5,19 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, after_this_request, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from .. import exporting, formats, store
 from ..db import connect, get_db
@@ -27,7 +39,20 @@ def home():
         stats=store.stats(db),
         formats=[name for name in formats.writers() if name in DOWNLOADS],
         sources=list(exporting.SOURCES),
+        per_article=store.annotators_per_article(db),
     )
+
+
+@bp.post("/assignment")
+@role_required("admin")
+def assignment():
+    """Set how many annotators each article gets."""
+    raw = request.form.get("per_article", "")
+    if not raw.isdigit() or not 1 <= int(raw) <= 50:
+        abort(422, "Annotators per article must be a whole number from 1 to 50.")
+    store.set_setting(get_db(), "annotators_per_article", raw)
+    flash(f"Each article now goes to {raw} annotator(s).")
+    return redirect(url_for("admin.home"))
 
 
 @bp.get("/export")

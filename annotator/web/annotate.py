@@ -80,6 +80,8 @@ def article(article_id: int):
     """The annotation page; opening it starts the user's own set from the model's suggestions."""
     db = get_db()
     try:
+        if not store.assign_if_open(db, article_id, g.user.id):
+            abort(403, "This article has all the annotators it needs (or you skipped it); take the next one from your queue.")
         found = store.open_set(db, article_id, g.user.id)
     except store.NotFound as exc:
         abort(404, str(exc))
@@ -263,6 +265,8 @@ def _finish(set_id: int, status: str):
         store.set_status(get_db(), set_id, _version(), status, g.user.id)
     except store.StaleVersion as exc:
         return htmx.error(f"Not {status}: {exc}. Reload to see the latest version.", 409)
+    if status == "skipped" and found.kind == "annotator":
+        store.release(get_db(), found.article_id, g.user.id)
     target = url_for("annotate.next_article", after=found.article_id)
     return htmx.redirect(target) if htmx.is_htmx() else redirect(target)
 
