@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from werkzeug.security import generate_password_hash
 from . import ROOT, SetupError, __version__, create_app, default_config_path, default_db_path, exporting, formats
 from . import config as project_config
 from . import db as database
-from . import importing, store
+from . import importing, reviewing, store
 from .web.security import ROLES
 
 
@@ -128,6 +129,39 @@ def assign(paths: Paths, per_article) -> None:
     if per_article is not None:
         store.set_setting(db, "annotators_per_article", str(per_article))
     click.echo(f"Each article goes to {store.annotators_per_article(db)} annotator(s).")
+
+
+@cli.command()
+@click.option("--layer", type=click.Choice(project_config.LAYERS), multiple=True,
+              help="Only this layer (repeatable; default all three).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per layer, one per line.")
+@pass_paths
+def agreement(paths: Paths, layer, as_json) -> None:
+    """Inter-annotator agreement over articles with two or more submitted annotations."""
+    found = reviewing.reports(paths.open(), paths.project(), layer or project_config.LAYERS)
+    if as_json:
+        for report in found:
+            click.echo(json.dumps(report, ensure_ascii=False))
+        return
+    for report in found:
+        click.echo(_agreement_summary(report))
+
+
+def _figure(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _agreement_summary(report: dict) -> str:
+    """A few lines a person reads at the terminal; --json has everything."""
+    lines = [
+        f"{report['layer']}: {report['documents']} document(s), {report['documents_skipped']} with fewer than two "
+        f"annotations left out; annotators: {', '.join(report['annotators']) or 'none'}",
+        f"  token alpha {_figure(report['token_alpha'])} · kappa (mean) {_figure(report['kappa']['mean'])} · "
+        f"span F1 exact {_figure(report['span_f1']['exact'])}, overlap {_figure(report['span_f1']['overlap'])}",
+    ]
+    for label, scores in sorted(report["per_label"].items()):
+        lines.append(f"    {label:<12} F1 {_figure(scores['f1'])}  (support {scores['support']})")
+    return "\n".join(lines)
 
 
 @cli.group()

@@ -50,7 +50,7 @@ def add_item(
     if layer == "entity":
         replaced = tuple(e for e in annotation.entities if e.span.overlaps(span))
         new = Entity(new_id, span.start, span.end, label, HUMAN)
-        relinked = _relink(annotation, {e.id for e in replaced}, new.id)
+        relinked = relink(annotation, {e.id for e in replaced}, new.id)
         return Change(before=replaced + relinked.before, after=(new,) + relinked.after), new.id
     if layer == "quote":
         return Change(after=(Quote(new_id, label or guess_quote_type(text, span), (span,)),)), new_id
@@ -87,7 +87,7 @@ def delete(annotation: Annotation, item_id: str) -> Change:
     old = _item(annotation, item_id)
     if not isinstance(old, Entity):
         return Change(before=(old,))
-    unlinked = _relink(annotation, {item_id}, None)
+    unlinked = relink(annotation, {item_id}, None)
     return Change(before=(old,) + unlinked.before, after=unlinked.after)
 
 
@@ -165,7 +165,7 @@ def _with_span(item: Item, role: str, span: Span) -> Item:
     return replace(item, **{role: span}, origin=HUMAN)
 
 
-def _relink(annotation: Annotation, old_ids: set[str], new_id: str | None) -> Change:
+def relink(annotation: Annotation, old_ids: set[str], new_id: str | None) -> Change:
     """Point every link aimed at one of `old_ids` to `new_id` instead."""
     before: list[Item] = []
     after: list[Item] = []

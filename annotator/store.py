@@ -372,6 +372,64 @@ def open_set(db: Database, article_id: int, user_id: int) -> AnnotationSet:
     return find_set(db, article_id, "annotator", user_id)
 
 
+def open_gold(db: Database, article_id: int, user_id: int) -> AnnotationSet:
+    """The article's gold set, created empty the first time a reviewer opens it."""
+    found = find_set(db, article_id, "gold")
+    if found is not None:
+        return found
+    get_article_text(db, article_id)  # raises NotFound
+    with write(db):
+        if find_set(db, article_id, "gold") is None:
+            create_set(db, article_id, "gold", None, Annotation(), by=user_id)
+    return find_set(db, article_id, "gold")
+
+
+def submitted_versions(db: Database, article_id: int) -> list[tuple[AnnotationSet, Annotation]]:
+    """The annotators' submitted sets of one article, by annotator name."""
+    sets = [
+        AnnotationSet(*row)
+        for row in db.execute(
+            f"SELECT {_SET_COLUMNS} WHERE s.article_id = ? AND s.kind = 'annotator' AND s.status = 'submitted' "
+            "ORDER BY u.name",
+            [article_id],
+        )
+    ]
+    annotations = _load_annotations(db, [s.id for s in sets]) if sets else {}
+    return [(found, annotations[found.id]) for found in sets]
+
+
+def iter_submitted(db: Database, batch: int = 200) -> Iterator[tuple[Article, dict[str, Annotation]]]:
+    """Each article with at least one submitted annotation, with them by annotator name, streamed."""
+    last = 0
+    while True:
+        ids = [
+            r[0]
+            for r in db.execute(
+                "SELECT DISTINCT article_id FROM annotation_sets WHERE kind = 'annotator' AND status = 'submitted' "
+                "AND article_id > ? ORDER BY article_id LIMIT ?",
+                [last, batch],
+            )
+        ]
+        if not ids:
+            return
+        marks = ",".join("?" * len(ids))
+        sets = [
+            AnnotationSet(*row)
+            for row in db.execute(
+                f"SELECT {_SET_COLUMNS} WHERE s.article_id IN ({marks}) AND s.kind = 'annotator' "
+                "AND s.status = 'submitted'",
+                ids,
+            )
+        ]
+        annotations = _load_annotations(db, [s.id for s in sets])
+        by_article: dict[int, dict[str, Annotation]] = defaultdict(dict)
+        for found in sets:
+            by_article[found.article_id][found.user_name] = annotations[found.id]
+        for row in db.execute(f"SELECT id, ext_id, text, meta, tokens FROM articles WHERE id IN ({marks}) ORDER BY id", ids):
+            yield _article(row), by_article[row[0]]
+        last = ids[-1]
+
+
 def _bump(db: Database, set_id: int, expected_version: int, status: str | None = None) -> int:
     """Advance the set's version if it is still `expected_version`; raise StaleVersion if not."""
     cur = db.execute(

@@ -6,7 +6,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .. import db as database
-from . import admin, annotate, auth, htmx, security
+from . import admin, annotate, auth, htmx, review, security
 
 
 def init_app(app: Flask) -> None:
@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(annotate.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(review.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 

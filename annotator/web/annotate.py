@@ -86,10 +86,10 @@ def article(article_id: int):
     except store.NotFound as exc:
         abort(404, str(exc))
     done, total = store.progress(db, g.user.id)
-    return render_template("annotate.html", **_doc_context(found, store.load_annotation(db, found.id)), done=done, total=total)
+    return render_template("annotate.html", **doc_context(found, store.load_annotation(db, found.id)), done=done, total=total)
 
 
-def _doc_context(found, annotation: Annotation, selected: str | None = None, saved: bool = False, article=None):
+def doc_context(found, annotation: Annotation, selected: str | None = None, saved: bool = False, article=None):
     article = article or store.get_article(get_db(), found.article_id)
     project = _project()
     return dict(
@@ -113,6 +113,8 @@ def _own_set(set_id: int, *, write: bool) -> store.AnnotationSet:
         abort(404, f"There is no annotation set {set_id}.")
     if found.user_id == g.user.id:
         return found
+    if found.kind == "gold" and g.user.role in ("reviewer", "admin"):
+        return found  # gold is the reviewers' to edit
     if g.user.role == "annotator":
         abort(404, f"There is no annotation set {set_id}.")
     if write:
@@ -163,7 +165,7 @@ def _edit(set_id: int, make: Callable[[Annotation, Tokens, str], tuple[Change, s
 
 
 def _doc_response(found: store.AnnotationSet, annotation: Annotation, selected: str | None, article=None):
-    context = _doc_context(found, annotation, selected, saved=True, article=article)
+    context = doc_context(found, annotation, selected, saved=True, article=article)
     return render_block("annotate.html", "doc", **context)
 
 
@@ -267,7 +269,10 @@ def _finish(set_id: int, status: str):
         return htmx.error(f"Not {status}: {exc}. Reload to see the latest version.", 409)
     if status == "skipped" and found.kind == "annotator":
         store.release(get_db(), found.article_id, g.user.id)
-    target = url_for("annotate.next_article", after=found.article_id)
+    if found.kind == "gold":
+        target = url_for("review.dashboard")
+    else:
+        target = url_for("annotate.next_article", after=found.article_id)
     return htmx.redirect(target) if htmx.is_htmx() else redirect(target)
 
 

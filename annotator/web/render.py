@@ -22,8 +22,14 @@ _PREFIX = {"entity": "l", "quote": "q", "event": "v"}
 _DEPTH = {"content": 0, "source": 1, "cue": 2, "trigger": 3, "entity": 4}
 
 
-def article_html(text: str, annotation: Annotation, schemes: dict[str, Scheme]) -> Markup:
-    """The text with every item's spans marked; offsets in data-s/data-e for the page's script."""
+def article_html(
+    text: str, annotation: Annotation, schemes: dict[str, Scheme], classes: dict[str, str] | None = None
+) -> Markup:
+    """The text with every item's spans marked; offsets in data-s/data-e for the page's script.
+
+    `classes` adds a class to an item's pieces by id (the review page marks agreement so).
+    """
+    classes = classes or {}
     colour = {layer: {n: i for i, n in enumerate(s.names)} for layer, s in schemes.items()}
     # (position, is_start, order key, part) for every span of every item
     marks: list[tuple[int, int, tuple, tuple]] = []
@@ -38,7 +44,7 @@ def article_html(text: str, annotation: Annotation, schemes: dict[str, Scheme]) 
     pos = 0
     for at, is_start, key, part in marks:
         if at > pos:
-            parts.append(_piece(text, pos, at, active, colour))
+            parts.append(_piece(text, pos, at, active, colour, classes))
             pos = at
         if is_start:
             active[key] = part
@@ -48,7 +54,7 @@ def article_html(text: str, annotation: Annotation, schemes: dict[str, Scheme]) 
     return Markup("".join(parts))
 
 
-def _piece(text: str, start: int, end: int, active: dict, colour: dict) -> str:
+def _piece(text: str, start: int, end: int, active: dict, colour: dict, extra: dict[str, str]) -> str:
     body = str(escape(text[start:end]))
     if not active:
         return body
@@ -59,6 +65,8 @@ def _piece(text: str, start: int, end: int, active: dict, colour: dict) -> str:
         classes = [_ROLE_CLASS[role], f"{_PREFIX[item.layer]}{colour[item.layer].get(item.label, 'x')}"]
         if item.origin == MODEL:
             classes.append("suggested")
+        if item.id in extra:
+            classes.append(extra[item.id])
         if start == span.start:
             classes.append("first")
         if end == span.end:

@@ -1,0 +1,31 @@
+"""Agreement over the database: the stored submitted annotations fed to `agreement.report`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from sqlite_utils import Database
+
+from . import agreement, store
+from .config import LAYERS, Project
+
+
+def documents(db: Database) -> Iterator[agreement.Document]:
+    """Every article with a submitted annotation, as agreement input (streamed from the store)."""
+    for article, annotations in store.iter_submitted(db):
+        yield agreement.Document(article.ext_id, article.text, article.tokens, annotations)
+
+
+def reports(db: Database, project: Project, layers: Sequence[str] = LAYERS) -> list[dict]:
+    """One agreement report per layer, over the same documents."""
+    docs = list(documents(db))
+    return [agreement.report(docs, layer, project.schemes[layer].names) for layer in layers]
+
+
+def document_scores(db: Database, project: Project) -> dict[str, dict]:
+    """Per-document scores of every layer, by article id, for the worst-first list."""
+    scores: dict[str, dict] = {}
+    for report in reports(db, project):
+        for entry in report["per_document"]:
+            scores.setdefault(entry["id"], {})[report["layer"]] = entry
+    return scores

@@ -1,0 +1,156 @@
+"""The reviewer's pages: the agreement dashboard and adjudication into gold."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Blueprint, abort, current_app, g, render_template, request
+from jinja2_fragments.flask import render_block
+
+from .. import adjudication, edits, reviewing, store
+from ..config import LAYERS
+from ..db import get_db
+from ..model import InvalidAnnotation
+from . import charts, htmx
+from .annotate import doc_context
+from .render import article_html
+from .security import role_required
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+WORST_SHOWN = 50
+
+
+@bp.get("/")
+@role_required("reviewer", "admin")
+def dashboard():
+    """Agreement per layer, the annotator matrix, label confusion, per-label bars, documents worst first."""
+    db = get_db()
+    project = current_app.config["PROJECT"]
+    layer = request.args.get("layer", "entity")
+    if layer not in LAYERS:
+        abort(404, f"There is no layer {layer!r}.")
+    reports = {r["layer"]: r for r in reviewing.reports(db, project)}
+    report = reports[layer]
+    names = report["annotators"]
+    pictures = {}
+    if report["documents"]:
+        pictures["kappa"] = charts.heatmap(names, names, report["kappa"]["matrix"], title="Cohen's kappa per pair", scale_max=1)
+        pictures["f1"] = charts.heatmap(
+            names, names, report["f1_matrix"]["overlap"], title="Span F1 (overlap) per pair", scale_max=1
+        )
+        labels, matrix = _used(report["confusion"]["labels"], report["confusion"]["matrix"])
+        pictures["confusion"] = charts.heatmap(labels, labels, matrix, title="Token label confusion (counts)", fmt="{:.0f}")
+        per_label = sorted(report["per_label"].items(), key=lambda kv: (kv[1]["f1"] is None, kv[1]["f1"] or 0))
+        pictures["labels"] = charts.bars(
+            [(label, s["f1"], f"({s['support']})") for label, s in per_label if s["support"]],
+            title="Span F1 (overlap) per label",
+        )
+    worst = []
+    for entry in report["per_document"][:WORST_SHOWN]:
+        worst.append({**entry, "article_id": store.find_article(db, entry["id"])})
+    return render_template(
+        "review.html", reports=reports, report=report, layer=layer, pictures=pictures, worst=worst, layers=LAYERS
+    )
+
+
+def _used(labels: list[str], matrix: list[list[int]]) -> tuple[list[str], list[list[int]]]:
+    """The confusion matrix without labels nobody used: a readable picture for big schemes."""
+    keep = [i for i in range(len(labels)) if any(matrix[i]) or any(row[i] for row in matrix)]
+    return [labels[i] for i in keep], [[matrix[i][j] for j in keep] for i in keep]
+
+
+def _versions(article_id: int):
+    versions = store.submitted_versions(get_db(), article_id)
+    counts = adjudication.agreement_counts([a for _, a in versions])
+    return versions, counts
+
+
+@bp.get("/<int:article_id>")
+@role_required("reviewer", "admin")
+def adjudicate(article_id: int):
+    """The annotators' versions side by side with agreement per item, and the gold editor."""
+    db = get_db()
+    try:
+        gold = store.open_gold(db, article_id, g.user.id)
+    except store.NotFound as exc:
+        abort(404, str(exc))
+    project = current_app.config["PROJECT"]
+    versions, counts = _versions(article_id)
+    article = store.get_article(db, article_id)
+    panes = []
+    for (found, annotation), count in zip(versions, counts):
+        classes = {
+            item_id: "agree-all" if n == len(versions) else ("agree-some" if n > 1 else "agree-none")
+            for item_id, n in count.items()
+        }
+        panes.append(
+            {
+                "set": found,
+                "html": article_html(article.text, annotation, project.schemes, classes),
+                "items": [
+                    {"item": item, "agree": count[item.id], "parts": [article.text[s.start:s.end] for _, s in item.spans()]}
+                    for item in annotation.items()
+                ],
+            }
+        )
+    agreed = len(adjudication.agreed_ids([a for _, a in versions], 0)) if len(versions) > 1 else 0
+    context = doc_context(gold, store.load_annotation(db, gold.id), article=article)
+    return render_template("adjudicate.html", **context, panes=panes, agreed=agreed, n_versions=len(versions))
+
+
+def _gold_edit(article_id: int, make):
+    """One change to the article's gold set, with the version check; answers with the gold widget."""
+    db = get_db()
+    gold = store.find_set(db, article_id, "gold")
+    if gold is None:
+        abort(404, "Open the article's adjudication page first.")
+    raw = request.form.get("version", "")
+    if not raw.isdigit():
+        abort(400, "The request does not say which version of gold it edits; reload the page.")
+    article = store.get_article(db, article_id)
+    schemes = current_app.config["PROJECT"].schemes
+    try:
+        saved = store.edit(
+            db, gold.id, int(raw), lambda current: edits.validated(make(current), current, article.text, schemes),
+            g.user.id,
+        )
+    except store.StaleVersion as exc:
+        return htmx.error(f"Gold not saved: {exc}. Reload to see the latest version.", 409)
+    except InvalidAnnotation as exc:
+        return htmx.error(f"Gold not saved: {exc}.", 422)
+    context = doc_context(replace(gold, version=saved.version), saved.annotation, saved=True, article=article)
+    return render_block("annotate.html", "doc", **context)
+
+
+def _version_of(article_id: int):
+    """The submitted version named by the form's `set`."""
+    wanted = request.form.get("set", type=int)
+    for found, annotation in store.submitted_versions(get_db(), article_id):
+        if found.id == wanted:
+            return annotation
+    abort(422, "That annotator's version is not a submitted version of this article.")
+
+
+@bp.post("/<int:article_id>/accept")
+@role_required("reviewer", "admin")
+def accept(article_id: int):
+    """Make gold one annotator's whole version."""
+    version = _version_of(article_id)
+    return _gold_edit(article_id, lambda gold: adjudication.accept_version(gold, version))
+
+
+@bp.post("/<int:article_id>/take")
+@role_required("reviewer", "admin")
+def take(article_id: int):
+    """Copy one item (with the entities it links to) from an annotator's version into gold."""
+    version = _version_of(article_id)
+    item_id = request.form.get("item", "")
+    return _gold_edit(article_id, lambda gold: adjudication.take_items(gold, version, [item_id]))
+
+
+@bp.post("/<int:article_id>/merge")
+@role_required("reviewer", "admin")
+def merge(article_id: int):
+    """Take into gold every item all annotators agree on."""
+    versions = [a for _, a in store.submitted_versions(get_db(), article_id)]
+    return _gold_edit(article_id, lambda gold: adjudication.merge_agreed(gold, versions))
