@@ -160,7 +160,8 @@ def _agreement_summary(report: dict) -> str:
         f"span F1 exact {_figure(report['span_f1']['exact'])}, overlap {_figure(report['span_f1']['overlap'])}",
     ]
     for label, scores in sorted(report["per_label"].items()):
-        lines.append(f"    {label:<12} F1 {_figure(scores['f1'])}  (support {scores['support']})")
+        if scores["support"]:
+            lines.append(f"    {label:<12} F1 {_figure(scores['f1'])}  (support {scores['support']})")
     return "\n".join(lines)
 
 
