@@ -12,6 +12,7 @@ from . import db as database
 
 __version__ = "0.1.0"
 ROOT = Path(__file__).resolve().parent.parent
+MAX_REQUEST_BYTES = 1024 * 1024
 
 
 class SetupError(RuntimeError):
@@ -46,7 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         PROJECT=project,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        SESSION_COOKIE_SECURE=project.secure_cookies,
+        # Edits are small forms; anything bigger is refused with a 413 and a message.
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     app.config.update(settings)
     database.connect(db_path).close()  # brings the schema up to date once, at start

@@ -55,6 +55,8 @@ class Project:
     secret_key: str
     schemes: dict[str, Scheme] = field(default_factory=dict)
     path: Path | None = None
+    # Send the session cookie only over HTTPS (set when served behind TLS).
+    secure_cookies: bool = False
 
     @property
     def entity(self) -> Scheme:
@@ -97,6 +99,7 @@ def parse(data: dict, where: str, path: Path | None = None) -> Project:
         secret_key=str(project.get("secret_key", "")),
         schemes=schemes,
         path=path,
+        secure_cookies=bool(project.get("secure_cookies", False)),
     )
 
 

@@ -46,14 +46,15 @@ class ImportReport:
 
 
 def files_of(paths: Iterable[Path], fmt: str) -> Iterator[tuple[Path, str]]:
-    """Each file to read with its format; a folder gives the files in it that have a known suffix."""
+    """Each file (or folder, for a folder format such as brat) to read, with its format.
+
+    A folder gives the files in it that have a known suffix; a folder that a folder format
+    claims (with --format auto: brat, when it holds .ann files) is read whole by that format,
+    and only its other files are read one by one.
+    """
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-            readable = [(p, fmt if fmt != "auto" else _guess_or_none(p)) for p in found]
-            if not any(name for _, name in readable):
-                raise ImportFailed(f"{path}: no file of a known format in this folder")
-            yield from ((p, name) for p, name in readable if name)
+            yield from _folder(path, fmt)
         elif path.is_file():
             try:
                 yield path, fmt if fmt != "auto" else formats.guess(path)
@@ -61,6 +62,26 @@ def files_of(paths: Iterable[Path], fmt: str) -> Iterator[tuple[Path, str]]:
                 raise ImportFailed(str(exc)) from None
         else:
             raise ImportFailed(f"{path}: no such file or folder")
+
+
+def _folder(path: Path, fmt: str) -> Iterator[tuple[Path, str]]:
+    try:
+        whole = formats.folder_format(path) if fmt == "auto" else fmt if formats.reads_folders(fmt) else None
+    except formats.FormatError as exc:
+        raise ImportFailed(str(exc)) from None
+    if whole is not None:
+        yield path, whole
+        if fmt != "auto":
+            return  # named explicitly: the whole folder is that format's
+    claimed = formats.get(whole).FOLDER_SUFFIXES if whole else ()
+    found = sorted(
+        p for p in path.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in claimed
+    )
+    readable = [(p, fmt if fmt != "auto" else _guess_or_none(p)) for p in found]
+    if whole is None and not any(name for _, name in readable):
+        raise ImportFailed(f"{path}: no file of a known format in this folder")
+    yield from ((p, name) for p, name in readable if name)
 
 
 def _guess_or_none(path: Path) -> str | None:

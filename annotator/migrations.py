@@ -139,3 +139,15 @@ def m002_assignments(db: Database) -> None:
         UPDATE articles SET assignees = (SELECT count(*) FROM assignments s WHERE s.article_id = articles.id);
         """,
     )
+
+
+@MIGRATIONS()
+def m003_login_failures(db: Database) -> None:
+    """Failed sign-ins, so that guessing passwords is slowed down across every worker process."""
+    _run(
+        db,
+        """
+        CREATE TABLE login_failures (key TEXT NOT NULL, at REAL NOT NULL);
+        CREATE INDEX login_failures_by_key ON login_failures (key, at);
+        """,
+    )

@@ -127,6 +127,22 @@ def list_users(db: Database) -> list[User]:
     return [User(*row) for row in db.execute("SELECT id, name, role, password_hash FROM users ORDER BY name")]
 
 
+def recent_login_failures(db: Database, key: str, since: float) -> int:
+    return db.execute("SELECT count(*) FROM login_failures WHERE key = ? AND at > ?", [key, since]).fetchone()[0]
+
+
+def record_login_failure(db: Database, key: str, at: float, forget_before: float) -> None:
+    """Note a failed sign-in, dropping those too old to matter."""
+    with write(db):
+        db.execute("DELETE FROM login_failures WHERE at < ?", [forget_before])
+        db.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", [key, at])
+
+
+def clear_login_failures(db: Database, key: str) -> None:
+    with write(db):
+        db.execute("DELETE FROM login_failures WHERE key = ?", [key])
+
+
 # --- articles -------------------------------------------------------------------------
 
 

@@ -1,9 +1,12 @@
-"""What every format shares: its error type and how a file is opened for reading."""
+"""What every format shares: its error type, how a file is read, and a record's tokens."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
+
+from ..model import Record
 
 
 class FormatError(ValueError):
@@ -18,3 +21,40 @@ def lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield number, raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise FormatError(f"{path}:{number}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+def read_text(path: Path) -> str:
+    """A whole UTF-8 file exactly as stored (no newline translation), or a FILE:1 error."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise FormatError(f"{path}:{line}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise FormatError(f"{path}:1: cannot be read ({exc.strerror})") from None
+
+
+@functools.lru_cache(maxsize=1)
+def _blank_tokenizer():
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+def tokens_of(record: Record) -> list[tuple[int, int]]:
+    """The record's stored token offsets (whitespace tokens included), or blank English ones.
+
+    Exports always carry the stored tokens; the fallback serves records built by hand.
+    """
+    if record.tokens:
+        return [(int(s), int(e)) for s, e in record.tokens]
+    return [(t.idx, t.idx + len(t.text)) for t in _blank_tokenizer()(record.text)]
+
+
+def trailing_space(tokens: list[tuple[int, int]], text: str) -> list[bool]:
+    """For each token, whether a space follows it before the next token (spaCy's `whitespace_`)."""
+    return [(tokens[i + 1][0] if i + 1 < len(tokens) else len(text)) > end for i, (_, end) in enumerate(tokens)]
+
+
+def is_space(text: str, start: int, end: int) -> bool:
+    return text[start:end].isspace()

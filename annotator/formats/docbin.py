@@ -1,36 +1,56 @@
 """spaCy DocBin (.spacy), ready for `python -m spacy train`.
 
-Entities go to `doc.ents` (entity id as `Span.id`). Quotes go to the span
-groups `quote` (content), `cue` and `source`, events to `event` (trigger); all
-spans of one quote or event share its id as `Span.id`, and the links (speaker,
-actors) are kept in the groups' `attrs`, so nothing depends on user data.
+Each record is a Doc with exactly the stored tokens. Entities go to `doc.ents` (entity id as
+`Span.id`). Quotes go to the span groups `quote` (content), `cue` and `source`, events to `event`
+(trigger); all spans of one quote or event share its id as `Span.id`, and the links (speaker,
+actors) and event attrs are kept in the groups' `attrs`, so nothing depends on user data. The
+empty group `annotation_set` carries the record itself in its attrs: article id, meta, kind,
+annotator and status.
+
+Streaming: a DocBin is built in memory and written at once, so `--out PATH` that is a folder (or
+any name not ending in .spacy) gets shards of SHARD_SIZE docs, `PATH/part-0000.spacy`,
+`part-0001.spacy`, …, each with a fresh vocabulary: memory stays flat however many articles are
+exported, and `spacy train --paths.train PATH` reads the folder. `--out file.spacy` writes one
+file and holds the whole export in memory: meant for small exports.
+
+Reading takes a .spacy file (a folder of them is read file by file): `doc.ents` become entities,
+and our groups become quotes and events (by `Span.id`, links from `attrs`); a DocBin from
+elsewhere gives its entities. Without `annotation_set` a doc is an annotator's set (named by
+--annotator). A doc's position in the file stands in for the line number in messages (FILE:N).
+
+Not carried: nothing of the three layers is lost; a span that does not fall on the stored tokens
+cannot be written (stored spans always do).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 
-from ..model import Record
-from .base import FormatError
+from ..model import SET_KINDS, STATUSES, Annotation, Entity, Event, Quote, Record
+from ..model import Span as Offsets
+from .base import FormatError, tokens_of, trailing_space
 
 NAME = "spacy"
 SUFFIXES = (".spacy",)
+SHARD_SIZE = 1000
+GROUPS = ("quote", "cue", "source", "event")
+SET_GROUP = "annotation_set"
 
 
 def to_doc(record: Record, vocab: Vocab) -> Doc:
     """A Doc with exactly the stored tokens, carrying every layer of the record."""
-    text, tokens = record.text, record.tokens or []
-    words = [text[s:e] for s, e in tokens]
-    spaces = [
-        (tokens[i + 1][0] if i + 1 < len(tokens) else len(text)) > e for i, (_, e) in enumerate(tokens)
-    ]
-    doc = Doc(vocab, words=words, spaces=spaces)
+    text, tokens = record.text, tokens_of(record)
+    doc = Doc(vocab, words=[text[s:e] for s, e in tokens], spaces=trailing_space(tokens, text))
     if doc.text != text:
         raise FormatError(f"{record.ext_id}: stored tokens do not rebuild the text")
+    doc.spans[SET_GROUP] = []
+    doc.spans[SET_GROUP].attrs.update(
+        id=record.ext_id, meta=record.meta, source=record.source, annotator=record.annotator, status=record.status
+    )
     annotation = record.annotation
     if annotation is None:
         return doc
@@ -42,7 +62,7 @@ def to_doc(record: Record, vocab: Vocab) -> Doc:
         return found
 
     doc.ents = [span(e.start, e.end, e.label, e.id, f"entity {e.id}") for e in annotation.entities]
-    groups: dict[str, list[Span]] = {"quote": [], "cue": [], "source": [], "event": []}
+    groups: dict[str, list[Span]] = {name: [] for name in GROUPS}
     for q in annotation.quotes:
         for role, part in q.spans():
             group = "quote" if role == "content" else role
@@ -58,8 +78,28 @@ def to_doc(record: Record, vocab: Vocab) -> Doc:
     return doc
 
 
-def write(records: Iterable[Record], out: Path) -> int:
-    """Write records (with their tokens) to one .spacy file; returns how many."""
+def write(records: Iterable[Record], out: Path, *, shard_size: int = SHARD_SIZE) -> int:
+    """Write records to one .spacy file, or to shards in a folder; returns how many."""
+    if out.suffix.lower() == ".spacy" and not out.is_dir():
+        return _write_one(records, out)
+    if out.exists() and not out.is_dir():
+        raise FormatError(f"{out}: not a folder; name a folder for shards, or a .spacy file")
+    out.mkdir(parents=True, exist_ok=True)
+    if any(out.glob("*.spacy")):
+        raise FormatError(f"{out}: holds .spacy files already; spacy train would read them too")
+    count = shard = 0
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == shard_size:
+            count += _write_one(batch, out / f"part-{shard:04d}.spacy")
+            batch, shard = [], shard + 1
+    if batch:
+        count += _write_one(batch, out / f"part-{shard:04d}.spacy")
+    return count
+
+
+def _write_one(records: Iterable[Record], out: Path) -> int:
     vocab = Vocab()
     docs = DocBin(store_user_data=False)
     count = 0
@@ -68,3 +108,76 @@ def write(records: Iterable[Record], out: Path) -> int:
         count += 1
     docs.to_disk(out)
     return count
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def read(path: Path) -> Iterator[tuple[str, Record]]:
+    """Records of a .spacy file, one per Doc."""
+    try:
+        docs = DocBin().from_disk(path)
+    except Exception as exc:  # zlib, msgpack and spaCy each raise their own kind on a bad file
+        raise FormatError(f"{path}:1: not a spaCy DocBin ({exc})") from None
+    for number, doc in enumerate(docs.get_docs(Vocab()), start=1):
+        where = f"{path}:{number}"
+        try:
+            yield where, from_doc(doc)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise FormatError(f"{where}: {exc}") from None
+
+
+def from_doc(doc: Doc) -> Record:
+    """A record from a Doc as to_doc makes them (or any Doc with entities)."""
+    if not doc.text.strip():
+        raise ValueError("the document has no text")
+    info = doc.spans[SET_GROUP].attrs if SET_GROUP in doc.spans else {}
+    meta = info.get("meta") or {}
+    record = Record(ext_id=str(info.get("id") or ""), text=doc.text, meta=dict(meta))
+    source = info.get("source")
+    if SET_GROUP in doc.spans and source is None:
+        return record  # exported as a plain article
+    record.source = source if source in SET_KINDS else "annotator"
+    record.annotator = info.get("annotator") if record.source == "annotator" else None
+    status = info.get("status")
+    record.status = status if status in STATUSES else ("draft" if record.source == "model" else "submitted")
+    record.annotation = _annotation(doc)
+    return record
+
+
+def _annotation(doc: Doc) -> Annotation:
+    def offsets(span: Span) -> Offsets:
+        return Offsets(span.start_char, span.end_char)
+
+    entities = [Entity(e.id_ or f"t{i}", e.start_char, e.end_char, e.label_) for i, e in enumerate(doc.ents, 1)]
+    group = lambda name: doc.spans[name] if name in doc.spans else []  # noqa: E731
+    attrs = lambda name, key: (doc.spans[name].attrs.get(key) or {}) if name in doc.spans else {}  # noqa: E731
+
+    content: dict[str, list[Span]] = {}
+    for i, span in enumerate(group("quote"), start=1):
+        content.setdefault(span.id_ or f"q{i}", []).append(span)
+    speakers = attrs("quote", "speaker")
+    parts: dict[str, dict[str, Span]] = {"cue": {}, "source": {}}
+    for role in parts:
+        for span in group(role):
+            if span.id_ not in content:
+                raise ValueError(f"the {role} span {span.text!r} belongs to no quote (Span.id {span.id_!r})")
+            if span.id_ in parts[role]:
+                raise ValueError(f"quote {span.id_} has two {role} spans")
+            parts[role][span.id_] = span
+    quotes = []
+    for qid, spans in content.items():
+        cue, source = parts["cue"].get(qid), parts["source"].get(qid)
+        quotes.append(Quote(
+            qid, spans[0].label_, tuple(sorted(offsets(s) for s in spans)),
+            None if cue is None else offsets(cue), None if source is None else offsets(source), speakers.get(qid),
+        ))
+    sources, targets, event_attrs = (attrs("event", k) for k in ("source_actor", "target_actor", "attrs"))
+    events = [
+        Event(
+            span.id_ or f"v{i}", span.label_, offsets(span), sources.get(span.id_), targets.get(span.id_),
+            tuple(sorted((str(k), str(v)) for k, v in (event_attrs.get(span.id_) or {}).items())),
+        )
+        for i, span in enumerate(group("event"), start=1)
+    ]
+    return Annotation.of([*entities, *quotes, *events])

@@ -23,6 +23,8 @@ def init_app(app: Flask) -> None:
 def _http_error(exc: HTTPException):
     """A 4xx/5xx as a message: in the page's status line for htmx, as a page otherwise."""
     message = exc.description or exc.name
+    if exc.code == 413:
+        message = "The request is too large (at most 1 MB); nothing was saved."
     if htmx.is_htmx():
         return htmx.error(message, exc.code or 500)
     if request.path.endswith(".json"):

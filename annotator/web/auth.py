@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash
 
@@ -9,19 +11,32 @@ from .. import store
 from ..db import get_db
 
 bp = Blueprint("auth", __name__)
+# At most this many failed sign-ins per name and address within the window.
+MAX_FAILURES, WINDOW_SECONDS = 5, 300
+
+
+def _throttle_key(name: str) -> str:
+    return f"{request.remote_addr}|{name.lower()}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in form; on success, back where the user was going."""
     if request.method == "POST":
+        db = get_db()
         name = request.form.get("name", "").strip()
-        user = store.get_user_by_name(get_db(), name)
+        key, moment = _throttle_key(name), time.time()
+        if store.recent_login_failures(db, key, moment - WINDOW_SECONDS) >= MAX_FAILURES:
+            flash(f"Too many failed sign-ins for {name!r}; wait {WINDOW_SECONDS // 60} minutes and try again.")
+            return render_template("login.html", name=name), 429
+        user = store.get_user_by_name(db, name)
         if user is None or not user.password_hash or not check_password_hash(
             user.password_hash, request.form.get("password", "")
         ):
+            store.record_login_failure(db, key, moment, moment - WINDOW_SECONDS)
             flash("Unknown name or wrong password.")
             return render_template("login.html", name=name), 401
+        store.clear_login_failures(db, key)
         session.clear()
         session["uid"] = user.id
         target = request.args.get("next") or ""

@@ -1,0 +1,322 @@
+"""Prodigy-compatible JSONL: one task per article per annotation set, as Prodigy's
+`spans.manual` / `rel.manual` interfaces write them.
+
+{"text", "meta": {"id", "set", "status", ...article meta},
+ "tokens": [{"text", "start", "end", "id", "ws"}],          (every stored token, whitespace ones too)
+ "spans": [{"start", "end", "token_start", "token_end", "label"}],   (token_end inclusive)
+ "relations": [{"head", "child", "head_span", "child_span", "label"}], (head/child: the span's last token)
+ "answer", "_input_hash", "_task_hash", "_annotator_id"}
+
+The layers as spans and relations:
+- an entity is a span with its label;
+- a quote is a span per content part labelled QUOTE_<TYPE> (QUOTE_DIRECT, ...), a CUE span and
+  a SOURCE span; relations CUE_OF (cue → first content part), SOURCE_OF (source → first content
+  part), PART_OF (each further content part → the first) and SPEAKER (first content part → the
+  speaker's entity span);
+- an event is an EVENT_<TYPE> span on its trigger, with relations ACTOR (trigger → source actor's
+  entity span) and TARGET (trigger → target actor's entity span).
+
+`answer` is "accept", or "ignore" for a set its annotator skipped; `_annotator_id` is the
+annotator's name (annotator sets only); `meta.set` and `meta.status` keep the set's kind and status;
+`_input_hash` (of the text) and `_task_hash` (of the text, spans and relations) are signed 32-bit
+ints like Prodigy's.
+
+Reading takes the same, and plain Prodigy tasks too: without `meta.set` a task is an annotator's
+set, named by `_annotator_id` (Prodigy writes "dataset-session" there) or else by --annotator.
+A task answered "reject" or "ignore" is kept, with its spans, as a *skipped* set (Prodigy's ignore
+is our skip; a rejected manual task has no better home), so nothing in the file is dropped.
+A task without "spans" and "answer" is a plain article. A bare QUOTE label is a DIRECT quote.
+Relations of other labels are ignored; CUE/SOURCE spans linked to no quote are refused.
+
+Not carried: item ids (entities, quotes and events are renumbered t1…, q1…, v1… on import), event
+attrs, article meta keys named "id", "set" or "status", and two quotes whose first content parts
+are the same span (they become one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ..model import SET_KINDS, STATUSES, Annotation, Entity, Event, Quote, Record, Span
+from .base import FormatError, lines, tokens_of, trailing_space
+
+NAME = "prodigy"
+# Shared with native JSONL: guess() asks jsonl first, whose sniff() sends Prodigy-shaped files here.
+SUFFIXES = (".jsonl", ".ndjson")
+
+QUOTE, CUE, SOURCE, EVENT = "QUOTE", "CUE", "SOURCE", "EVENT_"
+CUE_OF, SOURCE_OF, PART_OF, SPEAKER, ACTOR, TARGET = "CUE_OF", "SOURCE_OF", "PART_OF", "SPEAKER", "ACTOR", "TARGET"
+
+
+def _hash(value: Any) -> int:
+    """A stable signed 32-bit int of a JSON value (Prodigy's hashes are signed 32-bit too)."""
+    digest = hashlib.sha1(json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def to_task(record: Record) -> dict[str, Any]:
+    """A record as a Prodigy task."""
+    text = record.text
+    tokens = tokens_of(record)
+    meta = {**record.meta, "id": record.ext_id}
+    task: dict[str, Any] = {"text": text, "meta": meta}
+    task["tokens"] = [
+        {"text": text[s:e], "start": s, "end": e, "id": i, "ws": ws}
+        for i, ((s, e), ws) in enumerate(zip(tokens, trailing_space(tokens, text)))
+    ]
+    input_hash = _hash({"text": text})
+    if record.annotation is None:
+        task.update(_input_hash=input_hash, _task_hash=_hash({"input": input_hash}))
+        return task
+    meta.update(set=record.source, status=record.status)
+    spans, relations = _spans_and_relations(record, tokens)
+    task["spans"] = spans
+    task["relations"] = relations
+    task["answer"] = "ignore" if record.status == "skipped" else "accept"
+    task["_input_hash"] = input_hash
+    task["_task_hash"] = _hash({"input": input_hash, "spans": spans, "relations": relations})
+    if record.source == "annotator" and record.annotator:
+        task["_annotator_id"] = record.annotator
+    return task
+
+
+def _spans_and_relations(record: Record, tokens: list[tuple[int, int]]) -> tuple[list[dict], list[dict]]:
+    first_token = {s: i for i, (s, _) in enumerate(tokens)}
+    last_token = {e: i for i, (_, e) in enumerate(tokens)}
+    found: dict[tuple[int, int, str], dict] = {}
+    relations: list[dict] = []
+
+    def span(part: Span, label: str) -> dict:
+        key = (part.start, part.end, label)
+        if key not in found:
+            if part.start not in first_token or part.end not in last_token:
+                raise FormatError(f"{record.ext_id}: {label} span {part.start}-{part.end} does not fall on tokens")
+            found[key] = {
+                "start": part.start, "end": part.end,
+                "token_start": first_token[part.start], "token_end": last_token[part.end], "label": label,
+            }
+        return found[key]
+
+    def relate(head: dict, child: dict, label: str) -> None:
+        relations.append({
+            "head": head["token_end"], "child": child["token_end"],
+            "head_span": dict(head), "child_span": dict(child), "label": label,
+        })
+
+    annotation = record.annotation
+    entities = {e.id: span(e.span, e.label) for e in annotation.entities}
+    for q in annotation.quotes:
+        first, *rest = [span(part, f"{QUOTE}_{q.type}") for part in q.content]
+        for part in rest:
+            relate(part, first, PART_OF)
+        if q.cue is not None:
+            relate(span(q.cue, CUE), first, CUE_OF)
+        if q.source is not None:
+            relate(span(q.source, SOURCE), first, SOURCE_OF)
+        if q.speaker is not None:
+            relate(first, entities[q.speaker], SPEAKER)
+    for v in annotation.events:
+        trigger = span(v.trigger, f"{EVENT}{v.type}")
+        if v.source_actor is not None:
+            relate(trigger, entities[v.source_actor], ACTOR)
+        if v.target_actor is not None:
+            relate(trigger, entities[v.target_actor], TARGET)
+    spans = sorted(found.values(), key=lambda s: (s["start"], s["end"], s["label"]))
+    return spans, relations
+
+
+def write(records: Iterable[Record], out: Path) -> int:
+    """Write one task per line as the records come; returns how many."""
+    count = 0
+    with out.open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(to_task(record), ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def read(path: Path) -> Iterator[tuple[str, Record]]:
+    """Records of a Prodigy JSONL file; FormatError names FILE:LINE of the first bad task."""
+    for number, line in lines(path):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            data = json.loads(line)
+        except ValueError as exc:
+            raise FormatError(f"{where}: not valid JSON ({exc})") from None
+        try:
+            yield where, from_task(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            reason = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+            raise FormatError(f"{where}: {reason}") from None
+
+
+def from_task(data: Any) -> Record:
+    """A record from a Prodigy task; raises ValueError with the reason when it is malformed."""
+    if not isinstance(data, dict):
+        raise ValueError("a task must be a JSON object")
+    text = data["text"]
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError('"text" must be a non-empty string')
+    meta = data.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise ValueError('"meta" must be an object')
+    meta = dict(meta)
+    ext_id, kind, status = meta.pop("id", None), meta.pop("set", None), meta.pop("status", None)
+    record = Record(ext_id="" if ext_id is None else str(ext_id), text=text, meta=meta)
+    if "spans" not in data and "answer" not in data:
+        return record
+    answer = data.get("answer", "accept")
+    if answer not in ("accept", "reject", "ignore"):
+        raise ValueError('"answer" must be accept, reject or ignore')
+    record.source = kind if kind in SET_KINDS else "annotator"
+    if status not in STATUSES:
+        status = "skipped" if answer != "accept" else ("draft" if record.source == "model" else "submitted")
+    record.status = status
+    if record.source == "annotator":
+        annotator = data.get("_annotator_id")
+        if annotator is not None and (not isinstance(annotator, str) or not annotator):
+            raise ValueError('"_annotator_id" must be a non-empty string')
+        record.annotator = annotator
+    record.annotation = _annotation(data, text)
+    return record
+
+
+def _annotation(data: dict, text: str) -> Annotation:
+    spans = data.get("spans") or []
+    if not isinstance(spans, list):
+        raise ValueError('"spans" must be a list')
+    by_key: dict[tuple[int, int, str], tuple[int, int, str]] = {}
+    by_last_token: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for n, obj in enumerate(spans, start=1):
+        key = _span_key(obj, text, f"span {n}")
+        if key not in by_key:
+            by_key[key] = key
+            if isinstance(obj.get("token_end"), int):
+                by_last_token[obj["token_end"]].append(key)
+
+    def resolve(rel: dict, end: str, n: int) -> tuple[int, int, str]:
+        obj = rel.get(f"{end}_span")
+        if obj is not None:
+            key = _span_key(obj, text, f"relation {n} {end}_span")
+            if key not in by_key:
+                raise ValueError(f"relation {n}: its {end}_span {key[0]}-{key[1]} {key[2]} is not among the spans")
+            return key
+        candidates = by_last_token.get(rel.get(end), [])
+        if len(candidates) != 1:
+            raise ValueError(f"relation {n}: cannot tell which span token {rel.get(end)!r} is; give {end}_span")
+        return candidates[0]
+
+    kind = {key: _kind(key[2]) for key in by_key}
+    links: dict[str, list[tuple[tuple, tuple]]] = defaultdict(list)
+    relations = data.get("relations") or []
+    if not isinstance(relations, list):
+        raise ValueError('"relations" must be a list')
+    for n, rel in enumerate(relations, start=1):
+        if not isinstance(rel, dict):
+            raise ValueError(f"relation {n} must be an object")
+        label = rel.get("label")
+        if label not in (CUE_OF, SOURCE_OF, PART_OF, SPEAKER, ACTOR, TARGET):
+            continue  # a relation of some other scheme: not ours to import
+        head, child = resolve(rel, "head", n), resolve(rel, "child", n)
+        wanted = {CUE_OF: ("cue", "content"), SOURCE_OF: ("source", "content"), PART_OF: ("content", "content"),
+                  SPEAKER: ("content", "entity"), ACTOR: ("event", "entity"), TARGET: ("event", "entity")}[label]
+        if (kind[head][0], kind[child][0]) != wanted:
+            raise ValueError(f"relation {n}: {label} must link {wanted[0]} → {wanted[1]}, not {head[2]} → {child[2]}")
+        links[label].append((head, child))
+
+    entity_keys = sorted(k for k in by_key if kind[k][0] == "entity")
+    entity_ids = {key: f"t{i}" for i, key in enumerate(entity_keys, start=1)}
+    items: list = [Entity(entity_ids[k], k[0], k[1], k[2]) for k in entity_keys]
+
+    # A quote is a content span that is not PART_OF another; its parts, cue, source and speaker hang off it.
+    part_of = {head: child for head, child in links[PART_OF]}
+    for head, child in part_of.items():
+        if child in part_of:
+            raise ValueError(f"PART_OF: {head[0]}-{head[1]} points at {child[0]}-{child[1]}, itself a part")
+    firsts = sorted(k for k in by_key if kind[k][0] == "content" and k not in part_of)
+    quote_of = {k: k for k in firsts} | part_of
+
+    def one(label: str, pairs: Iterable[tuple[tuple, tuple]], owner_of) -> dict[tuple, tuple]:
+        found: dict[tuple, tuple] = {}
+        for head, child in pairs:
+            owner, value = owner_of(head, child)
+            if owner in found and found[owner] != value:
+                raise ValueError(f"the {_what(owner)} at {owner[0]}-{owner[1]} has two {label} relations")
+            found[owner] = value
+        return found
+
+    cues = one(CUE_OF, links[CUE_OF], lambda head, child: (quote_of[child], head))
+    sources = one(SOURCE_OF, links[SOURCE_OF], lambda head, child: (quote_of[child], head))
+    speakers = one(SPEAKER, links[SPEAKER], lambda head, child: (quote_of[head], child))
+    for role, used in ((CUE, cues), (SOURCE, sources)):
+        linked = set(used.values())
+        for key in by_key:
+            if key[2] == role and key not in linked:
+                raise ValueError(f"{role} span {key[0]}-{key[1]} is linked to no quote (no {role}_OF relation)")
+    for i, first in enumerate(firsts, start=1):
+        parts = sorted([first] + [head for head, child in part_of.items() if child == first])
+        cue, source = cues.get(first), sources.get(first)
+        items.append(Quote(
+            f"q{i}", kind[first][1], tuple(Span(p[0], p[1]) for p in parts),
+            None if cue is None else Span(cue[0], cue[1]),
+            None if source is None else Span(source[0], source[1]),
+            entity_ids.get(speakers.get(first)),
+        ))
+
+    actors = one(ACTOR, links[ACTOR], lambda head, child: (head, child))
+    targets = one(TARGET, links[TARGET], lambda head, child: (head, child))
+    triggers = sorted(k for k in by_key if kind[k][0] == "event")
+    for i, key in enumerate(triggers, start=1):
+        items.append(Event(
+            f"v{i}", kind[key][1], Span(key[0], key[1]),
+            entity_ids.get(actors.get(key)), entity_ids.get(targets.get(key)),
+        ))
+    return Annotation.of(items)
+
+
+def _kind(label: str) -> tuple[str, str]:
+    """(what a span is, its type) from its label."""
+    if label == QUOTE:
+        return "content", "DIRECT"
+    if label.startswith(QUOTE + "_"):
+        return "content", label[len(QUOTE) + 1:]
+    if label == CUE:
+        return "cue", ""
+    if label == SOURCE:
+        return "source", ""
+    if label.startswith(EVENT) and len(label) > len(EVENT):
+        return "event", label[len(EVENT):]
+    return "entity", label
+
+
+def _what(key: tuple) -> str:
+    return {"content": "quote", "event": "event"}.get(_kind(key[2])[0], key[2])
+
+
+def _span_key(obj: Any, text: str, what: str) -> tuple[int, int, str]:
+    if not isinstance(obj, dict):
+        raise ValueError(f"{what} must be an object with start, end and label")
+    start, end, label = obj.get("start"), obj.get("end"), obj.get("label")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise ValueError(f"{what}: start and end must be integers")
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"{what}: offsets {start}-{end} are not a span of the text (length {len(text)})")
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"{what}: \"label\" must be a non-empty string")
+    given = obj.get("text")
+    if given is not None and given != text[start:end]:
+        raise ValueError(f"{what}: text {given!r} does not match the article at {start}-{end} ({text[start:end]!r})")
+    return start, end, label
