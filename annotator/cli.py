@@ -206,12 +206,32 @@ def _app(paths: Paths):
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--production", is_flag=True, help="Serve with gunicorn, several worker processes.")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="gunicorn workers.")
 @pass_paths
-def serve(paths: Paths, host, port) -> None:
-    """Serve the web app (development server, threaded)."""
-    app = _app(paths)
-    click.echo(f"Serving {paths.db} at http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+def serve(paths: Paths, host, port, production, workers) -> None:
+    """Serve the web app: Flask's threaded server, or gunicorn with --production."""
+    app = _app(paths)  # checked here, so a bad set-up fails before any worker starts
+    click.echo(f"Serving {paths.db} at http://{host}:{port}/" + (f" with {workers} workers" if production else ""))
+    if production:
+        from .production import serve as serve_production
+
+        serve_production(paths.db, paths.config, host, port, workers)
+    else:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@cli.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@pass_paths
+def backup(paths: Paths, target: Path) -> None:
+    """Write a consistent copy of the database to TARGET, even while the server runs."""
+    if target.exists():
+        raise click.ClickException(f"{target} exists already; choose a new file")
+    pages, check = database.backup(paths.db, target)
+    if check != "ok":
+        raise click.ClickException(f"the copy at {target} failed its integrity check: {check}")
+    click.echo(f"Backed up {paths.db} to {target} ({pages} pages, integrity ok).")
 
 
 DEMO_USERS = (("admin", "admin"), ("alice", "annotator"), ("bob", "annotator"), ("rita", "reviewer"))

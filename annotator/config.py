@@ -86,8 +86,14 @@ def load(path: Path | None) -> Project:
 
 
 def parse(data: dict, where: str, path: Path | None = None) -> Project:
-    """Build a Project from parsed TOML, checking every label."""
-    project = data.get("project", {})
+    """Build a Project from parsed TOML, checking every label.
+
+    A file may set only part of the settings: a missing [project] key, or a
+    missing layer table, takes the packaged default.
+    """
+    defaults = tomllib.loads(default_text())
+    project = {**defaults["project"], **data.get("project", {})}
+    data = {**defaults, **{layer: data[layer] for layer in LAYERS if layer in data}}
     schemes = {}
     for layer in LAYERS:
         entries = data.get(layer, {}).get(_SCHEME_KEYS[layer], [])

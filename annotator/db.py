@@ -45,6 +45,20 @@ def write(db: Database) -> Iterator[Database]:
         db.conn.commit()
 
 
+def backup(source: str | Path, target: str | Path) -> tuple[int, str]:
+    """Copy a live database page by page (SQLite's online backup); returns (pages, integrity check)."""
+    src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
+    dst = sqlite3.connect(str(target))
+    try:
+        src.backup(dst)
+        pages = dst.execute("PRAGMA page_count").fetchone()[0]
+        check = dst.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        dst.close()
+        src.close()
+    return pages, check
+
+
 # --- Flask wiring: one connection per request, closed at teardown ---------------------
 
 

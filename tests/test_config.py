@@ -54,3 +54,11 @@ def test_config_broken_toml_names_the_file(tmp_path):
 
 def test_config_default_file_is_valid_toml():
     assert tomllib.loads(config.default_text())["project"]["model"] == "en_core_web_sm"
+
+
+def test_config_partial_file_keeps_default_schemes(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('[project]\nsecret_key = "a-long-enough-secret-key-123"\n\n[quote]\ntypes = [{ name = "QUOTE", colour = "#000000", hotkey = "1" }]\n')
+    project = config.load(path)
+    assert project.has_real_secret and project.model == "en_core_web_sm"
+    assert len(project.entity.labels) == 18 and project.schemes["quote"].names == ("QUOTE",)
