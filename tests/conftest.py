@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -126,9 +127,9 @@ def browser():
         launched.close()
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served for real on 127.0.0.1, on a free port, in a thread."""
+@contextlib.contextmanager
+def serving(app):
+    """The app served for real on 127.0.0.1, on a free port, in a thread; yields its URL."""
     import threading
 
     from werkzeug.serving import make_server
@@ -136,9 +137,17 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture
+def live_server(app):
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
