@@ -36,13 +36,16 @@ class Scheme:
 
     layer: str
     labels: tuple[Label, ...]
+    names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _known: frozenset = field(init=False, repr=False, compare=False)
 
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(label.name for label in self.labels)
+    def __post_init__(self) -> None:
+        # computed once: membership is checked for every item on every save
+        object.__setattr__(self, "names", tuple(label.name for label in self.labels))
+        object.__setattr__(self, "_known", frozenset(self.names))
 
     def __contains__(self, name: object) -> bool:
-        return name in self.names
+        return name in self._known
 
     def index(self, name: str) -> int:
         return self.names.index(name)

@@ -476,11 +476,17 @@ def edit(
     user_id: int,
     action: str = "edit",
     undoes: int | None = None,
+    current: Annotation | None = None,
 ) -> Saved:
-    """Read, change and write a set in one transaction, if nobody saved it since `expected_version`."""
+    """Read, change and write a set in one transaction, if nobody saved it since `expected_version`.
+
+    `current` may give the set's annotation at `expected_version` (a cached snapshot); the
+    version check makes that safe, since a version's content never changes.
+    """
     with write(db):
         version = _bump(db, set_id, expected_version)
-        current = load_annotation(db, set_id)
+        if current is None:
+            current = load_annotation(db, set_id)
         change = make_change(current)
         result = current.apply(change)
         _delete_items(db, set_id, [item.id for item in change.before])

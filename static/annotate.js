@@ -8,17 +8,40 @@
   let selectedId = null; // the item (entity, quote or event) the keys act on
   let pending = null; // a text selection {start, end, text} waiting for a label or a role
   let armed = null; // "event" after `e`: the next type key makes an event of the selection
-  let items = new Map(); // id -> item data, from the article widget's data-items
+  let items = new Map(); // id -> item data, from the data-item of each item's first piece
   let queue = Promise.resolve(); // edits go one at a time, each on the version the last one produced
 
   const doc = () => document.getElementById("doc");
+  const meta = () => document.getElementById("doc-meta");
   const textEl = () => document.getElementById("text");
   const panel = () => document.getElementById("selection");
 
+  // Each item's first piece describes it: an entity by its attributes, a quote or event
+  // by its data-item (parts as [role, start, end], their text read from the page).
   function readItems() {
     items = new Map();
-    if (!doc()) return;
-    JSON.parse(doc().dataset.items).items.forEach((item) => items.set(item.id, item));
+    const text = textEl().textContent;
+    textEl()
+      .querySelectorAll(".first[data-id]")
+      .forEach((el) => {
+        if (items.has(el.dataset.id)) return;
+        if (el.dataset.item) {
+          const item = JSON.parse(el.dataset.item);
+          item.parts = item.parts.map(([role, start, end]) => ({ role, start, end, text: text.slice(start, end) }));
+          items.set(item.id, item);
+        } else if (el.dataset.layer === "entity") {
+          const start = +el.dataset.s;
+          const end = +el.dataset.e;
+          items.set(el.dataset.id, {
+            id: el.dataset.id,
+            layer: "entity",
+            label: el.dataset.label,
+            origin: el.classList.contains("suggested") ? "model" : "human",
+            parts: [{ role: "entity", start: start, end: end, text: text.slice(start, end) }],
+            links: {},
+          });
+        }
+      });
   }
 
   function layerOf(id) {
@@ -54,14 +77,16 @@
       .then(function () {
         const request = make();
         if (!request) return null;
-        const values = Object.assign({ version: doc().dataset.version }, request.values || {});
-        return htmx.ajax("POST", doc().dataset.base + request.path, {
+        const values = Object.assign({ version: meta().dataset.version }, request.values || {});
+        // The answer swaps the changed paragraphs, status and version by id (out of band).
+        return htmx.ajax("POST", meta().dataset.base + request.path, {
           source: doc(),
           target: "#doc",
-          swap: "outerHTML",
+          swap: "none",
           values: values,
         });
       })
+      .then(refresh)
       .catch(function () {});
   }
 
@@ -427,13 +452,15 @@
     }
   });
 
-  // After each swap, select what the server says the edit produced, or keep the selection.
-  document.addEventListener("htmx:afterSettle", function () {
+  // After each answer, select what the server says the edit produced, or keep the selection.
+  function refresh() {
     if (!doc()) return;
     readItems();
-    const told = doc().dataset.selected;
+    const told = meta().dataset.selected;
+    meta().dataset.selected = "";
     select(told || selectedId);
-  });
+  }
+  document.addEventListener("htmx:afterSettle", refresh);
 
   document.addEventListener("DOMContentLoaded", function () {
     if (!doc()) return;

@@ -49,7 +49,7 @@ def select_text(page, start: int, end: int) -> None:
 
 
 def wait_version(page, version: int) -> None:
-    page.locator(f"#doc[data-version='{version}']").wait_for()
+    page.locator(f"#doc-meta[data-version='{version}']").wait_for(state="attached")
 
 
 def marks(page):
@@ -71,7 +71,7 @@ def test_browser_annotator_corrects_entities_and_submits(page, live_server, seed
     page.goto(f"{live_server}/articles/{article_id}")
     assert len(marks(page)) == len(model.entities)
     assert page.locator("#text mark.ent.suggested").count() == len(model.entities)
-    version = int(page.get_attribute("#doc", "data-version"))
+    version = int(page.get_attribute("#doc-meta", "data-version"))
 
     # 1. Select "Kataib Sayyid al-Shuhada" with the mouse and label it ORG (key 2).
     kss = text.index("Kataib Sayyid al-Shuhada")

@@ -27,7 +27,7 @@ def test_browser_reviewer_takes_one_span_from_each_and_saves_gold(page, live_ser
     row.locator("text=Adjudicate").click()
     page.wait_for_url(f"{live_server}/review/{article_id}")
 
-    version = int(page.get_attribute("#doc", "data-version"))
+    version = int(page.get_attribute("#doc-meta", "data-version"))
     page.click(f"[data-take='alice:{_entity_at(1387)(alice).id}']")
     version += 1
     wait_version(page, version)

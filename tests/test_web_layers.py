@@ -115,8 +115,14 @@ def test_layers_link_to_missing_entity_is_refused(alice):
 
 
 def test_layers_page_item_data_is_json_and_escaped(client, seeded, alice):
-    html = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
-    raw = re.search(r"data-items='([^']*)'", html).group(1)
-    data = json.loads(raw)
-    assert {"id", "layer", "label", "parts", "links"} <= set(data["items"][0])
-    assert "<" not in raw and "'" not in raw  # tojson escapes them, so no text can leave the attribute
+    import html as html_lib
+
+    page = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
+    start, end = alice.at("called on")
+    alice("/items", layer="event", start=start, end=end, label="DEMAND")
+    page = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
+    raw = re.findall(r'data-item="([^"]*)"', page)
+    items = [json.loads(html_lib.unescape(r)) for r in raw]
+    assert len(items) == 1  # quotes and events carry their data; entities say it by their attributes
+    assert items[0]["layer"] == "event" and items[0]["parts"] == [["trigger", start, end]]
+    assert all("<" not in r and '"' not in r for r in raw)  # escaped: no text can leave the attribute

@@ -7,10 +7,12 @@ from werkzeug.exceptions import HTTPException
 
 from .. import db as database
 from . import admin, annotate, auth, htmx, review, security
+from .cache import Caches
 
 
 def init_app(app: Flask) -> None:
     database.init_app(app)
+    app.extensions["annotator.caches"] = Caches()
     security.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(annotate.bp)

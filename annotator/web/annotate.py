@@ -6,14 +6,15 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
-from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 
 from .. import edits, store
 from ..db import get_db
 from ..formats import jsonl
 from ..model import Annotation, Change, InvalidAnnotation, Record, Tokens
 from . import htmx
-from .render import article_html, doc_data, labels_css
+from .cache import Caches, Snapshot
+from .render import Renderer, counts, labels_css
 from .security import login_required
 
 bp = Blueprint("annotate", __name__)
@@ -86,22 +87,70 @@ def article(article_id: int):
     except store.NotFound as exc:
         abort(404, str(exc))
     done, total = store.progress(db, g.user.id)
-    return render_template("annotate.html", **doc_context(found, store.load_annotation(db, found.id)), done=done, total=total)
+    return render_template("annotate.html", **doc_context(found), done=done, total=total)
 
 
-def doc_context(found, annotation: Annotation, selected: str | None = None, saved: bool = False, article=None):
-    article = article or store.get_article(get_db(), found.article_id)
-    project = _project()
+def _caches() -> Caches:
+    return current_app.extensions["annotator.caches"]
+
+
+def cached_article(article_id: int):
+    """The article (text, meta, tokens): read once per process, since it never changes."""
+    return _caches().article(article_id, lambda i: store.get_article(get_db(), i))[0]
+
+
+def cached_tokens(article_id: int) -> Tokens:
+    return _caches().article(article_id, lambda i: store.get_article(get_db(), i))[1]
+
+
+def snapshot(found: store.AnnotationSet) -> Snapshot:
+    """The set's annotation and rendered paragraphs at its version, rendered on first need."""
+    key = (found.id, found.version)
+    cached = _caches().snapshots.get(key)
+    if cached is None:
+        article = cached_article(found.article_id)
+        annotation = store.load_annotation(get_db(), found.id)
+        renderer = Renderer(article.text, annotation, _project().schemes)
+        cached = Snapshot(annotation, tuple(renderer.every_paragraph()))
+        _caches().snapshots.put(key, cached)
+    return cached
+
+
+def doc_context(found: store.AnnotationSet, selected: str | None = None, saved: bool = False) -> dict:
+    """What the article widget templates need, for one set at its version."""
+    snap = snapshot(found)
     return dict(
-        article=article,
+        article=cached_article(found.article_id),
         set=found,
         set_base=f"{request.script_root}/sets/{found.id}",
-        annotation=annotation,
-        text_html=article_html(article.text, annotation, project.schemes),
-        data=doc_data(article.text, annotation),
-        schemes=project.schemes,
+        annotation=snap.annotation,
+        counts=counts(snap.annotation),
+        text_html=Markup("".join(snap.paragraphs)),
+        schemes=_project().schemes,
         selected=selected,
         saved=saved,
+    )
+
+
+def saved_response(found: store.AnnotationSet, expected_version: int, saved: store.Saved, selected: str | None):
+    """Answer a save with only the paragraphs it changed; keep the new version's snapshot for the next page."""
+    article = cached_article(found.article_id)
+    renderer = Renderer(article.text, saved.annotation, _project().schemes)
+    changed = renderer.changed(saved.change)
+    fresh = {i: renderer.paragraph(i) for i in changed}
+    new = replace(found, version=saved.version)
+    before = _caches().snapshots.get((found.id, expected_version))
+    if before is not None:
+        paragraphs = tuple(fresh.get(i, html) for i, html in enumerate(before.paragraphs))
+        _caches().snapshots.put((found.id, saved.version), Snapshot(saved.annotation, paragraphs))
+    return render_template(
+        "_doc_update.html",
+        paragraphs=[Markup(renderer.paragraph(i, oob=True)) for i in changed],
+        set=new,
+        set_base=f"{request.script_root}/sets/{found.id}",
+        counts=counts(saved.annotation),
+        selected=selected,
+        saved=True,
     )
 
 
@@ -144,11 +193,12 @@ def _version() -> int:
 
 
 def _edit(set_id: int, make: Callable[[Annotation, Tokens, str], tuple[Change, str | None]]):
-    """Apply one edit with the version check, answering with the re-rendered article."""
+    """Apply one edit with the version check, answering with the paragraphs it changed."""
     found = _own_set(set_id, write=True)
-    db = get_db()
-    article = store.get_article(db, found.article_id)
-    tokens = Tokens(article.tokens, article.text)
+    article = cached_article(found.article_id)
+    tokens = cached_tokens(found.article_id)
+    version = _version()
+    cached = _caches().snapshots.get((set_id, version))
     selected: dict[str, str | None] = {}
 
     def change_of(annotation: Annotation) -> Change:
@@ -156,17 +206,13 @@ def _edit(set_id: int, make: Callable[[Annotation, Tokens, str], tuple[Change, s
         return edits.validated(change, annotation, article.text, _project().schemes)
 
     try:
-        saved = store.edit(db, set_id, _version(), change_of, g.user.id)
+        saved = store.edit(get_db(), set_id, version, change_of, g.user.id,
+                           current=cached.annotation if cached else None)
     except store.StaleVersion as exc:
         return htmx.error(f"Not saved: {exc}. Reload to see the latest version.", 409)
     except InvalidAnnotation as exc:
         return htmx.error(f"Not saved: {exc}.", 422)
-    return _doc_response(replace(found, version=saved.version), saved.annotation, selected.get("id"), article)
-
-
-def _doc_response(found: store.AnnotationSet, annotation: Annotation, selected: str | None, article=None):
-    context = doc_context(found, annotation, selected, saved=True, article=article)
-    return render_block("annotate.html", "doc", **context)
+    return saved_response(found, version, saved, selected.get("id"))
 
 
 def _offset(name: str) -> int:
@@ -249,16 +295,16 @@ def item_action(set_id: int, item_id: str, action: str):
 @login_required
 def undo(set_id: int):
     """Revert the user's latest edit of this set."""
-    _own_set(set_id, write=True)
+    found = _own_set(set_id, write=True)
+    version = _version()
     try:
-        saved = store.undo(get_db(), set_id, _version(), g.user.id)
+        saved = store.undo(get_db(), set_id, version, g.user.id)
     except store.StaleVersion as exc:
         return htmx.error(f"Not undone: {exc}. Reload to see the latest version.", 409)
     except store.NothingToUndo as exc:
         return htmx.error(f"{str(exc).capitalize()}.", 409 if "cannot" in str(exc) else 422)
     ids = [item.id for item in saved.change.after]
-    found = store.get_set(get_db(), set_id)
-    return _doc_response(found, saved.annotation, ids[0] if ids else None)
+    return saved_response(found, version, saved, ids[0] if ids else None)
 
 
 def _finish(set_id: int, status: str):

@@ -1,20 +1,26 @@
-"""The article text as HTML with all three layers drawn over it, built in one sweep.
+"""The article text as HTML with all three layers drawn over it.
 
-Plain string building rather than a template loop: this runs on every page load
-and every save, over articles of thousands of words. The text is cut at every
-span boundary of every layer; each piece is wrapped in the quote parts, event
-trigger and entity covering it (outermost first), so layers may overlap freely.
-Pieces of one item share its `data-id`; the first piece of an item carries
-class `first`, the last `last` (where its label badge goes). Everything that
-comes from data is escaped.
+The text is cut into paragraphs (each keeps its trailing newline), and each
+paragraph at every span boundary of every layer; each piece is wrapped in the
+quote parts, event trigger and entity covering it (outermost first), so layers
+may overlap freely. Pieces of one item share its `data-id`; the first piece of
+an item carries class `first` and the item's data as `data-item` (JSON), the
+last piece of each span `last` (where its label badge goes). A save re-renders
+only the paragraphs its change touches. Plain string building rather than a
+template loop: this runs on every page load and save. Everything from data is
+escaped.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
+from collections.abc import Iterable
+
 from markupsafe import Markup, escape
 
 from ..config import Scheme
-from ..model import MODEL, Annotation, Item
+from ..model import MODEL, Annotation, Change, Item
 
 _ROLE_CLASS = {"content": "qc", "cue": "qcue", "source": "qsrc", "trigger": "trig", "entity": "ent"}
 _PREFIX = {"entity": "l", "quote": "q", "event": "v"}
@@ -22,79 +28,143 @@ _PREFIX = {"entity": "l", "quote": "q", "event": "v"}
 _DEPTH = {"content": 0, "source": 1, "cue": 2, "trigger": 3, "entity": 4}
 
 
-def article_html(
-    text: str, annotation: Annotation, schemes: dict[str, Scheme], classes: dict[str, str] | None = None
-) -> Markup:
-    """The text with every item's spans marked; offsets in data-s/data-e for the page's script.
-
-    `classes` adds a class to an item's pieces by id (the review page marks agreement so).
-    """
-    classes = classes or {}
-    colour = {layer: {n: i for i, n in enumerate(s.names)} for layer, s in schemes.items()}
-    # (position, is_start, order key, part) for every span of every item
-    marks: list[tuple[int, int, tuple, tuple]] = []
-    for item in annotation.items():
-        for index, (role, span) in enumerate(item.spans()):
-            part = (item, role, span, index)
-            marks.append((span.start, 1, (_DEPTH[role], item.id, index), part))
-            marks.append((span.end, 0, (_DEPTH[role], item.id, index), part))
-    marks.sort(key=lambda m: (m[0], m[1]))
-    parts: list[str] = []
-    active: dict[tuple, tuple] = {}
-    pos = 0
-    for at, is_start, key, part in marks:
-        if at > pos:
-            parts.append(_piece(text, pos, at, active, colour, classes))
-            pos = at
-        if is_start:
-            active[key] = part
-        else:
-            active.pop(key, None)
-    parts.append(escape(text[pos:]))
-    return Markup("".join(parts))
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph; a paragraph ends after its newline."""
+    bounds, start = [], 0
+    while True:
+        cut = text.find("\n", start)
+        if cut < 0:
+            bounds.append((start, len(text)))
+            return bounds
+        bounds.append((start, cut + 1))
+        start = cut + 1
+        if start == len(text):
+            return bounds
 
 
-def _piece(text: str, start: int, end: int, active: dict, colour: dict, extra: dict[str, str]) -> str:
-    body = str(escape(text[start:end]))
-    if not active:
-        return body
-    opened, closed = [], []
-    for key in sorted(active):
-        item, role, span, index = active[key]
-        tag = "mark" if role == "entity" else "span"
-        classes = [_ROLE_CLASS[role], f"{_PREFIX[item.layer]}{colour[item.layer].get(item.label, 'x')}"]
-        if item.origin == MODEL:
-            classes.append("suggested")
-        if item.id in extra:
-            classes.append(extra[item.id])
-        if start == span.start:
-            classes.append("first")
-        if end == span.end:
-            classes.append("last")
-        opened.append(
-            f'<{tag} class="{" ".join(classes)}" data-id="{escape(item.id)}" data-layer="{item.layer}" '
-            f'data-role="{role}" data-label="{escape(item.label)}" data-s="{span.start}" data-e="{span.end}">'
-        )
-        closed.append(f"</{tag}>")
-    return "".join(opened) + body + "".join(reversed(closed))
+class Renderer:
+    """Renders one article's paragraphs for one annotation."""
+
+    def __init__(self, text: str, annotation: Annotation, schemes: dict[str, Scheme],
+                 classes: dict[str, str] | None = None, ids: bool = True):
+        self.text, self.annotation, self.classes, self.ids = text, annotation, classes or {}, ids
+        self.colour = {layer: {n: i for i, n in enumerate(s.names)} for layer, s in schemes.items()}
+        self.bounds = paragraphs(text)
+        self._starts = [s for s, _ in self.bounds]
+        self._filed: list[list[tuple]] | None = None
+
+    def _parts(self, index: int) -> list[tuple]:
+        """Every span of every item touching paragraph `index`: filed all at once for a whole
+        page, looked up one paragraph at a time for a save (which renders one or two)."""
+        if self._filed is not None:
+            return self._filed[index]
+        p_start, p_end = self.bounds[index]
+        return [
+            (item, role, span, i)
+            for item in self.annotation.items()
+            for i, (role, span) in enumerate(item.spans())
+            if span.start < p_end and p_start < span.end
+        ]
+
+    def _file_all(self) -> None:
+        self._filed = [[] for _ in self.bounds]
+        for item in self.annotation.items():
+            for index, (role, span) in enumerate(item.spans()):
+                for p in self.touched(span.start, span.end):
+                    self._filed[p].append((item, role, span, index))
+
+    def touched(self, start: int, end: int) -> range:
+        """Indexes of the paragraphs a character range touches."""
+        first = bisect.bisect_right(self._starts, start) - 1
+        last = bisect.bisect_right(self._starts, max(start, end - 1)) - 1
+        return range(max(first, 0), last + 1)
+
+    def all(self) -> Markup:
+        return Markup("".join(self.every_paragraph()))
+
+    def every_paragraph(self) -> list[str]:
+        self._file_all()
+        return [self.paragraph(i) for i in range(len(self.bounds))]
+
+    def paragraph(self, index: int, oob: bool = False) -> str:
+        """One paragraph as a <span class="para">, its pieces wrapped in the items covering them."""
+        p_start, p_end = self.bounds[index]
+        events: list[tuple[int, int, tuple, tuple]] = []
+        for part in self._parts(index):
+            _, role, span, i = part
+            key = (_DEPTH[role], part[0].id, i)
+            events.append((max(span.start, p_start), 1, key, part))
+            events.append((min(span.end, p_end), 0, key, part))
+        events.sort(key=lambda e: (e[0], e[1]))
+        out: list[str] = []
+        active: dict[tuple, tuple] = {}
+        pos = p_start
+        for at, is_start, key, part in events:
+            if at > pos:
+                out.append(self._piece(pos, at, active))
+                pos = at
+            if is_start:
+                active[key] = part
+            else:
+                active.pop(key, None)
+        out.append(str(escape(self.text[pos:p_end])))
+        ident = f' id="p{index}"' if self.ids else ""
+        swap = ' hx-swap-oob="true"' if oob else ""
+        return f'<span class="para"{ident}{swap}>{"".join(out)}</span>'
+
+    def _piece(self, start: int, end: int, active: dict) -> str:
+        body = str(escape(self.text[start:end]))
+        if not active:
+            return body
+        opened, closed = [], []
+        for key in sorted(active):
+            item, role, span, index = active[key]
+            tag = "mark" if role == "entity" else "span"
+            classes = [_ROLE_CLASS[role], f"{_PREFIX[item.layer]}{self.colour[item.layer].get(item.label, 'x')}"]
+            if item.origin == MODEL:
+                classes.append("suggested")
+            if item.id in self.classes:
+                classes.append(self.classes[item.id])
+            data = ""
+            if start == span.start:
+                classes.append("first")
+                if index == 0 and item.layer != "entity":  # an entity's own attributes say it all
+                    data = f' data-item="{escape(json.dumps(item_data(item), separators=(",", ":")))}"'
+            if end == span.end:
+                classes.append("last")
+            opened.append(
+                f'<{tag} class="{" ".join(classes)}" data-id="{escape(item.id)}" data-layer="{item.layer}" '
+                f'data-role="{role}" data-label="{escape(item.label)}" data-s="{span.start}" data-e="{span.end}"{data}>'
+            )
+            closed.append(f"</{tag}>")
+        return "".join(opened) + body + "".join(reversed(closed))
+
+    def changed(self, change: Change) -> list[int]:
+        """The paragraphs a change touches (where its removed or added items were or are)."""
+        found: set[int] = set()
+        for item in (*change.before, *change.after):
+            for _, span in item.spans():
+                found.update(self.touched(span.start, span.end))
+        return sorted(found)
 
 
-def doc_data(text: str, annotation: Annotation) -> dict:
-    """What the page's script needs to show a selected item's parts and links."""
+def article_html(text: str, annotation: Annotation, schemes: dict[str, Scheme],
+                 classes: dict[str, str] | None = None, ids: bool = True) -> Markup:
+    """The whole text with every item's spans marked (`classes` adds a class to an item's pieces)."""
+    return Renderer(text, annotation, schemes, classes, ids).all()
 
-    def item_data(item: Item) -> dict:
-        return {
-            "id": item.id,
-            "layer": item.layer,
-            "label": item.label,
-            "origin": item.origin,
-            "parts": [
-                {"role": role, "start": s.start, "end": s.end, "text": text[s.start : s.end]} for role, s in item.spans()
-            ],
-            "links": dict(item.links()),
-        }
 
-    return {"items": [item_data(item) for item in annotation.items()]}
+def item_data(item: Item) -> dict:
+    """What the page's script needs to show a quote's or event's parts and links (it reads the
+    parts' text from the page)."""
+    return {
+        "id": item.id,
+        "layer": item.layer,
+        "label": item.label,
+        "origin": item.origin,
+        "parts": [[role, s.start, s.end] for role, s in item.spans()],
+        "links": {role: target for role, target in item.links() if target is not None},
+    }
 
 
 def labels_css(schemes: dict[str, Scheme]) -> str:
@@ -103,3 +173,14 @@ def labels_css(schemes: dict[str, Scheme]) -> str:
     for layer, scheme in schemes.items():
         rules.extend(f".{_PREFIX[layer]}{i} {{ --c: {label.colour}; }}" for i, label in enumerate(scheme.labels))
     return "\n".join(rules) + "\n"
+
+
+def counts(annotation: Annotation) -> dict[str, int]:
+    """The status line's figures."""
+    items: Iterable[Item] = annotation.items()
+    return {
+        "entities": len(annotation.entities),
+        "quotes": len(annotation.quotes),
+        "events": len(annotation.events),
+        "suggestions": sum(1 for item in items if item.origin == MODEL),
+    }

@@ -86,7 +86,7 @@ def adjudicate(article_id: int):
         panes.append(
             {
                 "set": found,
-                "html": article_html(article.text, annotation, project.schemes, classes),
+                "html": article_html(article.text, annotation, project.schemes, classes, ids=False),
                 "items": [
                     {"item": item, "agree": count[item.id], "parts": [article.text[s.start:s.end] for _, s in item.spans()]}
                     for item in annotation.items()
@@ -94,8 +94,7 @@ def adjudicate(article_id: int):
             }
         )
     agreed = len(adjudication.agreed_ids([a for _, a in versions], 0)) if len(versions) > 1 else 0
-    context = doc_context(gold, store.load_annotation(db, gold.id), article=article)
-    return render_template("adjudicate.html", **context, panes=panes, agreed=agreed, n_versions=len(versions))
+    return render_template("adjudicate.html", **doc_context(gold), panes=panes, agreed=agreed, n_versions=len(versions))
 
 
 def _gold_edit(article_id: int, make):
@@ -118,8 +117,7 @@ def _gold_edit(article_id: int, make):
         return htmx.error(f"Gold not saved: {exc}. Reload to see the latest version.", 409)
     except InvalidAnnotation as exc:
         return htmx.error(f"Gold not saved: {exc}.", 422)
-    context = doc_context(replace(gold, version=saved.version), saved.annotation, saved=True, article=article)
-    return render_block("annotate.html", "doc", **context)
+    return render_block("annotate.html", "doc", **doc_context(replace(gold, version=saved.version), saved=True))
 
 
 def _version_of(article_id: int):

@@ -1,0 +1,61 @@
+"""Per-process caches of what never changes once written.
+
+An article's text and tokens never change after import, and an annotation set
+at a given version is a fixed snapshot (any save makes a new version). So a
+worker may keep both and reuse them without asking anyone: a stale entry can
+only be one for a version nobody asks for any more.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+from ..model import Annotation, Article, Tokens
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One set at one version: its annotation and its rendered paragraphs."""
+
+    annotation: Annotation
+    paragraphs: tuple[str, ...]
+
+
+class LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+class Caches:
+    def __init__(self, articles: int = 64, snapshots: int = 128):
+        self.articles: LRU = LRU(articles)  # article id -> (Article, Tokens)
+        self.snapshots: LRU = LRU(snapshots)  # (set id, version) -> Snapshot
+
+    def article(self, article_id: int, load) -> tuple[Article, Tokens]:
+        """The article and its snapping tokens, loaded once."""
+        found = self.articles.get(article_id)
+        if found is None:
+            article = load(article_id)
+            found = (article, Tokens(article.tokens, article.text))
+            self.articles.put(article_id, found)
+        return found

@@ -1,0 +1,136 @@
+"""Server time of the annotation page and of a save, against serving the raw text; and how both scale.
+
+Measured through Flask's test client in this process (server time plus the
+client's small, constant overhead), medians of alternating rounds.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+
+from annotator import create_app
+from annotator import db as database
+from annotator import store
+
+from .common import Row, scratch
+from .generate import PASSWORD, build
+
+
+def _client(path, user="annotator00"):
+    app = create_app({"DATABASE": path, "SECRET_KEY": "bench-secret-key-0123456789"})
+    client = app.test_client()
+    client.get("/login")
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    client.post("/login", data={"name": user, "password": PASSWORD, "csrf_token": token})
+    client.get("/queue")
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    return client, token
+
+
+class Editor:
+    """Saves that keep an article's size constant: relabel one entity back and forth."""
+
+    def __init__(self, client, token, article_id):
+        self.client, self.token = client, token
+        html = client.get(f"/articles/{article_id}").get_data(as_text=True)
+        self.base = re.search(r'data-base="([^"]+)"', html).group(1)
+        self.version = int(re.search(r'data-version="(\d+)"', html).group(1))
+        self.entity = re.search(r'data-id="(t\d+)" data-layer="entity"', html).group(1)
+        self.flip = False
+
+    def save(self):
+        self.flip = not self.flip
+        response = self.client.post(
+            f"{self.base}/items/{self.entity}/label",
+            data={"version": self.version, "label": "ORG" if self.flip else "PERSON"},
+            headers={"X-CSRF-Token": self.token, "HX-Request": "true"},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        self.version += 1
+
+
+def _median_ms(fn, n: int) -> float:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def _rounds(named: dict, rounds: int, n: int) -> dict[str, float]:
+    """Median of per-round medians, the named calls taking turns each round."""
+    results: dict[str, list[float]] = {name: [] for name in named}
+    for _ in range(rounds):
+        for name, fn in named.items():
+            results[name].append(_median_ms(fn, n))
+    return {name: statistics.median(values) for name, values in results.items()}
+
+
+def page_cost(quick: bool) -> list[Row]:
+    path = scratch("web") / "page.db"
+    info = build(path, articles=20, words=100, annotators=2, entities=5, big=(5000, 500))
+    client, token = _client(path)
+    big = info["big"]
+    db = database.connect(path)
+    store.assign_if_open(db, big, store.get_user_by_name(db, "annotator00").id)
+    editor = Editor(client, token, big)
+    n_items = len(re.findall(r'"layer"', client.get(f"/sets/{editor.base.rsplit('/', 1)[1]}.json").get_data(as_text=True)))
+    times = _rounds(
+        {
+            "raw": lambda: client.get(f"/raw/{big}"),
+            "page": lambda: client.get(f"/articles/{big}"),
+            "save": editor.save,
+        },
+        rounds=3 if quick else 7,
+        n=10 if quick else 30,
+    )
+    note = f"raw {times['raw']:.2f} ms, page {times['page']:.2f} ms, save {times['save']:.2f} ms; 5,000 words"
+    return [
+        Row("annotation page vs raw text (5,000 words, 500 spans)", times["page"] / times["raw"], 3.0, note=note),
+        Row("save vs raw text (5,000 words, 500 spans)", times["save"] / times["raw"], 3.0, note=note),
+    ]
+
+
+def _scale_times(articles: int, quick: bool) -> dict[str, float]:
+    path = scratch("web") / f"scale-{articles}.db"
+    build(path, articles=articles, words=120, annotators=20, entities=8)
+    db = database.connect(path)
+    user = store.get_user_by_name(db, "annotator00").id
+    article = store.next_article(db, user)  # the next one for them: an article in the middle of the pool
+    client, token = _client(path)
+    editor = Editor(client, token, article)
+    return _rounds(
+        {
+            "queue": lambda: client.get("/queue"),
+            "page": lambda: client.get(f"/articles/{article}"),
+            "save": editor.save,
+            "next": lambda: client.get("/next"),
+        },
+        rounds=3 if quick else 5,
+        n=10 if quick else 30,
+    )
+
+
+def scale(quick: bool) -> list[Row]:
+    small_n, large_n = (1_000, 10_000) if quick else (1_000, 100_000)
+    small, large = _scale_times(small_n, quick), _scale_times(large_n, quick)
+    rows = []
+    for name in ("queue", "page", "save", "next"):
+        rows.append(
+            Row(
+                f"{name} at {large_n:,} vs {small_n:,} articles (20 annotators)",
+                large[name] / small[name],
+                1.2,
+                note=f"{small[name]:.2f} ms vs {large[name]:.2f} ms",
+            )
+        )
+    return rows
+
+
+def run(quick: bool) -> list[Row]:
+    return page_cost(quick) + scale(quick)
