@@ -60,6 +60,9 @@ class Project:
     path: Path | None = None
     # Send the session cookie only over HTTPS (set when served behind TLS).
     secure_cookies: bool = False
+    # Pre-annotation lexicons; None keeps the components' own defaults.
+    quote_cues: tuple[str, ...] | None = None
+    event_triggers: dict[str, tuple[str, ...]] | None = None
 
     @property
     def entity(self) -> Scheme:
@@ -109,7 +112,31 @@ def parse(data: dict, where: str, path: Path | None = None) -> Project:
         schemes=schemes,
         path=path,
         secure_cookies=bool(project.get("secure_cookies", False)),
+        quote_cues=_words(data.get("quote", {}).get("cue_lemmas"), f"{where}: [quote] cue_lemmas"),
+        event_triggers=_triggers(data.get("event", {}).get("triggers"), f"{where}: [event.triggers]", schemes["event"]),
     )
+
+
+def _words(value, where: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where} must be a list of words")
+    return tuple(value)
+
+
+def _triggers(value, where: str, scheme: Scheme) -> dict[str, tuple[str, ...]] | None:
+    """The event trigger lexicon: {TYPE: [word or pattern, ...]}, every type in the scheme."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table of TYPE = [patterns]")
+    out = {}
+    for event_type, patterns in value.items():
+        if event_type not in scheme:
+            raise ConfigError(f"{where}: {event_type!r} is not one of the event types")
+        out[event_type] = _words(patterns, f"{where} {event_type}")
+    return out
 
 
 def _label(entry: dict, where: str) -> Label:

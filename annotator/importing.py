@@ -115,7 +115,7 @@ def import_paths(
 ) -> ImportReport:
     """Read every record, check it, store it; on any error write nothing and raise ImportFailed."""
     report = ImportReport()
-    pipe = nlp_pipeline.load(model or project.model)
+    pipe = nlp_pipeline.load(model or project.model, project)
     if pipe.warning:
         report.warnings.append(pipe.warning)
     records = read_records(paths, fmt)
@@ -206,7 +206,7 @@ def preannotate(
     db: Database, project: Project, *, model: str | None = None, n_process: int = 1, progress: bool = True
 ) -> tuple[int, str | None]:
     """Run the pipeline over every stored article, replacing the model sets (history keeps the old)."""
-    pipe = nlp_pipeline.load(model or project.model)
+    pipe = nlp_pipeline.load(model or project.model, project)
     total = store.count_articles(db)
     ids = store.iter_article_ids(db)
     done = 0

@@ -30,13 +30,15 @@ def select_text(page, start: int, end: int) -> None:
                     seen += node.length;
                 }
             };
-            const rect = (offset) => {
+            const rect = (offset, scroll) => {
                 walker.currentNode = root;
                 const [node, inner] = at(offset);
+                if (scroll) node.parentElement.scrollIntoView({block: 'center'});
                 const range = document.createRange();
                 range.setStart(node, inner); range.setEnd(node, inner + 1);
                 return range.getClientRects()[0];
             };
+            rect(start, true);  // bring the selection into view first; then read both rects
             const a = rect(start), b = rect(end - 1);
             return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
         }""",

@@ -56,8 +56,8 @@ def test_layers_quote_from_selection_then_cue_source_speaker(alice):
 
 def test_layers_quote_content_can_be_interrupted_and_parts_cleared(alice):
     first = alice.at("Americans are not friends of Iraq.")
-    alice("/items", layer="quote", start=first[0], end=first[1], label="DIRECT")
-    quote_id = alice.state()["quotes"][-1]["id"]
+    response = alice("/items", layer="quote", start=first[0], end=first[1], label="DIRECT")
+    quote_id = re.search(r'data-selected="(q\d+)"', response.get_data(as_text=True)).group(1)
     second = alice.at("Americans are not friends with anyone")
     alice(f"/items/{quote_id}/span", role="content", start=second[0], end=second[1])
     assert [c["text"] for c in _quote(alice.state(), quote_id)["content"]] == [
@@ -71,10 +71,12 @@ def test_layers_quote_content_can_be_interrupted_and_parts_cleared(alice):
 
 
 def test_layers_event_type_and_actors(alice):
-    start, end = alice.at("called on")
-    alice("/items", layer="event", start=start, end=end, label="DEMAND")
-    event = alice.state()["events"][-1]
-    assert event["trigger"]["text"] == "called on" and event["type"] == "DEMAND"
+    start, end = alice.at("infiltration")
+    response = alice("/items", layer="event", start=start, end=end, label="CRIME")
+    event_id = re.search(r'data-selected="(v\d+)"', response.get_data(as_text=True)).group(1)
+    event = next(v for v in alice.state()["events"] if v["id"] == event_id)
+    assert event["trigger"]["text"] == "infiltration" and event["type"] == "CRIME" and event["source_actor"] is None
+    assert alice("/items", layer="event", start=start, end=end, label="CRIME").status_code == 422  # one per trigger
     entities = {e["text"]: e["id"] for e in alice.state()["entities"]}
     alice(f"/items/{event['id']}/link", role="source_actor", target=entities["Tehran"])
     alice(f"/items/{event['id']}/link", role="target_actor", target=entities["Baghdad"])
@@ -105,9 +107,9 @@ def test_layers_bad_edits_change_nothing(alice, path_and_values, message):
 
 
 def test_layers_link_to_missing_entity_is_refused(alice):
-    start, end = alice.at("called on")
-    alice("/items", layer="event", start=start, end=end, label="DEMAND")
-    event_id = alice.state()["events"][-1]["id"]
+    start, end = alice.at("infiltration")
+    response = alice("/items", layer="event", start=start, end=end, label="CRIME")
+    event_id = re.search(r'data-selected="(v\d+)"', response.get_data(as_text=True)).group(1)
     before = alice.state()
     response = alice(f"/items/{event_id}/link", role="target_actor", target="t999")
     assert response.status_code == 422 and "no entity" in response.get_data(as_text=True)
@@ -118,11 +120,12 @@ def test_layers_page_item_data_is_json_and_escaped(client, seeded, alice):
     import html as html_lib
 
     page = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
-    start, end = alice.at("called on")
-    alice("/items", layer="event", start=start, end=end, label="DEMAND")
+    start, end = alice.at("infiltration")
+    alice("/items", layer="event", start=start, end=end, label="CRIME")
     page = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
     raw = re.findall(r'data-item="([^"]*)"', page)
     items = [json.loads(html_lib.unescape(r)) for r in raw]
-    assert len(items) == 1  # quotes and events carry their data; entities say it by their attributes
-    assert items[0]["layer"] == "event" and items[0]["parts"] == [["trigger", start, end]]
+    state = alice.state()
+    assert len(items) == len(state["quotes"]) + len(state["events"])  # entities say it by their attributes
+    assert ["trigger", start, end] in [p for item in items if item["layer"] == "event" for p in item["parts"]]
     assert all("<" not in r and '"' not in r for r in raw)  # escaped: no text can leave the attribute

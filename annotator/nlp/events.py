@@ -22,6 +22,29 @@ Lexicon entries (`triggers`, TOML-friendly: ``CONSULT = ["visit", "press confere
     "sign ... agreement"    the first lemma is the trigger, the second must be its dependent (object, or
                             object of its preposition); the trigger span is the first word only
 
+Actors, by dependency rules, then linked to an entity of doc.ents (labels `actor_labels`):
+    verbs   nsubj (through xcomp, acomp, conj and -ing adverbial chains; an xcomp takes its head's object,
+            "urged Iran to withdraw"), or the passive agent → source; dobj, dative, nsubjpass, the object of
+            to/with/against/on/at/into/toward(s)/between, or of the pattern's own preposition ("called on
+            Baghdad") → target
+    nouns   possessor ("his visit"), "by X", or a name modifying it ("US withdrawal") → source;
+            to/against/with/on/… X → target; "between X and Y" → X source, Y target; a noun that is the
+            object of a light verb ("held a press conference") or follows "during" ("during a visit …,
+            Austin vowed") also takes that verb's actors
+    no target, but a paired subject ("Rashid and the supreme leader discussed") → the second is the target
+A word becomes an entity by: the entity it is part of; an apposition; the nearest name inside its
+phrase ("US bases", "The KSS spokesman"); "the city of X"; a pronoun → the nearest earlier PERSON
+(he, she) or ORG/GPE (it) or ORG/GPE/NORP (they); who/which → the noun the clause modifies; "the
+country" and other `descriptions` → the nearest earlier entity of their label; "the supreme leader" →
+the entity once introduced with that title ("Supreme Leader Ayatollah Ali Khamenei"), as its latest
+mention; a capitalised word the NER missed → the nearest earlier entity with that last name. The target
+never repeats the source ("Raisi … invited him" → him is not Raisi). Otherwise the actor stays None
+("the two countries").
+
+Config (all TOML-friendly): `triggers` and `descriptions` (null = DEFAULT_TRIGGERS, DEFAULT_DESCRIPTIONS;
+a given mapping replaces them), `actor_labels`, `light_verbs`, `threat_label` ("" or a type missing from
+the lexicon turns retyping off), `threatened_types`.
+
 In a pipeline without a lemmatizer the lexicon is matched on word forms (with rough inflections); without
 a parser the events have no actors and no attributes. Both are logged when the component is added.
 """
@@ -31,9 +54,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -110,6 +134,7 @@ _PRONOUNS = {
     **dict.fromkeys(("it", "its", "itself"), ("ORG", "GPE")),
     **dict.fromkeys(("they", "them", "their", "themselves"), _GROUP),
 }
+_SHORT_CVC = re.compile(r"[a-z]?[^aeiou][aeiou][^aeiouwxy]")  # doubles its last letter: ban → banned
 _RELATIVES = {"who", "whom", "whose", "which", "that"}
 # A trigger word inside one of these entities is a name ("Operation Support"), not an event.
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "FAC", "LOC", "WORK_OF_ART", "LAW", "EVENT", "PRODUCT"}
@@ -133,11 +158,16 @@ def _singular(word: str) -> set[str]:
 
 
 def _inflections(word: str) -> set[str]:
-    """Rough word forms of a lemma, for pipelines that have no lemmatizer."""
-    stem = word[:-1] if word.endswith("e") else word
-    forms = _singular(word) | {word + "s", word + "es", word + "ed", word + "d", stem + "ing"}
-    if word.endswith("y"):
-        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    """Rough word forms of a lemma, for pipelines that have no lemmatizer: visit → visits, visited, visiting."""
+    forms = _singular(word) | {word + ("es" if word.endswith(("s", "sh", "ch", "x", "z")) else "s")}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    elif word.endswith("y") and word[-2:-1] not in "aeiou":
+        forms |= {word[:-1] + "ies", word[:-1] + "ied", word + "ing"}
+    else:
+        forms |= {word + "ed", word + "ing"}
+        if _SHORT_CVC.fullmatch(word):
+            forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}  # ban → banned, banning
     return forms
 
 
@@ -225,7 +255,8 @@ class EventRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         parsed = doc.has_annotation("DEP")
         matcher = self.lemma_matcher if doc.has_annotation("LEMMA") else self.lower_matcher
-        events = [_Found(doc[start:end], event_type) for start, end, event_type in self._triggers(doc, matcher(doc), parsed)]
+        found = self._triggers(doc, matcher(doc), parsed)
+        events = [_Found(doc[start:end], event_type) for start, end, event_type in found]
         if events and parsed:
             ents = _Entities(doc)
             for event in events:
@@ -573,9 +604,11 @@ def _prep_objects(tok: Token, preps: set[str]) -> list[Token]:
 @Language.factory(
     "annotator_events",
     default_config={
-        "triggers": DEFAULT_TRIGGERS,
+        # null stands for the module defaults: spaCy merges a dict given in config into a dict
+        # default, and a project's lexicon must replace ours, not extend it.
+        "triggers": None,
         "actor_labels": DEFAULT_ACTOR_LABELS,
-        "descriptions": DEFAULT_DESCRIPTIONS,
+        "descriptions": None,
         "light_verbs": DEFAULT_LIGHT_VERBS,
         "threat_label": "THREATEN",
         "threatened_types": DEFAULT_THREATENED_TYPES,
@@ -587,9 +620,9 @@ def make_event_recognizer(
     nlp: Language,
     name: str,
     *,
-    triggers: Dict[str, List[str]],
+    triggers: Optional[Dict[str, List[str]]],
     actor_labels: List[str],
-    descriptions: Dict[str, List[str]],
+    descriptions: Optional[Dict[str, List[str]]],
     light_verbs: List[str],
     threat_label: str,
     threatened_types: List[str],
@@ -600,6 +633,7 @@ def make_event_recognizer(
     if "lemmatizer" not in nlp.pipe_names:
         log.warning("%s: the pipeline has no lemmatizer; triggers are matched on word forms", name)
     return EventRecognizer(
-        nlp, name, triggers=triggers, actor_labels=actor_labels, descriptions=descriptions,
+        nlp, name, triggers=DEFAULT_TRIGGERS if triggers is None else triggers, actor_labels=actor_labels,
+        descriptions=DEFAULT_DESCRIPTIONS if descriptions is None else descriptions,
         light_verbs=light_verbs, threat_label=threat_label, threatened_types=threatened_types,
     )

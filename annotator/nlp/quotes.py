@@ -15,6 +15,9 @@ Conventions (the gold set in bench/gold/quotes.jsonl follows them):
 - A mark left open is closed at the end of its paragraph, unless the next paragraph opens with a mark
   (the convention for quotes of several paragraphs); an unclosed single mark is taken for an apostrophe.
   Single marks inside double ones (or the reverse) stay inside the outer quote.
+- Cues are verbs of DEFAULT_CUE_LEMMAS (or the project's list) with a clausal complement ("said that X",
+  "“X,” he added"), a reporting clause set off by punctuation ("X, a statement read"), an infinitive for
+  commitments ("vowed to stay"), or "according to". Directives ("urged X to …") are left to events.
 - The source is the noun phrase of the cue's subject up to its head ("a spokesman", not "a spokesman for
   …"), the pobj of "according to", or the agent of a passive; a participle or coordinated cue with no
   subject of its own ("…, stressing that …") takes its governing verb's.
@@ -22,9 +25,11 @@ Conventions (the gold set in bench/gold/quotes.jsonl follows them):
 Speaker rules, first that applies (every entity is reported as the first mention of its name: a later
 "Khamenei" is "Ayatollah Ali Khamenei", and "X (ACR)" makes ACR a name of X):
 1. Pronoun (he, she, they, it): the latest earlier speaker of a compatible label (he/she: PERSON; it:
-   ORG/GPE/NORP; they: any), else the nearest earlier compatible entity.
-2. Name: the entity the source's head word lies in, or an entity in apposition ("The port operator, Selden
-   Maritime,").
+   ORG/GPE/NORP; they: any) or spoken of alike ("she", "the company"), unless a compatible entity has
+   become the subject of a sentence since (then that one); with no earlier speaker, the nearest earlier
+   compatible entity.
+2. Name: the entity the source's head word lies in (or, for a mention the NER missed, the earlier entity
+   of the same last name), or an entity in apposition ("The port operator, Selden Maritime,").
 3. Document ("a presidential statement"): the earlier entity introduced with the matching title
    ("Iraqi President Abdel Latif Rashid"), else an entity named in the phrase.
 4. Definite description ("the supreme leader", "The KSS spokesman"): the speaker of an earlier quote whose
@@ -34,7 +39,8 @@ Speaker rules, first that applies (every entity is reported as the first mention
    … (KSS)"): ORG first, then PERSON, GPE, NORP — an unnamed spokesman or official is resolved to the
    organisation they speak for, since the NER has no entity for them.
 6. Definite description: by its head noun's class (leader, minister, spokesman…: PERSON; group, faction,
-   government…: ORG/NORP/GPE), as for pronouns.
+   government…: ORG/NORP/GPE), as for pronouns — but not to the nearest entity when the noun was used
+   before for something unnamed ("the electoral commission" … "according to the commission").
 Otherwise (an indefinite "a source", "officials") None. A quote with no cue takes the speaker of the quote
 just before it when that one is in the same or the previous paragraph.
 """
@@ -45,7 +51,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy
-from spacy.attrs import LEMMA, LOWER, POS
+from spacy.attrs import ENT_IOB, IDX, LEMMA, LOWER, POS
 from spacy.language import Language
 from spacy.symbols import VERB
 from spacy.tokens import Doc, Span, Token
@@ -78,6 +84,8 @@ DEFAULT_GROUP_NOUNS = (
     "administration", "office", "embassy", "parliament", "court", "committee", "resistance", "union",
     "bank", "authority", "federation", "association", "department", "presidency", "cabinet", "regime",
     "country", "state", "force", "forces", "operator", "corporation", "board", "commission", "network",
+    "club", "team", "league", "university", "school", "hospital", "police", "charity", "trust", "institute",
+    "foundation", "newspaper", "broadcaster", "campaign", "organiser", "organizer", "service",
 )
 # Sources that are the message, not the messenger; their speaker is their author (rule 3).
 DOCUMENT_NOUNS = frozenset((
@@ -100,6 +108,10 @@ _DEFINITE = frozenset(("the", "this", "that", "these", "those", "its", "his", "h
 # Complements that are embedded questions ("explaining why …") are not reported content.
 _QUESTION_WORDS = frozenset(("why", "how", "what", "whether", "if", "when", "where", "who", "which"))
 _QUESTION_CUES = frozenset(("ask", "wonder", "question", "inquire", "enquire"))
+# Cues whose content may be an infinitive: the speaker's own commitment, not an order to someone else.
+_COMMITMENT_CUES = frozenset(("promise", "pledge", "vow", "threaten", "swear"))
+# Cues whose object is the one spoken to.
+_ADDRESSEE_CUES = frozenset(("tell", "inform", "assure", "remind", "warn", "advise", "notify", "brief"))
 _SENTENCE_END = frozenset((".", "!", "?", ";", "…"))
 _CLOSING_MARKS = frozenset(("”", '"', "’", "'", "»"))
 _LINKING_PUNCT = frozenset((",", ":", "—", "–", "-", "“", "”", '"', "‘", "’", "'"))
@@ -108,6 +120,25 @@ _LINKING_PUNCT = frozenset((",", ":", "—", "–", "-", "“", "”", '"', "‘
 _MARKS = re.compile("[\"'\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb\n]")
 _DOUBLE_OPEN, _DOUBLE_CLOSE = "\u201c\u201e\u00ab", "\u201d\u00bb"
 _OPENING_CONTEXT = "([{\u2014\u2013-/\u201c\u2018\"'"
+
+
+# --- paragraphs -----------------------------------------------------------------------
+
+_LINE_BREAK = re.compile(r"\n\s*")
+
+
+@Language.component("annotator_paragraph_breaks", assigns=["token.is_sent_start"])
+def paragraph_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break; place it before "parser", which then never runs a
+    headline or a paragraph without a full stop into the next one."""
+    if doc.has_annotation("DEP") or "\n" not in doc.text:
+        return doc
+    starts = doc.to_array(IDX).tolist()
+    for match in _LINE_BREAK.finditer(doc.text):
+        i = bisect.bisect_left(starts, match.end())
+        if 0 < i < len(doc):
+            doc[i].is_sent_start = True
+    return doc
 
 
 # --- quotation marks ------------------------------------------------------------------
@@ -215,6 +246,7 @@ class _Candidate:
     type: str = "INDIRECT"
     speaker: int | None = None  # index into _Entities.ents
     speaker_chars: tuple[int, int] | None = None
+    kind: str | None = None  # "person" or "group" when the source says so ("she", "the company")
     quotations: set[int] = field(default_factory=set)
 
 
@@ -290,10 +322,12 @@ class QuoteFinder:
         inside = _Ranges(quotations)
         cues = [i for i in cues if inside.find(i) < 0]  # a cue within a quotation belongs to its content
         cue_set = set(cues)
+        reported = {i: self._reported(doc[i], cue_set) for i in cues}
+        speaking = {i for i, content in reported.items() if content}  # cues with content of their own
         by_cue: dict[int, _Candidate] = {}
         for i in cues:
             verb = doc[i]
-            content = self._reported(verb, cue_set) or self._parenthetical(verb, cue_set)
+            content = reported[i] or self._parenthetical(verb, speaking)
             if content:
                 by_cue[i] = self._candidate(verb, content, (i, _cue_end(verb)))
         for i in numpy.flatnonzero(array[:, 1] == self._according).tolist():
@@ -330,9 +364,12 @@ class QuoteFinder:
     def _reported(self, verb: Token, cue_set: set[int]) -> list[tuple[int, int]]:
         """The clausal complements of a reporting verb: "said that X", "“X,” he added"."""
         ranges = []
+        # Inside an adverbial clause ("…, hours after the commission declared X the winner") the content
+        # follows the verb; a complement before it is the parser's mistake.
+        subordinate = any(c.dep_ == "mark" and c.lower_ != "that" for c in verb.children)
         for child in verb.children:
-            if child.dep_ != "ccomp":
-                continue
+            if child.dep_ != "ccomp" or (subordinate and child.i < verb.i) or child.pos_ not in ("VERB", "AUX"):
+                continue  # a verbless complement is no statement: "declared Almeida the winner"
             first = child.left_edge
             if first.lower_ in _QUESTION_WORDS and verb.lemma_ not in _QUESTION_CUES:
                 continue  # "explaining why these attacks have ceased"
@@ -341,18 +378,25 @@ class QuoteFinder:
                 if part.dep_ == "cc" and verb.doc[part.i - 1].text in _CLOSING_MARKS:
                     end = min(end, part.i)
             ranges.append((first.i, end))
+        if not ranges and verb.lemma_ in _COMMITMENT_CUES:  # "promised to govern for all Brazilians"
+            ranges = [(c.left_edge.i, c.right_edge.i + 1) for c in verb.children if c.dep_ == "xcomp"]
         if ranges:
             return ranges
         clause = _misattached_that_clause(verb, cue_set)
         return [(clause.left_edge.i, clause.right_edge.i + 1)] if clause is not None else []
 
-    def _parenthetical(self, verb: Token, cue_set: set[int]) -> list[tuple[int, int]]:
+    def _parenthetical(self, verb: Token, speaking: set[int]) -> list[tuple[int, int]]:
         """A reporting clause hung on the clause it reports: "X, a statement read." / "“A,” she said, “B.”"."""
         head = verb.head
-        if verb.dep_ not in ("ccomp", "parataxis", "advcl") or head.i in cue_set or head.pos_ not in ("VERB", "AUX"):
+        if verb.dep_ not in ("ccomp", "parataxis", "advcl") or head.i in speaking or head.pos_ not in ("VERB", "AUX"):
             return []
-        if not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+        children = [c.dep_ for c in verb.children]
+        if "nsubj" not in children and "nsubjpass" not in children:
             return []
+        if "mark" in children or any(c.dep_ == "mark" and c.lower_ != "that" for c in head.children):
+            return []  # a subordinate clause: "…, hours after the commission declared …"
+        if "dobj" in children and verb.lemma_ not in _ADDRESSEE_CUES:
+            return []  # "a diplomat told reporters" reports; "she conceded defeat" does not
         doc = verb.doc
         first, last = verb.left_edge.i, verb.right_edge.i
         delimited = (
@@ -432,6 +476,10 @@ def _noun_phrase(head: Token) -> tuple[int, int]:
     for child in head.rights:
         if child.dep_ == "conj":
             end = child.i + 1
+    for i in range(head.i - 1, start - 1, -1):
+        if "\n" in doc[i].text:  # a headline the parser ran into the first sentence
+            start = i + 1
+            break
     while start < head.i and (doc[start].is_punct or doc[start].is_space):
         start += 1
     return start, end
@@ -522,6 +570,12 @@ def _settle(doc: Doc, candidate: _Candidate, inside: _Ranges) -> None:
             start, end = min(start, q_start), max(end, q_end)
         ranges.append((start, end))
     ranges = _subtract(_merge(ranges), [r for r in (candidate.cue, candidate.source) if r is not None])
+    ranges = [part for s, e in ranges for part in _paragraphs(doc, s, e)]
+    if candidate.cue is not None:
+        # Reported content stays in the cue's paragraph (the parser may run a headline or the next
+        # paragraph into the cue's sentence); only a quotation runs on into other paragraphs.
+        first, last = _paragraph_of(doc.text, doc[candidate.cue[0]].idx)
+        ranges = [(s, e) for s, e in ranges if first <= doc[s].idx < last or len(inside.overlapping(s, e))]
     quotations = {n for start, end in ranges for n in inside.overlapping(start, end)}
     if not quotations:
         candidate.type = "INDIRECT"
@@ -532,6 +586,14 @@ def _settle(doc: Doc, candidate: _Candidate, inside: _Ranges) -> None:
         candidate.type = "MIXED"
     candidate.quotations = quotations
     candidate.content = [part for s, e in ranges for part in _paragraphs(doc, s, e)]
+    source = candidate.source
+    if source is not None and any(s < source[1] and source[0] < e for s, e in candidate.content):
+        candidate.source = candidate.source_head = candidate.region = None  # the parse took a quoted word
+
+
+def _paragraph_of(text: str, at: int) -> tuple[int, int]:
+    end = text.find("\n", at)
+    return text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -595,11 +657,12 @@ class _Entities:
     def __init__(self, doc: Doc, finder: QuoteFinder):
         self.doc = doc
         self.finder = finder
+        self._array = None  # lemma and entity-IOB columns, when a rule needs them
         self.ents = [e for e in doc.ents if e.label_ in SPEAKER_LABELS]
         self.starts = [e.start for e in self.ents]
         self.canonical: list[int] = []
         self.titles: list[frozenset[str]] = []
-        by_name: dict[str, int] = {}
+        self.by_name = by_name = {}  # last word of a name → its first mention
         for n, ent in enumerate(self.ents):
             key = _name_key(ent)
             first = by_name.setdefault(key, n)
@@ -618,12 +681,14 @@ class _Entities:
         for k, quote in enumerate(quotes):
             if quote.source_head is not None:
                 head = self.doc[quote.source_head]
+                quote.kind = self._kind(head)
                 quote.speaker = self._speaker(quote, head, quotes[:k], by_head)
                 if head.pos_ == "NOUN":
                     by_head.setdefault(head.lemma_.lower(), quote.speaker)
             elif quote.cue is None and k and quotes[k - 1].speaker is not None:
-                text, previous = self.doc.text, quotes[k - 1]
-                if text.count("\n", self.doc[previous.content[-1][1] - 1].idx, self.doc[quote.content[0][0]].idx) <= 1:
+                previous = quotes[k - 1]
+                gap = (self.doc[previous.content[-1][1] - 1].idx, self.doc[quote.content[0][0]].idx)
+                if self.doc.text.count("\n", *gap) <= 1:  # the same or the next paragraph
                     quote.speaker = previous.speaker
         for quote in quotes:
             if quote.speaker is not None:
@@ -635,8 +700,10 @@ class _Entities:
         lower = head.lower_
         if head.pos_ == "PRON":
             labels = _PRONOUN_LABELS.get(lower)
-            return self._recent(source_start, labels, earlier) if labels else None
+            return self._recent(quote, labels, earlier) if labels else None
         named = self._entity_at(head.i)
+        if named is None and head.pos_ == "PROPN":  # a name the NER missed this time: "Almeida, 61, promised"
+            named = self._earlier_name(head.lower_, source_start)
         if named is None:
             named = next((self._entity_at(c.i) for c in head.children if c.dep_ == "appos"), None)
             if named is None and head.dep_ == "appos":
@@ -663,24 +730,66 @@ class _Entities:
         if found is not None or not definite:
             return found
         if lemma in self.finder.person_nouns:
-            return self._recent(source_start, ("PERSON",), earlier)
+            return self._recent(quote, ("PERSON",), earlier, lemma)
         if lemma in self.finder.group_nouns:
-            return self._recent(source_start, _GROUP_LABELS, earlier)
+            return self._recent(quote, _GROUP_LABELS, earlier, lemma)
         return None
+
+    def _earlier_name(self, word: str, before: int) -> int | None:
+        n = self.by_name.get(word)
+        return self.canonical[n] if n is not None and self.ents[n].end <= before else None
 
     def _entity_at(self, i: int) -> int | None:
         n = bisect.bisect_right(self.starts, i) - 1
         return self.canonical[n] if n >= 0 and i < self.ents[n].end else None
 
-    def _recent(self, before: int, labels: Sequence[str], earlier: list[_Candidate]) -> int | None:
-        """The latest earlier speaker with one of `labels`, else the nearest earlier such entity."""
-        for quote in reversed(earlier):
-            if quote.speaker is not None and self.ents[quote.speaker].label_ in labels:
-                return quote.speaker
+    def _kind(self, head: Token) -> str | None:
+        word = head.lower_ if head.pos_ == "PRON" else head.lemma_.lower()
+        if word in ("he", "she", "him", "her") or (head.pos_ == "NOUN" and word in self.finder.person_nouns):
+            return "person"
+        if word == "it" or (head.pos_ == "NOUN" and word in self.finder.group_nouns):
+            return "group"
+        return None
+
+    def _recent(self, quote: _Candidate, labels: Sequence[str], earlier: list[_Candidate], noun: str = "") -> int | None:
+        """The latest earlier speaker with one of `labels` (or spoken of alike), else the nearest such entity.
+
+        A compatible entity that became the subject of a sentence since that speaker spoke wins over them
+        ("Almeida promised … “…,” he said"); a description whose noun was used earlier for something unnamed
+        ("the electoral commission" … "the commission") is not resolved to the nearest entity.
+        """
+        before = quote.source[0]
+        for other in reversed(earlier):
+            if other.speaker is None:
+                continue
+            if self.ents[other.speaker].label_ in labels or (quote.kind is not None and other.kind == quote.kind):
+                since = max(other.content[-1][1], other.source[1] if other.source else 0)
+                newer = self._subject_between(since, before, labels, quote.content)
+                return newer if newer is not None else other.speaker
+        if noun and self._unnamed_before(noun, before):
+            return None
         for n in range(bisect.bisect_left(self.starts, before) - 1, -1, -1):
             if self.ents[n].label_ in labels and self.ents[n].end <= before:
                 return self.canonical[n]
         return None
+
+    def _subject_between(self, start: int, end: int, labels: Sequence[str], content: list) -> int | None:
+        """The latest entity with one of `labels` that is a subject between two tokens, outside `content`."""
+        for n in range(bisect.bisect_left(self.starts, end) - 1, bisect.bisect_left(self.starts, start) - 1, -1):
+            ent = self.ents[n]
+            if (
+                ent.label_ in labels and ent.root.dep_ in ("nsubj", "nsubjpass") and ent.end <= end
+                and not any(s <= ent.start < e for s, e in content)
+            ):
+                return self.canonical[n]
+        return None
+
+    def _unnamed_before(self, noun: str, before: int) -> bool:
+        """Whether `noun` heads an earlier phrase outside every entity."""
+        if self._array is None:
+            self._array = self.doc.to_array([LEMMA, ENT_IOB])
+        lemmas, iob = self._array[:before, 0], self._array[:before, 1]
+        return bool(numpy.any((lemmas == self.doc.vocab.strings.add(noun)) & (iob != 1) & (iob != 3)))
 
     def _titled(self, title: str, before: int) -> int | None:
         """The nearest earlier entity introduced with `title` ("Supreme Leader Ayatollah Ali Khamenei")."""
@@ -702,7 +811,7 @@ class _Entities:
 def _name_key(ent: Span) -> str:
     """Mentions of one name share their last word: "Khamenei", "Ayatollah Ali Khamenei"."""
     words = [t.lower_ for t in ent if t.is_alpha]
-    return f"{words[-1] if words else ent.text.lower()}"
+    return words[-1] if words else ent.text.lower()
 
 
 def _titles(ent: Span) -> frozenset[str]:
