@@ -231,7 +231,7 @@
       return;
     }
     labelTag(item.layer, item.label);
-    const parts = (role) => item.parts.filter((p) => p.role === role).map((p) => "“" + p.text + "”").join(" … ");
+    const parts = (role) => item.parts.filter((p) => p.role === role).map((p) => p.text).join(" … ");
     if (item.layer === "entity") {
       line("quote", "“" + item.parts[0].text + "”");
     } else if (item.layer === "quote") {
