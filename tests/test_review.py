@@ -143,3 +143,29 @@ def test_review_reviewer_edits_gold_with_the_item_routes(client, seeded, two_ver
     response = client.post(f"/sets/{gold_id}/items/t1/delete", data={"version": 2},
                            headers={**HX, "X-CSRF-Token": csrf_of(client)})
     assert response.status_code == 404
+
+
+def test_review_agreement_cli_prints_the_hand_computed_values(db_path, project, tmp_path):
+    """Two annotators on "Rashid visited Tehran today": both PERSON on Rashid, only A has GPE on Tehran.
+
+    Tokens (units) and values: Rashid (P, P), visited (n, n), Tehran (G, n), today (n, n).
+    Coincidences: o_PP = 2, o_nn = 4, o_Gn = o_nG = 1; n_P = 2, n_n = 5, n_G = 1, n = 8.
+    D_o = 2/8; D_e = (64 - 4 - 25 - 1) / (8 * 7) = 34/56; alpha = 1 - (2/8) / (34/56) = 10/17.
+    Kappa: p_o = 3/4, p_e = 1/4 * 1/4 + 2/4 * 3/4 = 7/16, kappa = (12/16 - 7/16) / (9/16) = 5/9.
+    Exact span F1: A has 2 spans, B 1, 1 shared: 2 * 1 / (2 + 1) = 2/3.
+    """
+    text = "Rashid visited Tehran today"
+    person = {"id": "t1", "start": 0, "end": 6, "label": "PERSON"}
+    gpe = {"id": "t2", "start": 15, "end": 21, "label": "GPE"}
+    records = [
+        {"id": "hand", "text": text, "source": "annotator", "annotator": "a", "status": "submitted", "entities": [person, gpe]},
+        {"id": "hand", "text": text, "source": "annotator", "annotator": "b", "status": "submitted", "entities": [person]},
+    ]
+    source = tmp_path / "hand.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    assert _run(db_path, "import", source).exit_code == 0
+    report = json.loads(_run(db_path, "agreement", "--json", "--layer", "entity").output)
+    assert report["documents"] == 1 and report["tokens"] == 4
+    assert abs(report["token_alpha"] - 10 / 17) < 1e-9
+    assert abs(report["kappa"]["mean"] - 5 / 9) < 1e-9
+    assert abs(report["span_f1"]["exact"] - 2 / 3) < 1e-9

