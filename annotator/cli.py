@@ -127,7 +127,7 @@ def assign(paths: Paths, per_article) -> None:
     """Show or set how many annotators each article gets."""
     db = paths.open()
     if per_article is not None:
-        store.set_setting(db, "annotators_per_article", str(per_article))
+        store.set_annotators_per_article(db, per_article)
     click.echo(f"Each article goes to {store.annotators_per_article(db)} annotator(s).")
 
 
@@ -257,7 +257,7 @@ def demo(paths: Paths, seeds, host, port, no_serve) -> None:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Seed articles: {report.summary()}.")
     # Both demo annotators get every article, so the review pages have something to compare.
-    store.set_setting(db, "annotators_per_article", "2")
+    store.set_annotators_per_article(db, 2)
     # Fresh passwords on every run: the demo prints them, the database keeps only hashes.
     accounts = []
     for name, role in DEMO_USERS:

@@ -36,7 +36,7 @@ def records(db: Database, source: str, *, submitted_only: bool = False) -> Itera
 
 
 def export(db: Database, fmt: str, source: str, out: Path, *, submitted_only: bool = False) -> int:
-    """Write one source in one format to `out`; returns how many records."""
+    """Write one source in one format to `out` (a file; a folder for brat and for spacy shards); returns how many."""
     try:
         writer = formats.get(fmt)
     except formats.FormatError as exc:
@@ -47,3 +47,5 @@ def export(db: Database, fmt: str, source: str, out: Path, *, submitted_only: bo
         return writer.write(records(db, source, submitted_only=submitted_only), out)
     except formats.FormatError as exc:
         raise ExportFailed(str(exc)) from None
+    except OSError as exc:
+        raise ExportFailed(f"{exc.filename or out}: {exc.strerror}") from None

@@ -151,3 +151,16 @@ def m003_login_failures(db: Database) -> None:
         CREATE INDEX login_failures_by_key ON login_failures (key, at);
         """,
     )
+
+
+@MIGRATIONS()
+def m004_open_articles_counter(db: Database) -> None:
+    """A running count of articles that still need annotators, so no page counts them."""
+    _run(
+        db,
+        """
+        CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO counters (name, value) SELECT 'open_articles', count(*) FROM articles
+            WHERE assignees < ifnull((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'annotators_per_article'), 1);
+        """,
+    )

@@ -171,6 +171,7 @@ def ensure_article(db: Database, article: Article) -> tuple[int, bool]:
             now(),
         ],
     )
+    _count_open(db, +1)
     return cur.lastrowid, True
 
 
@@ -554,9 +555,30 @@ def annotators_per_article(db: Database) -> int:
     return int(get_setting(db, "annotators_per_article", "1"))
 
 
+def set_annotators_per_article(db: Database, k: int) -> None:
+    """Change k, and recount the articles that still need annotators (the one full count, done here)."""
+    with write(db):
+        set_setting(db, "annotators_per_article", str(k))
+        open_now = db.execute("SELECT count(*) FROM articles WHERE assignees < ?", [k]).fetchone()[0]
+        db.execute("UPDATE counters SET value = ? WHERE name = 'open_articles'", [open_now])
+
+
+def _count_open(db: Database, delta: int) -> None:
+    db.execute("UPDATE counters SET value = value + ? WHERE name = 'open_articles'", [delta])
+
+
+def open_articles(db: Database) -> int:
+    """How many articles still need annotators (kept as a running count)."""
+    return db.execute("SELECT value FROM counters WHERE name = 'open_articles'").fetchone()[0]
+
+
 def _assign(db: Database, article_id: int, user_id: int) -> None:
     db.execute("INSERT INTO assignments (article_id, user_id, created) VALUES (?, ?, ?)", [article_id, user_id, now()])
-    db.execute("UPDATE articles SET assignees = assignees + 1 WHERE id = ?", [article_id])
+    held = db.execute(
+        "UPDATE articles SET assignees = assignees + 1 WHERE id = ? RETURNING assignees", [article_id]
+    ).fetchone()[0]
+    if held == annotators_per_article(db):
+        _count_open(db, -1)
 
 
 def _holds(db: Database, article_id: int, user_id: int) -> bool | None:
@@ -613,7 +635,11 @@ def release(db: Database, article_id: int, user_id: int) -> None:
             "UPDATE assignments SET released = 1 WHERE article_id = ? AND user_id = ? AND released = 0",
             [article_id, user_id],
         ).rowcount:
-            db.execute("UPDATE articles SET assignees = assignees - 1 WHERE id = ?", [article_id])
+            held = db.execute(
+                "UPDATE articles SET assignees = assignees - 1 WHERE id = ? RETURNING assignees", [article_id]
+            ).fetchone()[0]
+            if held == annotators_per_article(db) - 1:
+                _count_open(db, +1)
 
 
 @dataclass(frozen=True)
@@ -643,7 +669,7 @@ def progress(db: Database, user_id: int) -> tuple[int, int]:
     ).fetchone()[0]
     held = db.execute(f"SELECT count(*) FROM ({_UNFINISHED})", [user_id]).fetchone()[0]
     k = annotators_per_article(db)
-    open_total = db.execute("SELECT count(*) FROM articles WHERE assignees < ?", [k]).fetchone()[0]
+    open_total = open_articles(db)
     open_mine = db.execute(
         "SELECT count(*) FROM assignments g JOIN articles a ON a.id = g.article_id "
         "WHERE g.user_id = ? AND a.assignees < ?",

@@ -62,9 +62,10 @@ def annotation_for(rng: random.Random, text: str, tokens, names, n_entities: int
     return Annotation.of(items)
 
 
-def build(path: Path, *, articles: int, words: int, annotators: int, entities: int, done_share: float = 0.02,
+def build(path: Path, *, articles: int, words: int, annotators: int, entities: int, done_each: int = 50,
           seed: int = 7, big: tuple[int, int] | None = None) -> dict:
-    """A database of generated articles with model sets, users, and each annotator's finished share.
+    """A database of generated articles with model sets, users, and `done_each` finished articles per
+    annotator (two annotators per article), the same at every size: only the pool grows.
 
     `big` = (words, items) adds one long article with that many items (the page-cost benchmark's).
     """
@@ -76,16 +77,17 @@ def build(path: Path, *, articles: int, words: int, annotators: int, entities: i
     info: dict = {}
     with database.write(db):
         users = [store.add_user(db, f"annotator{i:02d}", "annotator", password_hash).id for i in range(annotators)]
-        store.set_setting(db, "annotators_per_article", "2")
+        store.set_annotators_per_article(db, 2)
+        finished = set(rng.sample(range(articles), min(articles, annotators * done_each // 2)))
         for n in range(articles):
             text, tokens, names = article_text(rng, words)
             article_id, _ = store.ensure_article(db, Article(f"gen-{n:06d}", text, {"title": f"Generated {n}"}, tokens))
             model = annotation_for(rng, text, tokens, names, entities)
             store.create_set(db, article_id, "model", None, model, action="preannotate")
-            if rng.random() < done_share * annotators / 2:
+            if n in finished:
                 for user in rng.sample(users, 2):
                     store._assign(db, article_id, user)
-                    set_id = store.create_set(db, article_id, "annotator", user, model, status="submitted", by=user)
+                    store.create_set(db, article_id, "annotator", user, model, status="submitted", by=user)
         if big is not None:
             text, tokens, names = article_text(rng, big[0])
             article_id, _ = store.ensure_article(db, Article("big", text, {"title": "Big"}, tokens))

@@ -20,7 +20,7 @@ def _add_articles(db, n):
 
 
 def test_assignment_each_article_goes_to_k_annotators(seeded):
-    store.set_setting(seeded, "annotators_per_article", "2")
+    store.set_annotators_per_article(seeded, 2)
     article = seed_article_id(seeded)
     alice, bob, rita = (_user(seeded, n) for n in ("alice", "bob", "rita"))
     assert store.next_article(seeded, alice) == article
@@ -85,3 +85,24 @@ def test_assignment_admin_sets_k(client, seeded):
     assert store.annotators_per_article(seeded) == 3
     response = client.post("/admin/assignment", data={"per_article": "zero", "csrf_token": token})
     assert response.status_code == 422 and store.annotators_per_article(seeded) == 3
+
+
+def test_assignment_open_article_count_stays_true(seeded):
+    """The running count of articles needing annotators equals a full count after every kind of change."""
+    def full_count():
+        k = store.annotators_per_article(seeded)
+        return seeded.execute("SELECT count(*) FROM articles WHERE assignees < ?", [k]).fetchone()[0]
+
+    ids = _add_articles(seeded, 4)
+    alice, bob = _user(seeded, "alice"), _user(seeded, "bob")
+    assert store.open_articles(seeded) == full_count() == 5
+    first = store.next_article(seeded, alice)
+    store.next_article(seeded, bob)
+    assert store.open_articles(seeded) == full_count() == 3
+    store.set_annotators_per_article(seeded, 2)
+    assert store.open_articles(seeded) == full_count() == 5
+    store.assign_if_open(seeded, first, bob)
+    assert store.open_articles(seeded) == full_count() == 4
+    store.release(seeded, first, alice)
+    assert store.open_articles(seeded) == full_count() == 5
+    assert ids

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_browser_reviewer_takes_one_span_from_each_and_saves_gold(page, live_server, seeded, tmp_path):
-    store.set_setting(seeded, "annotators_per_article", "2")
+    store.set_annotators_per_article(seeded, 2)
     alice = _submit(seeded, "alice", [lambda a: edits.relabel(a, _entity_at(1387)(a).id, "PERSON")])
     bob = _submit(seeded, "bob", [lambda a: edits.relabel(a, _entity_at(7)(a).id, "PERSON")])
     article_id = seed_article_id(seeded)

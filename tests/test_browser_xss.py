@@ -53,7 +53,7 @@ def test_browser_xss_payloads_are_shown_not_run(browser, seeded_path, tmp_path):
 
     db = database.connect(seeded_path)
     importing.import_paths(db, project, [source], progress=False)
-    store.set_setting(db, "annotators_per_article", "3")
+    store.set_annotators_per_article(db, 3)
     article = store.find_article(db, PAYLOADS[1])
     app = create_app({"DATABASE": seeded_path, "PROJECT_FILE": project_file})
 

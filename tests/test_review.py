@@ -33,7 +33,7 @@ def _entity_at(start):
 @pytest.fixture
 def two_versions(seeded):
     """Alice relabels the wrong Sudani; Bob deletes "Supreme" instead."""
-    store.set_setting(seeded, "annotators_per_article", "2")
+    store.set_annotators_per_article(seeded, 2)
     alice = _submit(seeded, "alice", [lambda a: edits.relabel(a, _entity_at(1387)(a).id, "PERSON")])
     bob = _submit(seeded, "bob", [lambda a: edits.delete(a, _entity_at(7)(a).id)])
     return alice, bob
@@ -45,7 +45,7 @@ def _run(seeded_path, *args):
 
 def test_review_agreement_json_is_one_for_identical_annotations(seeded, seeded_path):
     _submit(seeded, "alice")
-    store.set_setting(seeded, "annotators_per_article", "2")
+    store.set_annotators_per_article(seeded, 2)
     _submit(seeded, "bob")
     result = _run(seeded_path, "agreement", "--json", "--layer", "entity")
     assert result.exit_code == 0, result.output

@@ -12,7 +12,7 @@ ROLES = ["anonymous", "alice", "bob", "rita", "admin"]
 @pytest.fixture
 def world(seeded, client):
     """Bob holds the seed article (k = 2) and has a set; rita opened gold."""
-    store.set_setting(seeded, "annotators_per_article", "2")
+    store.set_annotators_per_article(seeded, 2)
     article = seed_article_id(seeded)
     bob = store.get_user_by_name(seeded, "bob").id
     store.assign_if_open(seeded, article, bob)

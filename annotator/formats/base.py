@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..model import Record
@@ -41,17 +41,17 @@ def _blank_tokenizer():
     return spacy.blank("en").tokenizer
 
 
-def tokens_of(record: Record) -> list[tuple[int, int]]:
+def tokens_of(record: Record) -> Sequence[Sequence[int]]:
     """The record's stored token offsets (whitespace tokens included), or blank English ones.
 
     Exports always carry the stored tokens; the fallback serves records built by hand.
     """
     if record.tokens:
-        return [(int(s), int(e)) for s, e in record.tokens]
+        return record.tokens  # as stored: pairs of ints (lists, from JSON)
     return [(t.idx, t.idx + len(t.text)) for t in _blank_tokenizer()(record.text)]
 
 
-def trailing_space(tokens: list[tuple[int, int]], text: str) -> list[bool]:
+def trailing_space(tokens: Sequence[Sequence[int]], text: str) -> list[bool]:
     """For each token, whether a space follows it before the next token (spaCy's `whitespace_`)."""
     return [(tokens[i + 1][0] if i + 1 < len(tokens) else len(text)) > end for i, (_, end) in enumerate(tokens)]
 

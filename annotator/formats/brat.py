@@ -20,7 +20,8 @@ In an .ann file:
 
 Reading takes a folder (every .ann with its .txt; a .txt without any .ann is a plain article) or
 one .ann beside its .txt. Roles come in any order, any may be missing; a role may repeat
-(Content:T6 Content2:T9 adds parts); a Speaker:Tn argument on the E line works like the R line.
+(Content:T6 Content2:T9 adds parts); a Speaker:Tn argument on the E line works like the R line;
+an Attribution without Cue whose trigger is not a content span takes the trigger as its cue.
 NAME_<annotator>.ann is that annotator's set (the longest NAME with a .txt wins); NAME.ann is
 the set of whoever --annotator names. Item ids follow the brat ids (T5 → t5, E1 → q1 or v1).
 A Content T-line no E line uses is a quote of its own. Notes (#), normalisations (N) and
@@ -264,7 +265,7 @@ class _Parsed:
             return
         fields = line.split("\t")
         ident = fields[0]
-        if kind not in "TERA" or not re.fullmatch(r"[TERA]\w+", ident) or len(fields) < 2:
+        if kind not in "TERAM" or not re.fullmatch(r"[TERAM]\w+", ident) or len(fields) < 2:
             raise self.fail(number, f"not a brat annotation line: {line[:60]!r}")
         if ident in self.ids:
             raise self.fail(number, f"{ident} is defined twice")
@@ -285,7 +286,7 @@ class _Parsed:
             if set(args) != {"Arg1", "Arg2"}:
                 raise self.fail(number, "an R line is 'LABEL Arg1:ID Arg2:ID'")
             self.rels.append((number, body[0], args["Arg1"], args["Arg2"]))
-        else:
+        else:  # A, or M as older brat wrote attributes
             if len(body) not in (2, 3):
                 raise self.fail(number, "an A line is 'NAME TARGET [VALUE]'")
             self.attrs.append((number, body[0], body[1], body[2] if len(body) == 3 else "true"))
@@ -335,6 +336,8 @@ class _Parsed:
         for e in self.es.values():
             self._ref(e.line, e.trigger, self.ts)
             for role, tid in e.args:
+                if tid in self.es:
+                    raise self.fail(e.line, f"{role}:{tid}: an event as an argument is not something we import")
                 self._ref(e.line, tid, self.ts)
                 if e.type == ATTRIBUTION and role in QUOTE_PARTS:
                     used_parts.add(tid)
@@ -400,6 +403,8 @@ class _Parsed:
                 raise self.fail(e.line, f"{eid}: an Attribution has Content, Cue, Source (and Speaker), not {role}")
         if not content:
             raise self.fail(e.line, f"{eid}: an Attribution needs Content")
+        if cue is None and len(self.ts[e.trigger].parts) == 1 and self.ts[e.trigger].parts[0] not in content:
+            cue = self.ts[e.trigger].parts[0]  # corpora that mark the cue as the trigger only
         return Quote(
             "q" + eid[1:], quote_types.get(eid, "DIRECT"), tuple(sorted(set(content))), cue, source,
             None if speaker is None else entities[speaker].id,

@@ -8,10 +8,12 @@ empty group `annotation_set` carries the record itself in its attrs: article id,
 annotator and status.
 
 Streaming: a DocBin is built in memory and written at once, so `--out PATH` that is a folder (or
-any name not ending in .spacy) gets shards of SHARD_SIZE docs, `PATH/part-0000.spacy`,
-`part-0001.spacy`, …, each with a fresh vocabulary: memory stays flat however many articles are
-exported, and `spacy train --paths.train PATH` reads the folder. `--out file.spacy` writes one
-file and holds the whole export in memory: meant for small exports.
+any name not ending in .spacy) gets shards `PATH/part-0000.spacy`, `part-0001.spacy`, … of at
+most SHARD_SIZE docs or SHARD_TOKENS tokens (about 250 news articles; some 60 MB of memory at
+most), each with a fresh vocabulary: memory stays flat however many articles are exported, and
+`spacy train --paths.train PATH` reads the folder (sub-folders too). The folder must hold no
+.spacy files yet. `--out file.spacy` writes one file and holds the whole export in memory: meant
+for small exports.
 
 Reading takes a .spacy file (a folder of them is read file by file): `doc.ents` become entities,
 and our groups become quotes and events (by `Span.id`, links from `attrs`); a DocBin from
@@ -36,8 +38,12 @@ from .base import FormatError, tokens_of, trailing_space
 
 NAME = "spacy"
 SUFFIXES = (".spacy",)
+# A shard ends at whichever comes first: memory follows the tokens held, so long articles make smaller shards.
 SHARD_SIZE = 1000
+SHARD_TOKENS = 100_000
 GROUPS = ("quote", "cue", "source", "event")
+# The token attributes our docs set (a DocBin stores 12 by default, the others all zero here).
+ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "ENT_ID")
 SET_GROUP = "annotation_set"
 
 
@@ -78,7 +84,9 @@ def to_doc(record: Record, vocab: Vocab) -> Doc:
     return doc
 
 
-def write(records: Iterable[Record], out: Path, *, shard_size: int = SHARD_SIZE) -> int:
+def write(
+    records: Iterable[Record], out: Path, *, shard_size: int = SHARD_SIZE, shard_tokens: int = SHARD_TOKENS
+) -> int:
     """Write records to one .spacy file, or to shards in a folder; returns how many."""
     if out.suffix.lower() == ".spacy" and not out.is_dir():
         return _write_one(records, out)
@@ -87,13 +95,14 @@ def write(records: Iterable[Record], out: Path, *, shard_size: int = SHARD_SIZE)
     out.mkdir(parents=True, exist_ok=True)
     if any(out.glob("*.spacy")):
         raise FormatError(f"{out}: holds .spacy files already; spacy train would read them too")
-    count = shard = 0
+    count = shard = tokens = 0
     batch: list[Record] = []
     for record in records:
         batch.append(record)
-        if len(batch) == shard_size:
+        tokens += len(record.tokens) if record.tokens else len(record.text) // 5
+        if len(batch) >= shard_size or tokens >= shard_tokens:
             count += _write_one(batch, out / f"part-{shard:04d}.spacy")
-            batch, shard = [], shard + 1
+            batch, shard, tokens = [], shard + 1, 0
     if batch:
         count += _write_one(batch, out / f"part-{shard:04d}.spacy")
     return count
@@ -101,7 +110,7 @@ def write(records: Iterable[Record], out: Path, *, shard_size: int = SHARD_SIZE)
 
 def _write_one(records: Iterable[Record], out: Path) -> int:
     vocab = Vocab()
-    docs = DocBin(store_user_data=False)
+    docs = DocBin(attrs=ATTRS, store_user_data=False)
     count = 0
     for record in records:
         docs.add(to_doc(record, vocab))

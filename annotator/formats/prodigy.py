@@ -194,24 +194,54 @@ def from_task(data: Any) -> Record:
     return record
 
 
+# What each relation links: (kind of head span, kind of child span).
+_LINKS = {CUE_OF: ("cue", "content"), SOURCE_OF: ("source", "content"), PART_OF: ("content", "content"),
+          SPEAKER: ("content", "entity"), ACTOR: ("event", "entity"), TARGET: ("event", "entity")}
+
+Key = tuple[int, int, str]  # a span as (start, end, label)
+
+
 def _annotation(data: dict, text: str) -> Annotation:
+    keys, by_last_token = _spans(data, text)
+    links = _relations(data, text, keys, by_last_token)
+    entity_keys = sorted(k for k in keys if _kind(k[2])[0] == "entity")
+    entity_ids = {key: f"t{i}" for i, key in enumerate(entity_keys, start=1)}
+    items: list = [Entity(entity_ids[k], k[0], k[1], k[2]) for k in entity_keys]
+    items += _quotes(keys, links, entity_ids)
+    actors = _one(ACTOR, links[ACTOR], lambda head, child: (head, child))
+    targets = _one(TARGET, links[TARGET], lambda head, child: (head, child))
+    triggers = sorted(k for k in keys if _kind(k[2])[0] == "event")
+    items += [
+        Event(f"v{i}", _kind(k[2])[1], Span(k[0], k[1]), entity_ids.get(actors.get(k)), entity_ids.get(targets.get(k)))
+        for i, k in enumerate(triggers, start=1)
+    ]
+    return Annotation.of(items)
+
+
+def _spans(data: dict, text: str) -> tuple[set[Key], dict[int, list[Key]]]:
+    """The task's spans (duplicates merged), and which end at each token (for relations without spans)."""
     spans = data.get("spans") or []
     if not isinstance(spans, list):
         raise ValueError('"spans" must be a list')
-    by_key: dict[tuple[int, int, str], tuple[int, int, str]] = {}
-    by_last_token: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    keys: set[Key] = set()
+    by_last_token: dict[int, list[Key]] = defaultdict(list)
     for n, obj in enumerate(spans, start=1):
         key = _span_key(obj, text, f"span {n}")
-        if key not in by_key:
-            by_key[key] = key
+        if key not in keys:
+            keys.add(key)
             if isinstance(obj.get("token_end"), int):
                 by_last_token[obj["token_end"]].append(key)
+    return keys, by_last_token
 
-    def resolve(rel: dict, end: str, n: int) -> tuple[int, int, str]:
+
+def _relations(data: dict, text: str, keys: set[Key], by_last_token) -> dict[str, list[tuple[Key, Key]]]:
+    """Our relations as (head, child) span pairs by label, each checked to link the right kinds of span."""
+
+    def resolve(rel: dict, end: str, n: int) -> Key:
         obj = rel.get(f"{end}_span")
         if obj is not None:
             key = _span_key(obj, text, f"relation {n} {end}_span")
-            if key not in by_key:
+            if key not in keys:
                 raise ValueError(f"relation {n}: its {end}_span {key[0]}-{key[1]} {key[2]} is not among the spans")
             return key
         candidates = by_last_token.get(rel.get(end), [])
@@ -219,72 +249,62 @@ def _annotation(data: dict, text: str) -> Annotation:
             raise ValueError(f"relation {n}: cannot tell which span token {rel.get(end)!r} is; give {end}_span")
         return candidates[0]
 
-    kind = {key: _kind(key[2]) for key in by_key}
-    links: dict[str, list[tuple[tuple, tuple]]] = defaultdict(list)
     relations = data.get("relations") or []
     if not isinstance(relations, list):
         raise ValueError('"relations" must be a list')
+    links: dict[str, list[tuple[Key, Key]]] = defaultdict(list)
     for n, rel in enumerate(relations, start=1):
         if not isinstance(rel, dict):
             raise ValueError(f"relation {n} must be an object")
         label = rel.get("label")
-        if label not in (CUE_OF, SOURCE_OF, PART_OF, SPEAKER, ACTOR, TARGET):
+        if label not in _LINKS:
             continue  # a relation of some other scheme: not ours to import
         head, child = resolve(rel, "head", n), resolve(rel, "child", n)
-        wanted = {CUE_OF: ("cue", "content"), SOURCE_OF: ("source", "content"), PART_OF: ("content", "content"),
-                  SPEAKER: ("content", "entity"), ACTOR: ("event", "entity"), TARGET: ("event", "entity")}[label]
-        if (kind[head][0], kind[child][0]) != wanted:
+        wanted = _LINKS[label]
+        if (_kind(head[2])[0], _kind(child[2])[0]) != wanted:
             raise ValueError(f"relation {n}: {label} must link {wanted[0]} → {wanted[1]}, not {head[2]} → {child[2]}")
         links[label].append((head, child))
+    return links
 
-    entity_keys = sorted(k for k in by_key if kind[k][0] == "entity")
-    entity_ids = {key: f"t{i}" for i, key in enumerate(entity_keys, start=1)}
-    items: list = [Entity(entity_ids[k], k[0], k[1], k[2]) for k in entity_keys]
 
-    # A quote is a content span that is not PART_OF another; its parts, cue, source and speaker hang off it.
-    part_of = {head: child for head, child in links[PART_OF]}
+def _quotes(keys: set[Key], links, entity_ids: dict[Key, str]) -> list[Quote]:
+    """A quote per content span that is not PART_OF another; its parts, cue, source and speaker hang off it."""
+    part_of = dict(links[PART_OF])
     for head, child in part_of.items():
         if child in part_of:
             raise ValueError(f"PART_OF: {head[0]}-{head[1]} points at {child[0]}-{child[1]}, itself a part")
-    firsts = sorted(k for k in by_key if kind[k][0] == "content" and k not in part_of)
+    firsts = sorted(k for k in keys if _kind(k[2])[0] == "content" and k not in part_of)
     quote_of = {k: k for k in firsts} | part_of
-
-    def one(label: str, pairs: Iterable[tuple[tuple, tuple]], owner_of) -> dict[tuple, tuple]:
-        found: dict[tuple, tuple] = {}
-        for head, child in pairs:
-            owner, value = owner_of(head, child)
-            if owner in found and found[owner] != value:
-                raise ValueError(f"the {_what(owner)} at {owner[0]}-{owner[1]} has two {label} relations")
-            found[owner] = value
-        return found
-
-    cues = one(CUE_OF, links[CUE_OF], lambda head, child: (quote_of[child], head))
-    sources = one(SOURCE_OF, links[SOURCE_OF], lambda head, child: (quote_of[child], head))
-    speakers = one(SPEAKER, links[SPEAKER], lambda head, child: (quote_of[head], child))
+    cues = _one(CUE_OF, links[CUE_OF], lambda head, child: (quote_of[child], head))
+    sources = _one(SOURCE_OF, links[SOURCE_OF], lambda head, child: (quote_of[child], head))
+    speakers = _one(SPEAKER, links[SPEAKER], lambda head, child: (quote_of[head], child))
     for role, used in ((CUE, cues), (SOURCE, sources)):
-        linked = set(used.values())
-        for key in by_key:
-            if key[2] == role and key not in linked:
+        for key in keys - set(used.values()):
+            if key[2] == role:
                 raise ValueError(f"{role} span {key[0]}-{key[1]} is linked to no quote (no {role}_OF relation)")
-    for i, first in enumerate(firsts, start=1):
-        parts = sorted([first] + [head for head, child in part_of.items() if child == first])
-        cue, source = cues.get(first), sources.get(first)
-        items.append(Quote(
-            f"q{i}", kind[first][1], tuple(Span(p[0], p[1]) for p in parts),
-            None if cue is None else Span(cue[0], cue[1]),
-            None if source is None else Span(source[0], source[1]),
-            entity_ids.get(speakers.get(first)),
-        ))
 
-    actors = one(ACTOR, links[ACTOR], lambda head, child: (head, child))
-    targets = one(TARGET, links[TARGET], lambda head, child: (head, child))
-    triggers = sorted(k for k in by_key if kind[k][0] == "event")
-    for i, key in enumerate(triggers, start=1):
-        items.append(Event(
-            f"v{i}", kind[key][1], Span(key[0], key[1]),
-            entity_ids.get(actors.get(key)), entity_ids.get(targets.get(key)),
-        ))
-    return Annotation.of(items)
+    def span(key: Key | None) -> Span | None:
+        return None if key is None else Span(key[0], key[1])
+
+    return [
+        Quote(
+            f"q{i}", _kind(first[2])[1],
+            tuple(span(p) for p in sorted([first] + [head for head, child in part_of.items() if child == first])),
+            span(cues.get(first)), span(sources.get(first)), entity_ids.get(speakers.get(first)),
+        )
+        for i, first in enumerate(firsts, start=1)
+    ]
+
+
+def _one(label: str, pairs: Iterable[tuple[Key, Key]], owner_of) -> dict[Key, Key]:
+    """What each owner (a quote's first part, an event's trigger) is linked to by `label`, refusing two."""
+    found: dict[Key, Key] = {}
+    for head, child in pairs:
+        owner, value = owner_of(head, child)
+        if owner in found and found[owner] != value:
+            raise ValueError(f"the {_what(owner)} at {owner[0]}-{owner[1]} has two {label} relations")
+        found[owner] = value
+    return found
 
 
 def _kind(label: str) -> tuple[str, str]:

@@ -125,16 +125,18 @@ _OPENING_CONTEXT = "([{\u2014\u2013-/\u201c\u2018\"'"
 # --- paragraphs -----------------------------------------------------------------------
 
 _LINE_BREAK = re.compile(r"\n\s*")
+_LINE_BREAK_CHAR = re.compile("\n")
 
 
 @Language.component("annotator_paragraph_breaks", assigns=["token.is_sent_start"])
 def paragraph_breaks(doc: Doc) -> Doc:
     """Start a sentence after every line break; place it before "parser", which then never runs a
     headline or a paragraph without a full stop into the next one."""
-    if doc.has_annotation("DEP") or "\n" not in doc.text:
+    text = doc.text  # a property that joins every token: read it once
+    if doc.has_annotation("DEP") or "\n" not in text:
         return doc
     starts = doc.to_array(IDX).tolist()
-    for match in _LINE_BREAK.finditer(doc.text):
+    for match in _LINE_BREAK.finditer(text):
         i = bisect.bisect_left(starts, match.end())
         if 0 < i < len(doc):
             doc[i].is_sent_start = True
@@ -300,23 +302,24 @@ class QuoteFinder:
         self._to = strings.add("to")
 
     def __call__(self, doc: Doc) -> Doc:
-        quotations = _token_quotations(doc)
+        text = _Text(doc.text)  # Doc.text joins every token anew: read it once
+        quotations = _token_quotations(doc, text.text)
         if doc.has_annotation("DEP"):
-            quotes = self._attributed(doc, quotations)
+            quotes = self._attributed(doc, text, quotations)
         else:  # no parse (a blank pipeline): the quotations alone, unattributed
             inside = _Ranges(quotations)
             quotes = [_Candidate([q]) for q in quotations if _words(doc, *q) >= self.min_unattributed_words]
             for quote in quotes:
-                _settle(doc, quote, inside)
+                _settle(doc, text, quote, inside)
         quotes.sort(key=lambda c: c.content[0])
         if any(c.source is not None or c.cue is None for c in quotes):
-            _Entities(doc, self).resolve(quotes)
+            _Entities(doc, text, self).resolve(quotes)
         _write(doc, quotes)
         return doc
 
     # --- finding quotes -----------------------------------------------------------------
 
-    def _attributed(self, doc: Doc, quotations: list[tuple[int, int]]) -> list[_Candidate]:
+    def _attributed(self, doc: Doc, text: "_Text", quotations: list[tuple[int, int]]) -> list[_Candidate]:
         array = doc.to_array([LEMMA, LOWER, POS])
         cues = numpy.flatnonzero(numpy.isin(array[:, 0], self._cue_ids) & (array[:, 2] == VERB)).tolist()
         inside = _Ranges(quotations)
@@ -336,7 +339,7 @@ class QuoteFinder:
                 if candidate is not None:
                     by_cue[i] = candidate
         for candidate in by_cue.values():
-            _settle(doc, candidate, inside)
+            _settle(doc, text, candidate, inside)
         used = set().union(*(c.quotations for c in by_cue.values())) if by_cue else set()
         unattributed = []
         for n, (start, end) in enumerate(quotations):
@@ -345,13 +348,13 @@ class QuoteFinder:
             i = _cue_near(doc, start, end, cue_set, inside)
             if i is not None and i in by_cue:
                 by_cue[i].content.append((start, end))
-                _settle(doc, by_cue[i], inside)
+                _settle(doc, text, by_cue[i], inside)
             elif i is not None:
                 by_cue[i] = self._candidate(doc[i], [(start, end)], (i, _cue_end(doc[i])))
-                _settle(doc, by_cue[i], inside)
+                _settle(doc, text, by_cue[i], inside)
             elif _words(doc, start, end) >= self.min_unattributed_words:
                 unattributed.append(_Candidate([(start, end)]))
-                _settle(doc, unattributed[-1], inside)
+                _settle(doc, text, unattributed[-1], inside)
         seen: set[tuple] = set()
         quotes = []
         for candidate in [*by_cue.values(), *unattributed]:
@@ -549,16 +552,16 @@ class _Ranges:
         return range(first, bisect.bisect_left(self.starts, end))
 
 
-def _token_quotations(doc: Doc) -> list[tuple[int, int]]:
+def _token_quotations(doc: Doc, text: str) -> list[tuple[int, int]]:
     out = []
-    for start, end in find_quotations(doc.text):
+    for start, end in find_quotations(text):
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is not None and len(span) and (not out or span.start >= out[-1][1]):
             out.append((span.start, span.end))
     return out
 
 
-def _settle(doc: Doc, candidate: _Candidate, inside: _Ranges) -> None:
+def _settle(doc: Doc, text: "_Text", candidate: _Candidate, inside: _Ranges) -> None:
     """Trim the content, take in the quotations it touches, keep it off cue and source, decide the type."""
     ranges = []
     for start, end in candidate.content:
@@ -574,7 +577,7 @@ def _settle(doc: Doc, candidate: _Candidate, inside: _Ranges) -> None:
     if candidate.cue is not None:
         # Reported content stays in the cue's paragraph (the parser may run a headline or the next
         # paragraph into the cue's sentence); only a quotation runs on into other paragraphs.
-        first, last = _paragraph_of(doc.text, doc[candidate.cue[0]].idx)
+        first, last = text.paragraph_of(doc[candidate.cue[0]].idx)
         ranges = [(s, e) for s, e in ranges if first <= doc[s].idx < last or len(inside.overlapping(s, e))]
     quotations = {n for start, end in ranges for n in inside.overlapping(start, end)}
     if not quotations:
@@ -591,9 +594,20 @@ def _settle(doc: Doc, candidate: _Candidate, inside: _Ranges) -> None:
         candidate.source = candidate.source_head = candidate.region = None  # the parse took a quoted word
 
 
-def _paragraph_of(text: str, at: int) -> tuple[int, int]:
-    end = text.find("\n", at)
-    return text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end
+class _Text:
+    """A Doc's text and its line breaks."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.breaks = [m.start() for m in _LINE_BREAK_CHAR.finditer(text)]
+
+    def paragraph_of(self, at: int) -> tuple[int, int]:
+        """Start and end offsets of the paragraph holding offset `at`."""
+        n = bisect.bisect_left(self.breaks, at)
+        return (self.breaks[n - 1] + 1 if n else 0), (self.breaks[n] if n < len(self.breaks) else len(self.text))
+
+    def breaks_between(self, start: int, end: int) -> int:
+        return bisect.bisect_left(self.breaks, end) - bisect.bisect_left(self.breaks, start)
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -654,8 +668,9 @@ def _words(doc: Doc, start: int, end: int) -> int:
 class _Entities:
     """The Doc's PERSON/ORG/NORP/GPE entities, grouped by name, with the titles they were introduced with."""
 
-    def __init__(self, doc: Doc, finder: QuoteFinder):
+    def __init__(self, doc: Doc, text: _Text, finder: QuoteFinder):
         self.doc = doc
+        self.text = text
         self.finder = finder
         self._array = None  # lemma and entity-IOB columns, when a rule needs them
         self.ents = [e for e in doc.ents if e.label_ in SPEAKER_LABELS]
@@ -688,7 +703,7 @@ class _Entities:
             elif quote.cue is None and k and quotes[k - 1].speaker is not None:
                 previous = quotes[k - 1]
                 gap = (self.doc[previous.content[-1][1] - 1].idx, self.doc[quote.content[0][0]].idx)
-                if self.doc.text.count("\n", *gap) <= 1:  # the same or the next paragraph
+                if self.text.breaks_between(*gap) <= 1:  # the same or the next paragraph
                     quote.speaker = previous.speaker
         for quote in quotes:
             if quote.speaker is not None:

@@ -50,7 +50,7 @@ def assignment():
     raw = request.form.get("per_article", "")
     if not raw.isdigit() or not 1 <= int(raw) <= 50:
         abort(422, "Annotators per article must be a whole number from 1 to 50.")
-    store.set_setting(get_db(), "annotators_per_article", raw)
+    store.set_annotators_per_article(get_db(), int(raw))
     flash(f"Each article now goes to {raw} annotator(s).")
     return redirect(url_for("admin.home"))
 

@@ -1,0 +1,113 @@
+"""spaCy DocBin: shards for streaming, reading .spacy back, and `spacy train` / `debug data` on the export."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import spacy
+from spacy.tokens import Doc, DocBin
+
+from annotator import db as database
+from annotator import exporting, formats, importing, store
+from annotator.formats import docbin
+
+from .test_export import QUOTED
+from .test_formats_roundtrip import sets
+
+
+def _import(db, project, tmp_path, records):
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    importing.import_paths(db, project, [path], progress=False)
+
+
+def _docs(path):
+    return list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
+
+
+def test_spacy_export_to_a_folder_writes_shards(db, project, tmp_path):
+    _import(db, project, tmp_path, [{**QUOTED, "id": f"a{i}", "text": QUOTED["text"] + " " * i} for i in range(5)])
+    out = tmp_path / "train"
+    assert docbin.write(exporting.records(db, "gold"), out, shard_size=2) == 5
+    assert sorted(p.name for p in out.iterdir()) == ["part-0000.spacy", "part-0001.spacy", "part-0002.spacy"]
+    assert [len(_docs(p)) for p in sorted(out.iterdir())] == [2, 2, 1]
+    assert _docs(out / "part-0002.spacy")[0].spans["annotation_set"].attrs["id"] == "a4"
+    with pytest.raises(formats.FormatError, match="holds .spacy files already"):
+        docbin.write(exporting.records(db, "gold"), out)
+
+
+def test_spacy_export_any_name_without_the_suffix_is_a_folder(db, project, tmp_path):
+    _import(db, project, tmp_path, [QUOTED])
+    assert exporting.export(db, "spacy", "gold", tmp_path / "corpus") == 1
+    assert [p.name for p in (tmp_path / "corpus").iterdir()] == ["part-0000.spacy"]
+
+
+def test_spacy_folder_of_shards_imports_back(db, project, tmp_path):
+    _import(db, project, tmp_path, sets())
+    exporting.export(db, "spacy", "annotations", tmp_path / "shards")
+    fresh = database.connect(tmp_path / "fresh.db")
+    report = importing.import_paths(fresh, project, [tmp_path / "shards"], progress=False)  # auto: .spacy files
+    assert report.sets == 2
+    bob = store.get_user_by_name(fresh, "bob")
+    found = store.find_set(fresh, store.find_article(fresh, "tehran-visit"), "annotator", bob.id)
+    assert found.status == "draft" and len(store.load_annotation(fresh, found.id).quotes) == 1
+
+
+def test_spacy_docbin_from_elsewhere_gives_its_entities(db, project, tmp_path):
+    nlp = spacy.blank("en")
+    doc = nlp("Rashid flew to Tehran.")
+    doc.ents = [doc.char_span(0, 6, "PERSON"), doc.char_span(15, 21, "GPE")]
+    path = tmp_path / "other.spacy"
+    DocBin(docs=[doc]).to_disk(path)
+    importing.import_paths(db, project, [path], annotator="ext", progress=False)
+    article_id = next(store.iter_article_ids(db))
+    found = store.find_set(db, article_id, "annotator", store.get_user_by_name(db, "ext").id)
+    assert [(e.id, e.start, e.label) for e in store.load_annotation(db, found.id).entities] == [
+        ("t1", 0, "PERSON"), ("t2", 15, "GPE")]
+
+
+def test_spacy_bad_file_and_orphan_cue_are_refused(db, project, tmp_path):
+    bad = tmp_path / "bad.spacy"
+    bad.write_bytes(b"not a docbin")
+    with pytest.raises(importing.ImportFailed, match=rf"^{bad}:1: not a spaCy DocBin"):
+        importing.import_paths(db, project, [bad], progress=False)
+    doc = Doc(spacy.blank("en").vocab, words=["He", "said", "so"])
+    doc.spans["cue"] = [doc[1:2]]
+    doc.spans["cue"][0].id_ = "q9"
+    orphan = tmp_path / "orphan.spacy"
+    DocBin(docs=[doc]).to_disk(orphan)
+    with pytest.raises(importing.ImportFailed, match=rf"^{orphan}:1: the cue span 'said' belongs to no quote"):
+        importing.import_paths(db, project, [orphan], annotator="x", progress=False)
+    assert store.count_articles(db) == 0
+
+
+def _spacy(*args, cwd):
+    """Run `python -m spacy …`; returns (exit code, output without colours)."""
+    done = subprocess.run([sys.executable, "-m", "spacy", *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+    return done.returncode, re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", done.stdout + done.stderr)
+
+
+def test_spacy_train_and_debug_data_run_on_the_export(seeded, project, tmp_path):
+    _import(seeded, project, tmp_path, sets())
+    train, dev = tmp_path / "train", tmp_path / "dev.spacy"
+    assert exporting.export(seeded, "spacy", "predictions", train) == 1  # the seed article, as a folder of shards
+    assert exporting.export(seeded, "spacy", "annotations", train / "more") == 2
+    assert exporting.export(seeded, "spacy", "gold", dev) == 2
+    code, out = _spacy("init", "config", "config.cfg", "--lang", "en", "--pipeline", "ner", "--optimize",
+                       "efficiency", cwd=tmp_path)
+    assert code == 0, out
+    paths = ["--paths.train", train, "--paths.dev", dev]
+    code, out = _spacy("train", "config.cfg", "--output", "model", *paths, "--training.max_epochs", "1",
+                       "--training.max_steps", "6", "--training.eval_frequency", "3", cwd=tmp_path)
+    assert code == 0, out
+    assert (tmp_path / "model" / "model-last" / "meta.json").exists()
+    code, out = _spacy("debug", "data", "config.cfg", *paths, cwd=tmp_path)
+    assert "Corpus is loadable" in out and "3 training docs" in out, out
+    assert "misaligned" not in out, out
+    assert "No entities consisting of or starting/ending with whitespace" in out
+    # the one error debug data reports is about the size of a test corpus, not about the data
+    assert [line for line in out.splitlines() if line.startswith("✘")] == [
+        "✘ Low number of examples to train a new pipeline (3)", "✘ 1 error"], out
