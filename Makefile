@@ -28,8 +28,9 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+# Every performance target of MISSION.md as a ratio; writes bench/RESULTS.md.
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --record
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor demo

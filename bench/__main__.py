@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help=f"benchmarks to run (default all: {', '.join(available())})")
     parser.add_argument("--quick", action="store_true", help="smaller data, for a smoke run")
     parser.add_argument("--record", action="store_true", help="write the table to bench/RESULTS.md")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a row falls short of its target")
     args = parser.parse_args(argv)
     names = args.names or available()
     unknown = set(names) - set(available())
@@ -60,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{' (quick run)' if args.quick else ''}. Made by `make bench`.\n\n{output}\n",
             "utf-8",
         )
-    return 0 if all(row.ok for _, row in rows) else 1
+    short = [f"{name}: {row.target}" for name, row in rows if not row.ok]
+    if short:
+        print("\nFalls short:\n  " + "\n  ".join(short))
+    return 1 if short and args.strict else 0
 
 
 if __name__ == "__main__":
