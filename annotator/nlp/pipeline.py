@@ -68,6 +68,8 @@ def _add_components(nlp: Language, settings: dict) -> None:
     """Quotes and events after the NER, when the pipeline has the parse they read."""
     if "parser" not in nlp.pipe_names or "ner" not in nlp.pipe_names:
         return
+    # A line break ends a sentence: the parser then never runs a headline into the first paragraph.
+    nlp.add_pipe("annotator_paragraph_breaks", before="parser")
     quote_config = {} if settings["cues"] is None else {"cue_lemmas": list(settings["cues"])}
     nlp.add_pipe("annotator_quotes", after="ner", config=quote_config)
     event_config = {} if settings["triggers"] is None else {"triggers": {k: list(v) for k, v in settings["triggers"].items()}}
