@@ -525,6 +525,11 @@ def set_status(db: Database, set_id: int, expected_version: int, status: str, us
     return version
 
 
+def last_change(db: Database) -> int:
+    """The id of the newest history entry: any change to any set moves it."""
+    return db.execute("SELECT ifnull(max(id), 0) FROM history").fetchone()[0]
+
+
 def history(db: Database, set_id: int) -> list[dict]:
     """The set's history, oldest first."""
     rows = db.execute(

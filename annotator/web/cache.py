@@ -50,6 +50,7 @@ class Caches:
     def __init__(self, articles: int = 64, snapshots: int = 128):
         self.articles: LRU = LRU(articles)  # article id -> (Article, Tokens)
         self.snapshots: LRU = LRU(snapshots)  # (set id, version) -> Snapshot
+        self.reports: LRU = LRU(4)  # last history id -> agreement reports
 
     def article(self, article_id: int, load) -> tuple[Article, Tokens]:
         """The article and its snapping tokens, loaded once."""

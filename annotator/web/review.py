@@ -29,7 +29,7 @@ def dashboard():
     layer = request.args.get("layer", "entity")
     if layer not in LAYERS:
         abort(404, f"There is no layer {layer!r}.")
-    reports = {r["layer"]: r for r in reviewing.reports(db, project)}
+    reports = _reports(db, project)
     report = reports[layer]
     names = report["annotators"]
     pictures = {}
@@ -51,6 +51,17 @@ def dashboard():
     return render_template(
         "review.html", reports=reports, report=report, layer=layer, pictures=pictures, worst=worst, layers=LAYERS
     )
+
+
+def _reports(db, project) -> dict[str, dict]:
+    """Agreement of every layer, computed again only when some annotation changed."""
+    caches = current_app.extensions["annotator.caches"]
+    key = store.last_change(db)
+    found = caches.reports.get(key)
+    if found is None:
+        found = {r["layer"]: r for r in reviewing.reports(db, project)}
+        caches.reports.put(key, found)
+    return found
 
 
 def _used(labels: list[str], matrix: list[list[int]]) -> tuple[list[str], list[list[int]]]:
