@@ -22,7 +22,7 @@ from .model import (
     Quote,
     Span,
     Tokens,
-    check,
+    check_change,
 )
 
 QUOTE_MARKS = "\"“”„«»‘’'"
@@ -146,7 +146,7 @@ def set_link(annotation: Annotation, item_id: str, role: str, target: str | None
 
 def validated(change: Change, annotation: Annotation, text: str, schemes) -> Change:
     """The change itself, once the annotation it leads to keeps every layer's rules."""
-    check(annotation.apply(change), text, schemes)
+    check_change(annotation, change, text, schemes)
     return change
 
 

@@ -257,8 +257,39 @@ class Tokens:
 
 def check(annotation: Annotation, text: str, schemes: Mapping[str, Iterable[str]]) -> None:
     """Raise InvalidAnnotation unless every rule of every layer holds."""
+    _check_items(annotation.items(), text, schemes)
+    entities = {entity.id for entity in annotation.entities}
+    _check_links(annotation.items(), entities)
+    for a, b in zip(annotation.entities, annotation.entities[1:]):
+        _check_apart(a, b)
+
+
+def check_change(before: Annotation, change: Change, text: str, schemes: Mapping[str, Iterable[str]]) -> Annotation:
+    """The annotation `change` leads to, checked by looking only at what it touches.
+
+    Equivalent to `check(before.apply(change), ...)` when `before` was valid, in time
+    proportional to the change rather than the article: a save re-checks one item,
+    not five hundred.
+    """
+    after = before.apply(change)  # refuses stale items and duplicate ids
+    _check_items(change.after, text, schemes)
+    entities = {entity.id for entity in after.entities}
+    _check_links(change.after, entities)
+    gone = {i.id for i in change.before if i.layer == "entity"} - entities
+    if gone:
+        _check_links((*after.quotes, *after.events), entities)
+    starts = [e.start for e in after.entities]
+    for new in (i for i in change.after if isinstance(i, Entity)):
+        at = bisect.bisect_left(starts, new.start)
+        for neighbour in after.entities[max(0, at - 1) : at + 2]:
+            if neighbour.id != new.id:
+                _check_apart(*sorted((neighbour, new), key=lambda e: (e.start, e.end)))
+    return after
+
+
+def _check_items(items: Iterable[Item], text: str, schemes: Mapping[str, Iterable[str]]) -> None:
     seen: set[str] = set()
-    for item in annotation.items():
+    for item in items:
         if not item.id:
             raise InvalidAnnotation(f"a {item.layer} has no id")
         if item.id in seen:
@@ -266,24 +297,27 @@ def check(annotation: Annotation, text: str, schemes: Mapping[str, Iterable[str]
         seen.add(item.id)
         if item.label not in schemes[item.layer]:
             raise InvalidAnnotation(f"{item.layer} {item.id}: unknown label {item.label!r}")
+        if isinstance(item, Quote) and not item.content:
+            raise InvalidAnnotation("a quote needs at least one content span")
         for role, span in item.spans():
             if not 0 <= span.start < span.end <= len(text):
                 raise InvalidAnnotation(
                     f"{item.layer} {item.id}: {role} offsets {span.start}-{span.end} are outside the text "
                     f"(0-{len(text)}) or empty"
                 )
-    if any(not quote.content for quote in annotation.quotes):
-        raise InvalidAnnotation("a quote needs at least one content span")
-    entities = {entity.id for entity in annotation.entities}
-    for item in annotation.items():
+
+
+def _check_links(items: Iterable[Item], entities: set[str]) -> None:
+    for item in items:
         for role, target in item.links():
             if target is not None and target not in entities:
                 raise InvalidAnnotation(f"{item.layer} {item.id}: {role} {target!r} is not an entity of this set")
-    for a, b in zip(annotation.entities, annotation.entities[1:]):
-        if a.end > b.start:
-            raise InvalidAnnotation(
-                f"entities {a.id} ({a.start}-{a.end}) and {b.id} ({b.start}-{b.end}) overlap"
-            )
+
+
+def _check_apart(a: Entity, b: Entity) -> None:
+    """Entities a and b (a first) must not overlap."""
+    if a.end > b.start:
+        raise InvalidAnnotation(f"entities {a.id} ({a.start}-{a.end}) and {b.id} ({b.start}-{b.end}) overlap")
 
 
 def as_suggestions(annotation: Annotation) -> Annotation:

@@ -74,3 +74,53 @@ def test_edits_move_refuses_to_overlap_neighbour(tokens):
     annotation = Annotation.of([Entity("t1", 14, 17, "PERSON"), Entity("t2", 18, 24, "PERSON")])
     with pytest.raises(InvalidAnnotation, match="overlap"):
         edits.move_boundary(annotation, tokens, "t1", "end", 1)
+
+
+def test_model_check_change_agrees_with_the_full_check():
+    """On random valid annotations and random changes, the incremental check refuses exactly what the full one does."""
+    import random
+
+    from annotator.model import Event, check_change
+
+    text = "x" * 200
+    schemes = {"entity": {"PERSON", "GPE"}, "quote": {"DIRECT"}, "event": {"CONSULT"}}
+    rng = random.Random(3)
+
+    def entity(i):
+        start = rng.randrange(0, 190)
+        return Entity(f"t{i}", start, start + rng.randrange(1, 10), rng.choice(["PERSON", "GPE", "ORG"]))
+
+    tried = refused = 0
+    for _ in range(400):
+        entities, pos = [], 0
+        for i in range(rng.randrange(0, 8)):
+            start = pos + rng.randrange(0, 15)
+            if start + 3 > 200:
+                break
+            entities.append(Entity(f"t{i}", start, start + rng.randrange(1, 4), "PERSON"))
+            pos = entities[-1].end
+        ids = [e.id for e in entities]
+        links = [Quote("q1", "DIRECT", (Span(0, 5),), speaker=rng.choice(ids + [None])),
+                 Event("v1", "CONSULT", Span(5, 9), target_actor=rng.choice(ids + [None]))]
+        base = Annotation.of(entities + links)
+        check(base, text, schemes)
+        before = tuple(rng.sample(entities, rng.randrange(0, len(entities) + 1)))
+        after = tuple(entity(100 + i) for i in range(rng.randrange(0, 3)))
+        if rng.random() < 0.3:
+            after += (Quote("q1", "DIRECT", (Span(0, 5),), speaker=rng.choice(ids + ["t99", None])),)
+            before += (links[0],)
+        change = Change(before=before, after=after)
+        try:
+            check(base.apply(change), text, schemes)
+            full = None
+        except InvalidAnnotation as exc:
+            full = exc
+        try:
+            check_change(base, change, text, schemes)
+            fast = None
+        except InvalidAnnotation as exc:
+            fast = exc
+        assert (full is None) == (fast is None), (change, full, fast)
+        tried += 1
+        refused += full is not None
+    assert tried == 400 and 50 < refused < 350  # both outcomes well exercised

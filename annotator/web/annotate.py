@@ -132,6 +132,11 @@ def doc_context(found: store.AnnotationSet, selected: str | None = None, saved: 
     )
 
 
+def oob(paragraph: str) -> str:
+    """A rendered paragraph marked for htmx to swap by its id."""
+    return paragraph.replace('<span class="para"', '<span class="para" hx-swap-oob="true"', 1)
+
+
 def saved_response(found: store.AnnotationSet, expected_version: int, saved: store.Saved, selected: str | None):
     """Answer a save with only the paragraphs it changed; keep the new version's snapshot for the next page."""
     article = cached_article(found.article_id)
@@ -145,7 +150,7 @@ def saved_response(found: store.AnnotationSet, expected_version: int, saved: sto
         _caches().snapshots.put((found.id, saved.version), Snapshot(saved.annotation, paragraphs))
     return render_template(
         "_doc_update.html",
-        paragraphs=[Markup(renderer.paragraph(i, oob=True)) for i in changed],
+        paragraphs=[Markup(oob(fresh[i])) for i in changed],
         set=new,
         set_base=f"{request.script_root}/sets/{found.id}",
         counts=counts(saved.annotation),

@@ -52,19 +52,19 @@ class Renderer:
         self.bounds = paragraphs(text)
         self._starts = [s for s, _ in self.bounds]
         self._filed: list[list[tuple]] | None = None
+        self._flat: list[tuple] | None = None
 
     def _parts(self, index: int) -> list[tuple]:
         """Every span of every item touching paragraph `index`: filed all at once for a whole
         page, looked up one paragraph at a time for a save (which renders one or two)."""
         if self._filed is not None:
             return self._filed[index]
+        if self._flat is None:
+            self._flat = [
+                (item, role, span, i) for item in self.annotation.items() for i, (role, span) in enumerate(item.spans())
+            ]
         p_start, p_end = self.bounds[index]
-        return [
-            (item, role, span, i)
-            for item in self.annotation.items()
-            for i, (role, span) in enumerate(item.spans())
-            if span.start < p_end and p_start < span.end
-        ]
+        return [part for part in self._flat if part[2].start < p_end and p_start < part[2].end]
 
     def _file_all(self) -> None:
         self._filed = [[] for _ in self.bounds]
@@ -86,7 +86,7 @@ class Renderer:
         self._file_all()
         return [self.paragraph(i) for i in range(len(self.bounds))]
 
-    def paragraph(self, index: int, oob: bool = False) -> str:
+    def paragraph(self, index: int) -> str:
         """One paragraph as a <span class="para">, its pieces wrapped in the items covering them."""
         p_start, p_end = self.bounds[index]
         events: list[tuple[int, int, tuple, tuple]] = []
@@ -109,8 +109,7 @@ class Renderer:
                 active.pop(key, None)
         out.append(str(escape(self.text[pos:p_end])))
         ident = f' id="p{index}"' if self.ids else ""
-        swap = ' hx-swap-oob="true"' if oob else ""
-        return f'<span class="para"{ident}{swap}>{"".join(out)}</span>'
+        return f'<span class="para"{ident}>{"".join(out)}</span>'
 
     def _piece(self, start: int, end: int, active: dict) -> str:
         body = str(escape(self.text[start:end]))
