@@ -108,7 +108,8 @@ def preannotate(paths: Paths, model, n_process) -> None:
     "--from", "source", default="gold", show_default=True, type=click.Choice(list(exporting.SOURCES)),
     help="Which annotation sets: gold, annotators' annotations, or model predictions.",
 )
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Output file.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="Output file; a folder for brat, and for spacy unless it ends in .spacy (shards).")
 @click.option("--submitted-only", is_flag=True, help="Only annotations their annotator submitted.")
 @pass_paths
 def export(paths: Paths, fmt, source, out, submitted_only) -> None:

@@ -131,3 +131,13 @@ def test_import_unknown_suffix_is_refused(db, project, tmp_path):
     path.write_text("x")
     with pytest.raises(importing.ImportFailed, match="cannot tell the format"):
         importing.import_paths(db, project, [path], progress=False)
+
+
+def test_import_a_50_mb_line_is_refused_without_reading_it_whole(db, project, tmp_path):
+    path = tmp_path / "huge.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write('{"id": "ok", "text": "Fine."}\n')
+        handle.write('{"text": "' + "a" * (50 * 1024 * 1024) + '"}\n')
+    with pytest.raises(importing.ImportFailed, match=rf"^{path}:2: the line is longer than 16 MB"):
+        importing.import_paths(db, project, [path], progress=False)
+    assert store.count_articles(db) == 0

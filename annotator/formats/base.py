@@ -13,10 +13,19 @@ class FormatError(ValueError):
     """A file cannot be read or written; the message starts with FILE:LINE."""
 
 
+# Longer than any article: a line past this is refused before it is read into memory.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
+
 def lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Numbered lines of a UTF-8 file, with a FILE:LINE error for bytes that are not UTF-8."""
+    """Numbered lines of a UTF-8 file, with a FILE:LINE error for bytes that are not UTF-8
+    and for a line longer than MAX_LINE_BYTES."""
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        number = 0
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                raise FormatError(f"{path}:{number}: the line is longer than {MAX_LINE_BYTES // 2**20} MB")
             try:
                 yield number, raw.decode("utf-8")
             except UnicodeDecodeError as exc:
