@@ -101,3 +101,14 @@ def test_auth_app_refuses_to_start_without_a_real_secret(seeded_path, tmp_path):
     placeholder.write_text('[project]\nsecret_key = "CHANGE-ME"\n')
     with pytest.raises(SetupError, match="secret key"):
         create_app({"DATABASE": seeded_path, "PROJECT_FILE": placeholder})
+
+
+@pytest.mark.parametrize("fmt, magic", [("jsonl", b'{"id"'), ("prodigy", b'{"text"'), ("spacy", None),
+                                        ("conll", b"-DOCSTART-"), ("brat", b"PK")])
+def test_auth_admin_downloads_every_format(client, fmt, magic):
+    login(client, "admin")
+    response = client.get(f"/admin/export?format={fmt}&from=predictions")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data()
+    assert body and (magic is None or body.startswith(magic)), body[:40]

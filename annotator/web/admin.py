@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,7 +26,14 @@ from ..formats import jsonl
 from .security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-DOWNLOADS = {"jsonl": ("application/x-ndjson", ".jsonl"), "spacy": ("application/octet-stream", ".spacy")}
+# format -> (media type, file suffix); brat is a folder, sent as a zip of it.
+DOWNLOADS = {
+    "jsonl": ("application/x-ndjson", ".jsonl"),
+    "prodigy": ("application/x-ndjson", ".prodigy.jsonl"),
+    "spacy": ("application/octet-stream", ".spacy"),
+    "conll": ("text/plain", ".conll"),
+    "brat": ("application/zip", ".brat.zip"),
+}
 
 
 @bp.get("/")
@@ -68,17 +76,22 @@ def export():
         response = Response(_jsonl_lines(current_app.config["DATABASE"], source), mimetype=mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
-    handle.close()
-    path = Path(handle.name)
-    exporting.export(get_db(), fmt, source, path)
+    scratch = Path(tempfile.mkdtemp(prefix="annotator-export-"))
+    target = scratch / ("brat" if fmt == "brat" else f"export{suffix}")
+    try:
+        exporting.export(get_db(), fmt, source, target)
+    except exporting.ExportFailed as exc:
+        shutil.rmtree(scratch, ignore_errors=True)
+        abort(422, str(exc))
+    if fmt == "brat":
+        target = Path(shutil.make_archive(str(scratch / "brat"), "zip", root_dir=target))
 
     @after_this_request
     def _cleanup(response):
-        path.unlink(missing_ok=True)
+        shutil.rmtree(scratch, ignore_errors=True)
         return response
 
-    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename)
+    return send_file(target, mimetype=mimetype, as_attachment=True, download_name=filename)
 
 
 def _jsonl_lines(db_path: str, source: str):
