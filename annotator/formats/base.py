@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 from pathlib import Path
 
 from ..model import Record
@@ -30,6 +32,27 @@ def lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield number, raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise FormatError(f"{path}:{number}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+def json_lines(path: Path, parse: Callable[[Any], Record]) -> Iterator[tuple[str, Record]]:
+    """(FILE:LINE, record) for each non-blank line of a JSON-lines file, parsed by `parse`.
+
+    `parse` raises KeyError, TypeError or ValueError for a malformed record; the
+    FormatError then names the line and the reason.
+    """
+    for number, line in lines(path):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            data = json.loads(line)
+        except ValueError as exc:
+            raise FormatError(f"{where}: not valid JSON ({exc})") from None
+        try:
+            yield where, parse(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            reason = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+            raise FormatError(f"{where}: {reason}") from None
 
 
 def read_text(path: Path) -> str:

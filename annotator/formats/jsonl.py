@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..model import SET_KINDS, STATUSES, Annotation, Entity, Event, Quote, Record, Span
-from .base import FormatError, lines
+from .base import json_lines, lines
 
 NAME = "jsonl"
 SUFFIXES = (".jsonl", ".ndjson")
@@ -100,24 +100,7 @@ def write(records: Iterable[Record], out: Path | IO[str]) -> int:
 
 def read(path: Path) -> Iterator[tuple[str, Record]]:
     """Records of a native JSONL file; FormatError names FILE:LINE of the first bad one."""
-    for number, line in lines(path):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            data = json.loads(line)
-        except ValueError as exc:
-            raise FormatError(f"{where}: not valid JSON ({exc})") from None
-        try:
-            yield where, from_json(data)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise FormatError(f"{where}: {_reason(exc)}") from None
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, KeyError):
-        return f"missing field {exc.args[0]!r}"
-    return str(exc)
+    return json_lines(path, from_json)
 
 
 def from_json(data: Any) -> Record:

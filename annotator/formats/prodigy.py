@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import SET_KINDS, STATUSES, Annotation, Entity, Event, Quote, Record, Span
-from .base import FormatError, lines, tokens_of, trailing_space
+from .base import FormatError, json_lines, tokens_of, trailing_space
 
 NAME = "prodigy"
 # Shared with native JSONL: guess() asks jsonl first, whose sniff() sends Prodigy-shaped files here.
@@ -148,19 +148,7 @@ def write(records: Iterable[Record], out: Path) -> int:
 
 def read(path: Path) -> Iterator[tuple[str, Record]]:
     """Records of a Prodigy JSONL file; FormatError names FILE:LINE of the first bad task."""
-    for number, line in lines(path):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            data = json.loads(line)
-        except ValueError as exc:
-            raise FormatError(f"{where}: not valid JSON ({exc})") from None
-        try:
-            yield where, from_task(data)
-        except (KeyError, TypeError, ValueError) as exc:
-            reason = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
-            raise FormatError(f"{where}: {reason}") from None
+    return json_lines(path, from_task)
 
 
 def from_task(data: Any) -> Record:
