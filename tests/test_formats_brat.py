@@ -1,5 +1,7 @@
 """brat standoff: folders of .txt and .ann, several annotators per text, FILE:LINE errors."""
 
+import json
+
 import pytest
 
 from annotator import exporting, importing, store
@@ -81,6 +83,20 @@ def test_brat_folder_with_three_annotators_of_one_text_imports_as_three_sets(db,
     _, carol = _set(db, "visit", "carol")
     assert [(e.label, e.start) for e in carol.entities] == [("GPE", 30), ("GPE", 98)]
     assert [(v.type, v.source_actor, v.target_actor) for v in carol.events] == [("CONSULT", None, None)]
+
+    # and `annotator agreement` reports on the three of them
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    db_file = db.execute("PRAGMA database_list").fetchone()[2]
+    result = CliRunner().invoke(cli, ["--db", db_file, "agreement", "--json"])
+    assert result.exit_code == 0, result.output
+    reports = {r["layer"]: r for r in map(json.loads, result.output.splitlines())}
+    for layer in ("entity", "quote", "event"):
+        assert reports[layer]["documents"] == 1 and reports[layer]["annotators"] == ["alice", "bob", "carol"]
+    assert reports["quote"]["attribution"]["matched"] >= 1
+    assert reports["event"]["type_agreement"]["matched"] >= 1
 
 
 def test_brat_suffixless_ann_takes_the_annotator_option_and_needs_it(db, project, tmp_path):
