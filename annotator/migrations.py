@@ -164,3 +164,43 @@ def m004_open_articles_counter(db: Database) -> None:
             WHERE assignees < ifnull((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'annotators_per_article'), 1);
         """,
     )
+
+
+@MIGRATIONS(transactional=False)
+def m005_article_small_columns_first(db: Database) -> None:
+    """Rebuild articles with the small columns before text and tokens.
+
+    SQLite reads a row's columns in order, so a column stored after a long text
+    costs a walk through the text's overflow pages: the queue's titles and the
+    claim counts read meta and assignees on every page view. (Foreign keys are
+    off during the rebuild, as SQLite's procedure for changing a table requires.)
+    """
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with db.atomic():
+            _run(
+                db,
+                """
+                CREATE TABLE articles_rebuilt (
+                    id INTEGER PRIMARY KEY,
+                    ext_id TEXT NOT NULL UNIQUE,
+                    text_hash TEXT NOT NULL,
+                    assignees INTEGER NOT NULL DEFAULT 0,
+                    meta TEXT NOT NULL DEFAULT '{}',
+                    created TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    tokens TEXT NOT NULL
+                );
+                INSERT INTO articles_rebuilt (id, ext_id, text_hash, assignees, meta, created, text, tokens)
+                    SELECT id, ext_id, text_hash, assignees, meta, created, text, tokens FROM articles;
+                DROP TABLE articles;
+                ALTER TABLE articles_rebuilt RENAME TO articles;
+                CREATE INDEX articles_text_hash ON articles (text_hash);
+                CREATE INDEX articles_open ON articles (assignees, id);
+                """,
+            )
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
