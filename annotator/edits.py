@@ -15,6 +15,7 @@ from .model import (
     ITEM_TYPES,
     Annotation,
     Change,
+    Checked,
     Entity,
     Event,
     InvalidAnnotation,
@@ -144,10 +145,9 @@ def set_link(annotation: Annotation, item_id: str, role: str, target: str | None
     return Change(before=(old,), after=(replace(old, **{role: target}, origin=HUMAN),))
 
 
-def validated(change: Change, annotation: Annotation, text: str, schemes) -> Change:
-    """The change itself, once the annotation it leads to keeps every layer's rules."""
-    check_change(annotation, change, text, schemes)
-    return change
+def validated(change: Change, annotation: Annotation, text: str, schemes) -> Checked:
+    """The change with the annotation it leads to, once that keeps every layer's rules."""
+    return Checked(change, check_change(annotation, change, text, schemes))
 
 
 def _span_of(item: Item, role: str) -> Span:

@@ -264,6 +264,14 @@ def check(annotation: Annotation, text: str, schemes: Mapping[str, Iterable[str]
         _check_apart(a, b)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A change together with the annotation it leads to, once checked (so nobody applies it twice)."""
+
+    change: Change
+    result: Annotation
+
+
 def check_change(before: Annotation, change: Change, text: str, schemes: Mapping[str, Iterable[str]]) -> Annotation:
     """The annotation `change` leads to, checked by looking only at what it touches.
 

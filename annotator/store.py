@@ -20,6 +20,7 @@ from .model import (
     Annotation,
     Article,
     Change,
+    Checked,
     Entity,
     Event,
     InvalidAnnotation,
@@ -473,7 +474,7 @@ def edit(
     db: Database,
     set_id: int,
     expected_version: int,
-    make_change: Callable[[Annotation], Change],
+    make_change: Callable[[Annotation], Change | Checked],
     user_id: int,
     action: str = "edit",
     undoes: int | None = None,
@@ -488,8 +489,9 @@ def edit(
         version = _bump(db, set_id, expected_version)
         if current is None:
             current = load_annotation(db, set_id)
-        change = make_change(current)
-        result = current.apply(change)
+        made = make_change(current)
+        # a checked change brings its result along; a bare one is applied here
+        change, result = (made.change, made.result) if isinstance(made, Checked) else (made, current.apply(made))
         _delete_items(db, set_id, [item.id for item in change.before])
         _insert_items(db, set_id, change.after)
         _record(db, set_id, user_id, action, change, version, undoes)

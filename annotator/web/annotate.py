@@ -11,7 +11,7 @@ from markupsafe import Markup
 from .. import edits, store
 from ..db import get_db
 from ..formats import jsonl
-from ..model import Annotation, Change, InvalidAnnotation, Record, Tokens
+from ..model import Annotation, Change, Checked, InvalidAnnotation, Record, Tokens
 from . import htmx
 from .cache import Caches, Snapshot
 from .render import Renderer, counts, labels_css
@@ -206,7 +206,7 @@ def _edit(set_id: int, make: Callable[[Annotation, Tokens, str], tuple[Change, s
     cached = _caches().snapshots.get((set_id, version))
     selected: dict[str, str | None] = {}
 
-    def change_of(annotation: Annotation) -> Change:
+    def change_of(annotation: Annotation) -> Checked:
         change, selected["id"] = make(annotation, tokens, article.text)
         return edits.validated(change, annotation, article.text, _project().schemes)
 

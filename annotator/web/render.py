@@ -52,19 +52,26 @@ class Renderer:
         self.bounds = paragraphs(text)
         self._starts = [s for s, _ in self.bounds]
         self._filed: list[list[tuple]] | None = None
-        self._flat: list[tuple] | None = None
+        self._flat: tuple[list[int], list[int]] | None = None
 
     def _parts(self, index: int) -> list[tuple]:
         """Every span of every item touching paragraph `index`: filed all at once for a whole
         page, looked up one paragraph at a time for a save (which renders one or two)."""
         if self._filed is not None:
             return self._filed[index]
-        if self._flat is None:
-            self._flat = [
-                (item, role, span, i) for item in self.annotation.items() for i, (role, span) in enumerate(item.spans())
-            ]
         p_start, p_end = self.bounds[index]
-        return [part for part in self._flat if part[2].start < p_end and p_start < part[2].end]
+        entities = self.annotation.entities
+        if self._flat is None:
+            # entities never overlap, so their ends are as sorted as their starts
+            self._flat = ([e.start for e in entities], [e.end for e in entities])
+        starts, ends = self._flat
+        lo, hi = bisect.bisect_right(ends, p_start), bisect.bisect_left(starts, p_end)
+        found = [(e, "entity", e.span, 0) for e in entities[lo:hi]]
+        for item in (*self.annotation.quotes, *self.annotation.events):
+            for i, (role, span) in enumerate(item.spans()):
+                if span.start < p_end and p_start < span.end:
+                    found.append((item, role, span, i))
+        return found
 
     def _file_all(self) -> None:
         self._filed = [[] for _ in self.bounds]
