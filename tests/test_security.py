@@ -38,6 +38,7 @@ CASES = [
     ("GET", "/admin/", {"anonymous": 302, "alice": 403, "bob": 403, "rita": 403}),
     ("GET", "/admin/export?format=jsonl&from=gold", {"anonymous": 302, "alice": 403, "bob": 403, "rita": 403}),
     ("POST", "/admin/assignment", {"anonymous": 400, "alice": 403, "bob": 403, "rita": 403, "admin": 302}),
+    ("POST", "/admin/users", {"anonymous": 400, "alice": 403, "bob": 403, "rita": 403, "admin": 422}),
     ("GET", "/review/", {"anonymous": 302, "alice": 403, "bob": 403}),
     ("GET", "/review/{A}", {"anonymous": 302, "alice": 403, "bob": 403}),
     ("POST", "/review/{A}/merge", {"anonymous": 400, "alice": 403, "bob": 403, "rita": 422, "admin": 422}),

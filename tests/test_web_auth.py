@@ -112,3 +112,18 @@ def test_auth_admin_downloads_every_format(client, fmt, magic):
     assert "attachment" in response.headers["Content-Disposition"]
     body = response.get_data()
     assert body and (magic is None or body.startswith(magic)), body[:40]
+
+
+def test_auth_admin_adds_a_user_who_can_then_sign_in(client, seeded):
+    login(client, "admin")
+    token = csrf_of(client)
+    response = client.post("/admin/users", data={"name": "dora", "role": "reviewer", "password": "long enough pw",
+                                                 "csrf_token": token})
+    assert response.status_code == 302 and store.get_user_by_name(seeded, "dora").role == "reviewer"
+    for bad in ({"name": "", "role": "reviewer", "password": "long enough pw"},
+                {"name": "eve", "role": "king", "password": "long enough pw"},
+                {"name": "eve", "role": "annotator", "password": "short"}):
+        assert client.post("/admin/users", data={**bad, "csrf_token": token}).status_code == 422
+    assert store.get_user_by_name(seeded, "eve") is None
+    client.post("/logout", data={"csrf_token": token})
+    assert login(client, "dora", "long enough pw").status_code == 302

@@ -23,7 +23,9 @@ from flask import (
 from .. import exporting, formats, store
 from ..db import connect, get_db
 from ..formats import jsonl
-from .security import role_required
+from werkzeug.security import generate_password_hash
+
+from .security import ROLES, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # format -> (media type, file suffix); brat is a folder, sent as a zip of it.
@@ -49,6 +51,29 @@ def home():
         sources=list(exporting.SOURCES),
         per_article=store.annotators_per_article(db),
     )
+
+
+@bp.post("/users")
+@role_required("admin")
+def add_user():
+    """Add a user with a role and a password, or give an existing one a new password."""
+    name = request.form.get("name", "").strip()
+    role = request.form.get("role", "")
+    password = request.form.get("password", "")
+    if not name or len(name) > 64:
+        abort(422, "A user needs a name of at most 64 characters.")
+    if role not in ROLES:
+        abort(422, f"The role must be one of {', '.join(ROLES)}.")
+    if len(password) < 8:
+        abort(422, "The password needs at least 8 characters.")
+    db = get_db()
+    if store.get_user_by_name(db, name) is None:
+        store.add_user(db, name, role, generate_password_hash(password))
+        flash(f"Added {role} {name}.")
+    else:
+        store.set_password(db, name, generate_password_hash(password))
+        flash(f"{name} has a new password (their role is unchanged).")
+    return redirect(url_for("admin.home"))
 
 
 @bp.post("/assignment")
