@@ -12,8 +12,8 @@ from .config import LAYERS, Project
 
 def documents(db: Database) -> Iterator[agreement.Document]:
     """Every article with a submitted annotation, as agreement input (streamed from the store)."""
-    for article, annotations in store.iter_submitted(db):
-        yield agreement.Document(article.ext_id, article.text, article.tokens, annotations)
+    for article, by_annotator in store.iter_submitted(db):
+        yield agreement.Document(article.ext_id, article.text, article.tokens, by_annotator)
 
 
 def reports(db: Database, project: Project, layers: Sequence[str] = LAYERS) -> list[dict]:

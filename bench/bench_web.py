@@ -80,7 +80,6 @@ def page_cost(quick: bool) -> list[Row]:
     db = database.connect(path)
     store.assign_if_open(db, big, store.get_user_by_name(db, "annotator00").id)
     editor = Editor(client, token, big)
-    n_items = len(re.findall(r'"layer"', client.get(f"/sets/{editor.base.rsplit('/', 1)[1]}.json").get_data(as_text=True)))
     app = client.application
 
     def cold_page():

@@ -7,7 +7,7 @@ import pytest
 from annotator import create_app, importing, store
 from annotator import config as project_config
 
-from .conftest import PASSWORD, serving
+from .conftest import serving
 from .test_browser_annotate import sign_in
 
 pytestmark = pytest.mark.browser
