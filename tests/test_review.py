@@ -169,3 +169,14 @@ def test_review_agreement_cli_prints_the_hand_computed_values(db_path, project, 
     assert abs(report["token_alpha"] - 10 / 17) < 1e-9
     assert abs(report["kappa"]["mean"] - 5 / 9) < 1e-9
     assert abs(report["span_f1"]["exact"] - 2 / 3) < 1e-9
+
+
+def test_review_gold_cannot_be_skipped(client, seeded, two_versions):
+    login(client, "rita")
+    article_id = seed_article_id(seeded)
+    html = client.get(f"/review/{article_id}").get_data(as_text=True)
+    assert 'data-action="skip"' not in html
+    gold = store.find_set(seeded, article_id, "gold")
+    response = client.post(f"/sets/{gold.id}/skip", data={"version": gold.version},
+                           headers={**HX, "X-CSRF-Token": csrf_of(client)})
+    assert response.status_code == 422 and store.get_set(seeded, gold.id).status == "draft"

@@ -314,6 +314,8 @@ def undo(set_id: int):
 
 def _finish(set_id: int, status: str):
     found = _own_set(set_id, write=True)
+    if found.kind == "gold" and status == "skipped":
+        return htmx.error("Gold is not skipped: leave the page, or submit it when it is right.", 422)
     try:
         store.set_status(get_db(), set_id, _version(), status, g.user.id)
     except store.StaleVersion as exc:
