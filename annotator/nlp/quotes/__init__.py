@@ -45,13 +45,14 @@ Otherwise (an indefinite "a source", "officials") None. A quote with no cue take
 just before it when that one is in the same or the previous paragraph.
 """
 
+from __future__ import annotations
+
 import bisect
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy
-from spacy.attrs import ENT_IOB, IDX, LEMMA, LOWER, POS
+from spacy.attrs import LEMMA, LOWER, POS
 from spacy.language import Language
 from spacy.symbols import VERB
 from spacy.tokens import Doc, Span, Token
@@ -87,24 +88,6 @@ DEFAULT_GROUP_NOUNS = (
     "club", "team", "league", "university", "school", "hospital", "police", "charity", "trust", "institute",
     "foundation", "newspaper", "broadcaster", "campaign", "organiser", "organizer", "service",
 )
-# Sources that are the message, not the messenger; their speaker is their author (rule 3).
-DOCUMENT_NOUNS = frozenset((
-    "statement", "report", "letter", "communique", "communiqué", "document", "declaration", "release",
-    "note", "memo", "post", "message", "notice", "announcement", "survey", "study", "poll", "website",
-))
-# Adjectives that name the author's title: "a presidential statement" is the president's.
-TITLE_ADJECTIVES = {
-    "presidential": "president", "ministerial": "minister", "royal": "king", "governmental": "government",
-    "parliamentary": "parliament", "military": "military", "mayoral": "mayor", "judicial": "court",
-}
-SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
-_PRONOUN_LABELS = {
-    "he": ("PERSON",), "she": ("PERSON",), "him": ("PERSON",), "her": ("PERSON",),
-    "it": ("ORG", "GPE", "NORP"), "they": SPEAKER_LABELS, "them": SPEAKER_LABELS,
-}
-_GROUP_LABELS = ("ORG", "NORP", "GPE")
-_ENTITY_PRIORITY = {"ORG": 0, "PERSON": 1, "GPE": 2, "NORP": 3}
-_DEFINITE = frozenset(("the", "this", "that", "these", "those", "its", "his", "her", "their"))
 # Complements that are embedded questions ("explaining why …") are not reported content.
 _QUESTION_WORDS = frozenset(("why", "how", "what", "whether", "if", "when", "where", "who", "which"))
 _QUESTION_CUES = frozenset(("ask", "wonder", "question", "inquire", "enquire"))
@@ -116,125 +99,9 @@ _SENTENCE_END = frozenset((".", "!", "?", ";", "…"))
 _CLOSING_MARKS = frozenset(("”", '"', "’", "'", "»"))
 _LINKING_PUNCT = frozenset((",", ":", "—", "–", "-", "“", "”", '"', "‘", "’", "'"))
 
-# Every character that may be a quotation mark, plus the paragraph break, scanned in one pass.
-_MARKS = re.compile("[\"'\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb\n]")
-_DOUBLE_OPEN, _DOUBLE_CLOSE = "\u201c\u201e\u00ab", "\u201d\u00bb"
-_OPENING_CONTEXT = "([{\u2014\u2013-/\u201c\u2018\"'"
 
-
-# --- paragraphs -----------------------------------------------------------------------
-
-_LINE_BREAK = re.compile(r"\n\s*")
-_LINE_BREAK_CHAR = re.compile("\n")
-
-
-@Language.component("annotator_paragraph_breaks", assigns=["token.is_sent_start"])
-def paragraph_breaks(doc: Doc) -> Doc:
-    """Start a sentence after every line break; place it before "parser", which then never runs a
-    headline or a paragraph without a full stop into the next one."""
-    text = doc.text  # a property that joins every token: read it once
-    if doc.has_annotation("DEP") or "\n" not in text:
-        return doc
-    starts = doc.to_array(IDX).tolist()
-    for match in _LINE_BREAK.finditer(text):
-        i = bisect.bisect_left(starts, match.end())
-        if 0 < i < len(doc):
-            doc[i].is_sent_start = True
-    return doc
-
-
-# --- quotation marks ------------------------------------------------------------------
-
-
-def find_quotations(text: str) -> list[tuple[int, int]]:
-    """Character spans of the outermost quotations of `text`, marks included, in order."""
-    found: list[tuple[int, int]] = []
-    stack: list[tuple[str, int]] = []  # (kind "d" or "s", offset) of the marks still open, outermost first
-    inner: list[tuple[int, int]] = []  # closed quotations one level down, kept if the outer one is dropped
-    continuation = -1  # offset of a paragraph-opening mark that carries on the quotation above
-    size = len(text)
-
-    def close_open_quotation(end: int) -> None:
-        if stack and stack[0][0] == "d":
-            start = stack[0][1]
-            end = start + len(text[start:end].rstrip())
-            if end > start + 1:
-                found.append((start, end))
-        else:  # an unclosed single mark was an apostrophe after all ('90s, rock 'n' roll)
-            found.extend(inner)
-        stack.clear()
-        inner.clear()
-
-    for match in _MARKS.finditer(text):
-        i = match.start()
-        char = text[i]
-        if char == "\n":
-            if stack:
-                after = _next_visible(text, i)
-                if after < size and _opens_like(text[after], stack[0][0]):
-                    continuation = after
-                    del stack[1:]
-                else:
-                    close_open_quotation(i)
-            continue
-        if i == continuation:
-            continue
-        before = text[i - 1] if i else " "
-        following = text[i + 1] if i + 1 < size else " "
-        kind, role = _classify(char, before, following, stack)
-        if role == "open":
-            if kind == "d" and any(k == "d" for k, _ in stack):
-                close_open_quotation(i)  # a new opening mark: the one before lacked its closing mark
-            elif kind == "s" and stack and stack[-1][0] == "s":
-                stack.pop()  # two opening singles in a row: the first was an apostrophe
-            stack.append((kind, i))
-        elif role == "close":
-            level = max(j for j, (k, _) in enumerate(stack) if k == kind)
-            start = stack[level][1]
-            del stack[level:]
-            if not stack:
-                found.append((start, i + 1))
-                inner.clear()
-            elif len(stack) == 1:
-                inner.append((start, i + 1))
-    close_open_quotation(size)
-    return found
-
-
-def _classify(char: str, before: str, following: str, stack: list[tuple[str, int]]) -> tuple[str, str | None]:
-    """Whether a mark opens or closes a quotation, or is neither (an apostrophe, a stray closing mark)."""
-    open_double = any(k == "d" for k, _ in stack)
-    open_single = any(k == "s" for k, _ in stack)
-    opening_context = before.isspace() or before in _OPENING_CONTEXT
-    if char in _DOUBLE_OPEN:
-        return "d", "open"
-    if char in _DOUBLE_CLOSE:
-        return "d", "close" if open_double else None
-    if char == '"':
-        if open_double:
-            return "d", "close"
-        return "d", None if following.isspace() else "open"
-    if before.isalnum() and following.isalnum():
-        return "s", None  # Iran’s, don't
-    if open_single and not before.isspace() and not following.isalnum():
-        return "s", "close"
-    if char == "\u2018" or char == "'":
-        return "s", "open" if opening_context and not following.isspace() else None
-    return "s", None
-
-
-def _next_visible(text: str, i: int) -> int:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    return i
-
-
-def _opens_like(char: str, kind: str) -> bool:
-    return char in (_DOUBLE_OPEN + '"' if kind == "d" else "\u2018'")
-
-
-# --- the component --------------------------------------------------------------------
-
+from .marks import _LINE_BREAK_CHAR, find_quotations, paragraph_breaks
+from .speakers import DOCUMENT_NOUNS, SPEAKER_LABELS, TITLE_ADJECTIVES, _Entities
 
 @dataclass
 class _Candidate:
@@ -665,187 +532,6 @@ def _words(doc: Doc, start: int, end: int) -> int:
 # --- speakers -------------------------------------------------------------------------
 
 
-class _Entities:
-    """The Doc's PERSON/ORG/NORP/GPE entities, grouped by name, with the titles they were introduced with."""
-
-    def __init__(self, doc: Doc, text: _Text, finder: QuoteFinder):
-        self.doc = doc
-        self.text = text
-        self.finder = finder
-        self._array = None  # lemma and entity-IOB columns, when a rule needs them
-        self.ents = [e for e in doc.ents if e.label_ in SPEAKER_LABELS]
-        self.starts = [e.start for e in self.ents]
-        self.canonical: list[int] = []
-        self.titles: list[frozenset[str]] = []
-        self.by_name = by_name = {}  # last word of a name → its first mention
-        for n, ent in enumerate(self.ents):
-            key = _name_key(ent)
-            first = by_name.setdefault(key, n)
-            previous = self.ents[n - 1] if n else None
-            if (  # "Kataib Sayyid al-Shuhada (KSS)": the acronym names the entity before it
-                previous is not None and ent.start == previous.end + 1 and doc[previous.end].text == "("
-                and ent.end < len(doc) and doc[ent.end].text == ")" and ent.text.isupper()
-            ):
-                first = by_name[key] = self.canonical[n - 1]
-            self.canonical.append(self.canonical[first] if first != n else n)
-            self.titles.append(_titles(ent))
-
-    def resolve(self, quotes: list[_Candidate]) -> None:
-        """Set each quote's speaker, in text order, so that later sources can refer back to earlier ones."""
-        by_head: dict[str, int | None] = {}
-        for k, quote in enumerate(quotes):
-            if quote.source_head is not None:
-                head = self.doc[quote.source_head]
-                quote.kind = self._kind(head)
-                quote.speaker = self._speaker(quote, head, quotes[:k], by_head)
-                if head.pos_ == "NOUN":
-                    by_head.setdefault(head.lemma_.lower(), quote.speaker)
-            elif quote.cue is None and k and quotes[k - 1].speaker is not None:
-                previous = quotes[k - 1]
-                gap = (self.doc[previous.content[-1][1] - 1].idx, self.doc[quote.content[0][0]].idx)
-                if self.text.breaks_between(*gap) <= 1:  # the same or the next paragraph
-                    quote.speaker = previous.speaker
-        for quote in quotes:
-            if quote.speaker is not None:
-                entity = self.ents[quote.speaker]
-                quote.speaker_chars = (entity.start_char, entity.end_char)
-
-    def _speaker(self, quote: _Candidate, head: Token, earlier: list[_Candidate], by_head: dict) -> int | None:
-        source_start = quote.source[0]
-        lower = head.lower_
-        if head.pos_ == "PRON":
-            labels = _PRONOUN_LABELS.get(lower)
-            return self._recent(quote, labels, earlier) if labels else None
-        named = self._entity_at(head.i)
-        if named is None and head.pos_ == "PROPN":  # a name the NER missed this time: "Almeida, 61, promised"
-            named = self._earlier_name(head.lower_, source_start)
-        if named is None:
-            named = next((self._entity_at(c.i) for c in head.children if c.dep_ == "appos"), None)
-            if named is None and head.dep_ == "appos":
-                named = self._entity_at(head.head.i)
-        if named is not None:
-            return named
-        lemma = head.lemma_.lower()
-        definite = any(c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in _DEFINITE) for c in head.lefts)
-        if lemma in DOCUMENT_NOUNS:
-            for child in head.children:
-                title = TITLE_ADJECTIVES.get(child.lower_)
-                if title is not None and child.i < head.i:
-                    found = self._titled(title, source_start)
-                    if found is not None:
-                        return found
-            return self._named_in(quote.region)
-        if definite:
-            if by_head.get(lemma) is not None:
-                return by_head[lemma]
-            found = self._titled(lemma, source_start)
-            if found is not None:
-                return found
-        found = self._named_in(quote.region)
-        if found is not None or not definite:
-            return found
-        if lemma in self.finder.person_nouns:
-            return self._recent(quote, ("PERSON",), earlier, lemma)
-        if lemma in self.finder.group_nouns:
-            return self._recent(quote, _GROUP_LABELS, earlier, lemma)
-        return None
-
-    def _earlier_name(self, word: str, before: int) -> int | None:
-        n = self.by_name.get(word)
-        return self.canonical[n] if n is not None and self.ents[n].end <= before else None
-
-    def _entity_at(self, i: int) -> int | None:
-        n = bisect.bisect_right(self.starts, i) - 1
-        return self.canonical[n] if n >= 0 and i < self.ents[n].end else None
-
-    def _kind(self, head: Token) -> str | None:
-        word = head.lower_ if head.pos_ == "PRON" else head.lemma_.lower()
-        if word in ("he", "she", "him", "her") or (head.pos_ == "NOUN" and word in self.finder.person_nouns):
-            return "person"
-        if word == "it" or (head.pos_ == "NOUN" and word in self.finder.group_nouns):
-            return "group"
-        return None
-
-    def _recent(self, quote: _Candidate, labels: Sequence[str], earlier: list[_Candidate], noun: str = "") -> int | None:
-        """The latest earlier speaker with one of `labels` (or spoken of alike), else the nearest such entity.
-
-        A compatible entity that became the subject of a sentence since that speaker spoke wins over them
-        ("Almeida promised … “…,” he said"); a description whose noun was used earlier for something unnamed
-        ("the electoral commission" … "the commission") is not resolved to the nearest entity.
-        """
-        before = quote.source[0]
-        for other in reversed(earlier):
-            if other.speaker is None:
-                continue
-            if self.ents[other.speaker].label_ in labels or (quote.kind is not None and other.kind == quote.kind):
-                since = max(other.content[-1][1], other.source[1] if other.source else 0)
-                newer = self._subject_between(since, before, labels, quote.content)
-                return newer if newer is not None else other.speaker
-        if noun and self._unnamed_before(noun, before):
-            return None
-        for n in range(bisect.bisect_left(self.starts, before) - 1, -1, -1):
-            if self.ents[n].label_ in labels and self.ents[n].end <= before:
-                return self.canonical[n]
-        return None
-
-    def _subject_between(self, start: int, end: int, labels: Sequence[str], content: list) -> int | None:
-        """The latest entity with one of `labels` that is a subject between two tokens, outside `content`."""
-        for n in range(bisect.bisect_left(self.starts, end) - 1, bisect.bisect_left(self.starts, start) - 1, -1):
-            ent = self.ents[n]
-            if (
-                ent.label_ in labels and ent.root.dep_ in ("nsubj", "nsubjpass") and ent.end <= end
-                and not any(s <= ent.start < e for s, e in content)
-            ):
-                return self.canonical[n]
-        return None
-
-    def _unnamed_before(self, noun: str, before: int) -> bool:
-        """Whether `noun` heads an earlier phrase outside every entity."""
-        if self._array is None:
-            self._array = self.doc.to_array([LEMMA, ENT_IOB])
-        lemmas, iob = self._array[:before, 0], self._array[:before, 1]
-        return bool(numpy.any((lemmas == self.doc.vocab.strings.add(noun)) & (iob != 1) & (iob != 3)))
-
-    def _titled(self, title: str, before: int) -> int | None:
-        """The nearest earlier entity introduced with `title` ("Supreme Leader Ayatollah Ali Khamenei")."""
-        for n in range(bisect.bisect_left(self.starts, before) - 1, -1, -1):
-            if title in self.titles[n]:
-                return self.canonical[n]
-        return None
-
-    def _named_in(self, region: tuple[int, int] | None) -> int | None:
-        if region is None:
-            return None
-        first, last = bisect.bisect_left(self.starts, region[0]), bisect.bisect_left(self.starts, region[1])
-        inside = [n for n in range(first, last) if self.ents[n].end <= region[1]]
-        if not inside:
-            return None
-        return self.canonical[min(inside, key=lambda n: (_ENTITY_PRIORITY[self.ents[n].label_], n))]
-
-
-def _name_key(ent: Span) -> str:
-    """Mentions of one name share their last word: "Khamenei", "Ayatollah Ali Khamenei"."""
-    words = [t.lower_ for t in ent if t.is_alpha]
-    return words[-1] if words else ent.text.lower()
-
-
-def _titles(ent: Span) -> frozenset[str]:
-    """The nouns an entity was introduced with: its own words, the compounds before it, its appositions."""
-    words = {t.lower_ for t in ent}
-    root = ent.root
-    stack = [c for c in root.children if c.dep_ in ("compound", "appos", "amod") and not ent.start <= c.i < ent.end]
-    if root.dep_ == "appos":
-        stack.append(root.head)
-    while stack:
-        token = stack.pop()
-        words.add(token.lemma_.lower())
-        stack.extend(c for c in token.children if c.dep_ in ("compound", "amod") and c.i < token.i)
-    return frozenset(words)
-
-
-# --- output ---------------------------------------------------------------------------
-
-
 def _write(doc: Doc, quotes: list[_Candidate]) -> None:
     content, cues, sources, speakers = [], [], [], {}
     for number, quote in enumerate(quotes, start=1):
@@ -860,3 +546,9 @@ def _write(doc: Doc, quotes: list[_Candidate]) -> None:
     doc.spans["cue"] = cues
     doc.spans["source"] = sources
     doc.spans["quote"].attrs["speaker"] = speakers
+
+
+__all__ = [
+    "DEFAULT_CUE_LEMMAS", "DEFAULT_GROUP_NOUNS", "DEFAULT_PERSON_NOUNS", "DOCUMENT_NOUNS", "SPEAKER_LABELS",
+    "TITLE_ADJECTIVES", "TYPES", "QuoteFinder", "find_quotations", "make_quote_finder", "paragraph_breaks",
+]
