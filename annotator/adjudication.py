@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .edits import relink
-from .model import HUMAN, Annotation, Change, Entity, Event, InvalidAnnotation, Item, Quote
+from .model import (
+    HUMAN,
+    Annotation,
+    Change,
+    Entity,
+    Event,
+    InvalidAnnotation,
+    Item,
+    Quote,
+)
 
 
 def signature(item: Item, annotation: Annotation) -> tuple:

@@ -10,10 +10,21 @@ from pathlib import Path
 import click
 from werkzeug.security import generate_password_hash
 
-from . import ROOT, SetupError, __version__, create_app, default_config_path, default_db_path, exporting, formats
+from . import (
+    ROOT,
+    SetupError,
+    __version__,
+    create_app,
+    default_config_path,
+    default_db_path,
+    exporting,
+    formats,
+    importing,
+    reviewing,
+    store,
+)
 from . import config as project_config
 from . import db as database
-from . import importing, reviewing, store
 from .web.security import ROLES
 
 

@@ -15,7 +15,16 @@ from tqdm import tqdm
 from . import formats, store
 from .config import Project
 from .db import write
-from .model import Annotation, Article, InvalidAnnotation, Record, Span, Tokens, as_suggestions, check
+from .model import (
+    Annotation,
+    Article,
+    InvalidAnnotation,
+    Record,
+    Span,
+    Tokens,
+    as_suggestions,
+    check,
+)
 from .nlp import pipeline as nlp_pipeline
 
 BATCH = 64

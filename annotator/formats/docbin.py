@@ -27,7 +27,6 @@ cannot be written (stored spans always do).
 from __future__ import annotations
 
 import contextlib
-
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 

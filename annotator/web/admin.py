@@ -19,12 +19,11 @@ from flask import (
     send_file,
     url_for,
 )
+from werkzeug.security import generate_password_hash
 
 from .. import exporting, formats, store
 from ..db import connect, get_db
 from ..formats import jsonl
-from werkzeug.security import generate_password_hash
-
 from .security import ROLES, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -103,6 +103,7 @@ _LINKING_PUNCT = frozenset((",", ":", "—", "–", "-", "“", "”", '"', "‘
 from .marks import _LINE_BREAK_CHAR, find_quotations, paragraph_breaks
 from .speakers import DOCUMENT_NOUNS, SPEAKER_LABELS, TITLE_ADJECTIVES, _Entities
 
+
 @dataclass
 class _Candidate:
     """A quote being assembled: token ranges, end exclusive."""

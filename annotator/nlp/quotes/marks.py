@@ -9,7 +9,6 @@ from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
-
 # Every character that may be a quotation mark, plus the paragraph break, scanned in one pass.
 _MARKS = re.compile("[\"'\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb\n]")
 _DOUBLE_OPEN, _DOUBLE_CLOSE = "\u201c\u201e\u00ab", "\u201d\u00bb"
