@@ -10,9 +10,8 @@ from pathlib import Path
 
 import spacy
 
-from annotator import config
+from annotator import config, importing
 from annotator import db as database
-from annotator import importing
 from annotator.formats import jsonl
 from annotator.nlp import pipeline
 

@@ -10,9 +10,8 @@ import re
 import statistics
 import time
 
-from annotator import create_app
+from annotator import create_app, store
 from annotator import db as database
-from annotator import store
 from annotator.web.cache import Caches
 
 from .common import Row, scratch

@@ -26,7 +26,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .common import scratch
-from .load import BIN, SEED, Server, Stats, build, check, details, drive, summarise, table
+from .load import (
+    BIN,
+    SEED,
+    Server,
+    Stats,
+    build,
+    check,
+    details,
+    drive,
+    summarise,
+    table,
+)
 
 
 @dataclass

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from werkzeug.security import generate_password_hash
 
-from annotator import config, create_app, db as database, importing, store
+from annotator import config, create_app, importing, store
+from annotator import db as database
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

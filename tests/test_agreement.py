@@ -13,7 +13,8 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from annotator import agreement
-from annotator.agreement import Document, report, tokens as token_metrics
+from annotator.agreement import Document, report
+from annotator.agreement import tokens as token_metrics
 from annotator.model import Annotation, Entity, Event, Quote, Span, Tokens
 
 SEEDS = range(8)

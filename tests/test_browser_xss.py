@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from annotator import create_app, importing, store
 from annotator import config as project_config
+from annotator import create_app, importing, store
 
 from .conftest import serving
 from .test_browser_annotate import sign_in

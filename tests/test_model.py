@@ -1,7 +1,16 @@
 import pytest
 
 from annotator import edits
-from annotator.model import Annotation, Change, Entity, InvalidAnnotation, Quote, Span, Tokens, check
+from annotator.model import (
+    Annotation,
+    Change,
+    Entity,
+    InvalidAnnotation,
+    Quote,
+    Span,
+    Tokens,
+    check,
+)
 
 TEXT = "Iran's leader met Rashid in  Tehran."
 # spaCy-like tokens, with the double space's extra whitespace token
