@@ -15,28 +15,24 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import spacy
 from spacy.language import Language
 
 from annotator.formats import jsonl
 from annotator.model import Record, Span
 from annotator.nlp import events as _events  # noqa: F401  (registers the factory)
-from annotator.nlp.pipeline import ALIASES
+from annotator.nlp.pipeline import load_model
 
 GOLD = Path(__file__).resolve().parent / "gold" / "events.jsonl"
 
 
 def load(name: str = "en_core_web_sm", events: bool = True) -> Language:
     """The named pipeline (either package name of en_core_web_sm), with the event component if asked."""
-    for candidate in ALIASES.get(name, (name,)):
-        try:
-            nlp = spacy.load(candidate)
-        except OSError:
-            continue
-        if events:
-            nlp.add_pipe("annotator_events", after="ner" if "ner" in nlp.pipe_names else None)
-        return nlp
-    raise SystemExit(f"spaCy pipeline {name!r} is not installed")
+    nlp = load_model(name)
+    if nlp is None:
+        raise SystemExit(f"spaCy pipeline {name!r} is not installed")
+    if events:
+        nlp.add_pipe("annotator_events", after="ner" if "ner" in nlp.pipe_names else None)
+    return nlp
 
 
 def gold_records(path: Path = GOLD) -> list[Record]:

@@ -13,14 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from annotator.formats import jsonl
 from annotator.model import Record
 from annotator.nlp import quotes as _quotes  # noqa: F401  (registers the "annotator_quotes" factory)
-from annotator.nlp.pipeline import ALIASES
+from annotator.nlp.pipeline import load_model
 
 GOLD = Path(__file__).resolve().parent / "gold" / "quotes.jsonl"
 Char = tuple[int, int]
@@ -57,17 +56,14 @@ CHECKS = ("type", "cue", "cue~", "source", "source~", "speaker")
 
 def load_pipeline(name: str = "en_core_web_sm", *, quotes: bool = True, paragraph_breaks: bool = False) -> Language:
     """The named spaCy pipeline (either name of the default model), with the quote component added."""
-    for candidate in ALIASES.get(name, (name,)):
-        try:
-            nlp = spacy.load(candidate)
-        except OSError:
-            continue
-        if paragraph_breaks:
-            nlp.add_pipe("annotator_paragraph_breaks", before="parser" if "parser" in nlp.pipe_names else None)
-        if quotes:
-            nlp.add_pipe("annotator_quotes")
-        return nlp
-    raise SystemExit(f"spaCy pipeline {name!r} is not installed")
+    nlp = load_model(name)
+    if nlp is None:
+        raise SystemExit(f"spaCy pipeline {name!r} is not installed")
+    if paragraph_breaks:
+        nlp.add_pipe("annotator_paragraph_breaks", before="parser" if "parser" in nlp.pipe_names else None)
+    if quotes:
+        nlp.add_pipe("annotator_quotes")
+    return nlp
 
 
 def gold_records(path: Path = GOLD) -> list[Record]:

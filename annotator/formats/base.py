@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..model import Record
 
@@ -53,6 +53,18 @@ def json_lines(path: Path, parse: Callable[[Any], Record]) -> Iterator[tuple[str
         except (KeyError, TypeError, ValueError) as exc:
             reason = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
             raise FormatError(f"{where}: {reason}") from None
+
+
+def write_json_lines(records: Iterable[Record], out: Path | IO[str], as_object: Callable[[Record], Any]) -> int:
+    """Write one JSON object per record and line, as they come; returns how many."""
+    if isinstance(out, Path):
+        with out.open("w", encoding="utf-8") as handle:
+            return write_json_lines(records, handle, as_object)
+    count = 0
+    for record in records:
+        out.write(json.dumps(as_object(record), ensure_ascii=False) + "\n")
+        count += 1
+    return count
 
 
 def read_text(path: Path) -> str:

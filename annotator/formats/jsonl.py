@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..model import SET_KINDS, STATUSES, Annotation, Entity, Event, Quote, Record, Span
-from .base import json_lines, lines
+from .base import json_lines, lines, write_json_lines
 
 NAME = "jsonl"
 SUFFIXES = (".jsonl", ".ndjson")
@@ -85,14 +85,7 @@ def dumps(record: Record) -> str:
 
 def write(records: Iterable[Record], out: Path | IO[str]) -> int:
     """Write records one line each, as they come; returns how many."""
-    if isinstance(out, Path):
-        with out.open("w", encoding="utf-8") as handle:
-            return write(records, handle)
-    count = 0
-    for record in records:
-        out.write(dumps(record) + "\n")
-        count += 1
-    return count
+    return write_json_lines(records, out, to_json)
 
 
 # --- reading --------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import SET_KINDS, STATUSES, Annotation, Entity, Event, Quote, Record, Span
-from .base import FormatError, json_lines, tokens_of, trailing_space
+from .base import FormatError, json_lines, tokens_of, trailing_space, write_json_lines
 
 NAME = "prodigy"
 # Shared with native JSONL: guess() asks jsonl first, whose sniff() sends Prodigy-shaped files here.
@@ -135,12 +135,7 @@ def _spans_and_relations(record: Record, tokens: list[tuple[int, int]]) -> tuple
 
 def write(records: Iterable[Record], out: Path) -> int:
     """Write one task per line as the records come; returns how many."""
-    count = 0
-    with out.open("w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(to_task(record), ensure_ascii=False) + "\n")
-            count += 1
-    return count
+    return write_json_lines(records, out, to_task)
 
 
 # --- reading --------------------------------------------------------------------------

@@ -42,17 +42,24 @@ def load(name: str, project: Project | None = None) -> Pipeline:
     return _load(name, lexicons)
 
 
+def load_model(name: str) -> Language | None:
+    """The installed spaCy pipeline by name or path (either package name of en_core_web_sm), as it is."""
+    for candidate in ALIASES.get(name, (name,)):
+        try:
+            return spacy.load(candidate)
+        except OSError:
+            continue
+    return None
+
+
 @functools.lru_cache(maxsize=4)
 def _load(name: str, lexicons: str | None) -> Pipeline:
     settings = json.loads(lexicons) if lexicons else {"cues": None, "triggers": None}
-    for candidate in ALIASES.get(name, (name,)):
-        try:
-            nlp = spacy.load(candidate)
-        except OSError:
-            continue
+    nlp = load_model(name)
+    if nlp is not None:
         _add_components(nlp, settings)
         meta = nlp.meta
-        return Pipeline(nlp, f"{meta.get('lang', 'xx')}_{meta.get('name', candidate)}-{meta.get('version', '?')}")
+        return Pipeline(nlp, f"{meta.get('lang', 'xx')}_{meta.get('name', name)}-{meta.get('version', '?')}")
     nlp = spacy.blank("en")
     return Pipeline(
         nlp,
