@@ -13,27 +13,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .edits import relink
-from .model import (
-    HUMAN,
-    Annotation,
-    Change,
-    Entity,
-    Event,
-    InvalidAnnotation,
-    Item,
-    Quote,
-)
+from .errors import Invalid
+from .model import HUMAN, LINK_TARGET, Annotation, Change, Item
 
 
 def signature(item: Item, annotation: Annotation) -> tuple:
     """What two annotators must both have for their items to count as the same, ids aside."""
-    if isinstance(item, Entity):
-        return ("entity", item.start, item.end, item.label)
-    links = tuple(
-        (role, _entity_key(annotation, target)) for role, target in item.links() if target is not None
-    )
-    spans = tuple((role, span.start, span.end) for role, span in item.spans())
-    return (item.layer, item.label, spans, links)
+    links = tuple((role, _entity_key(annotation, target)) for role, target in item.links)
+    return (item.layer, item.label, item.spans, links)
 
 
 def _entity_key(annotation: Annotation, entity_id: str) -> tuple | None:
@@ -72,14 +59,20 @@ def take_items(gold: Annotation, version: Annotation, item_ids: Sequence[str]) -
         for item in change.after:
             after[item.id] = item
 
-    def gold_entity_for(entity_id: str) -> str:
-        entity = version.entity(entity_id)
-        same = next((e for e in working.entities if (e.start, e.end, e.label) == (entity.start, entity.end, entity.label)), None)
-        return same.id if same else take_entity(entity)
+    def same_in_gold(item: Item) -> Item | None:
+        return next((i for i in working.layer(item.layer) if signature(i, working) == signature(item, version)), None)
 
-    def take_entity(entity: Entity) -> str:
-        pushed = tuple(e for e in working.entities if e.span.overlaps(entity.span))
-        new = replace(entity, id=working.next_id(Entity.prefix), origin=HUMAN)
+    def gold_target_for(target_id: str) -> str:
+        target = version.get(target_id)
+        if target is None:
+            raise Invalid(f"that version has no {LINK_TARGET} {target_id!r}")
+        same = same_in_gold(target)
+        return same.id if same else take_exclusive(target)
+
+    def take_exclusive(item: Item) -> str:
+        """An item of an exclusive layer pushes aside what it overlaps, taking over its links."""
+        pushed = tuple(i for i in working.layer(item.layer) if i.main.overlaps(item.main))
+        new = replace(item, id=working.next_id(item.kind.prefix), origin=HUMAN)
         relinked = relink(working, {p.id for p in pushed}, new.id)
         apply(Change(before=pushed + relinked.before, after=(new,) + relinked.after))
         return new.id
@@ -87,14 +80,14 @@ def take_items(gold: Annotation, version: Annotation, item_ids: Sequence[str]) -
     for item_id in item_ids:
         item = version.get(item_id)
         if item is None:
-            raise InvalidAnnotation(f"that version has no item {item_id!r}")
-        if isinstance(item, Entity):
-            if not any((e.start, e.end, e.label) == (item.start, item.end, item.label) for e in working.entities):
-                take_entity(item)
+            raise Invalid(f"that version has no item {item_id!r}")
+        if item.kind.exclusive:
+            if same_in_gold(item) is None:
+                take_exclusive(item)
             continue
-        links = {role: gold_entity_for(target) for role, target in item.links() if target is not None}
-        new = replace(item, id=working.next_id(type(item).prefix), origin=HUMAN, **links)
-        if any(signature(new, working) == signature(other, working) for other in working.items() if other.layer == new.layer):
+        links = tuple((role, gold_target_for(target)) for role, target in item.links)
+        new = replace(item, id=working.next_id(item.kind.prefix), origin=HUMAN, links=links)
+        if any(signature(new, working) == signature(other, working) for other in working.layer(new.layer)):
             continue  # gold has it already
         apply(Change(after=(new,)))
     # items both removed and added by this change cancel out; the rest is the change
@@ -110,11 +103,8 @@ def agreed_ids(versions: Sequence[Annotation], index: int) -> list[str]:
 def merge_agreed(gold: Annotation, versions: Sequence[Annotation]) -> Change:
     """Take into gold every item all versions agree on."""
     if len(versions) < 2:
-        raise InvalidAnnotation("merging what annotators agree on needs two or more submitted versions")
-    first = versions[0]
-    ids = agreed_ids(versions, 0)
-    # entities first, so the quotes and events that link to them find them in gold
-    ordered = [i for i in ids if isinstance(first.get(i), Entity)] + [
-        i for i in ids if isinstance(first.get(i), (Quote, Event))
-    ]
-    return take_items(gold, first, ordered)
+        raise Invalid("merging what annotators agree on needs two or more submitted versions")
+    ids = set(agreed_ids(versions, 0))
+    # link targets first, so the items that link to them find them in gold
+    ordered = sorted((i for i in versions[0].items() if i.id in ids), key=lambda i: i.layer != LINK_TARGET)
+    return take_items(gold, versions[0], [i.id for i in ordered])

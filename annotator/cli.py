@@ -24,8 +24,9 @@ from . import (
     store,
 )
 from . import config as project_config
+from .errors import AnnotatorError
 from . import db as database
-from .web.security import ROLES
+from .model import ROLES
 
 
 @dataclass
@@ -194,7 +195,7 @@ def users_add(paths: Paths, name, role, password) -> None:
         raise click.ClickException("the name is empty")
     try:
         store.add_user(paths.open(), name, role, generate_password_hash(password))
-    except store.StoreError as exc:
+    except AnnotatorError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Added {role} {name}.")
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-LAYERS = ("entity", "quote", "event")
+from .model import LAYER_NAMES as LAYERS
+
 PLACEHOLDER_SECRET = "CHANGE-ME"
 # Keys the annotation page uses for its own commands; a label may not take them.
 RESERVED_KEYS = frozenset("acekqrsuxz?") | {"Enter", "Delete", "Backspace", "Escape"}
@@ -47,9 +48,6 @@ class Scheme:
     def __contains__(self, name: object) -> bool:
         return name in self._known
 
-    def index(self, name: str) -> int:
-        return self.names.index(name)
-
 
 @dataclass(frozen=True)
 class Project:
@@ -63,10 +61,6 @@ class Project:
     # Pre-annotation lexicons; None keeps the components' own defaults.
     quote_cues: tuple[str, ...] | None = None
     event_triggers: dict[str, tuple[str, ...]] | None = None
-
-    @property
-    def entity(self) -> Scheme:
-        return self.schemes["entity"]
 
     @property
     def has_real_secret(self) -> bool:

@@ -1,92 +1,75 @@
 """Edits a person makes on the annotation page, each turned into a `Change`.
 
 The functions never write anything: they look at the current annotation and
-return the change that the store then applies atomically. They work on items
-of any layer; where a layer has its own rule (entities may not overlap, a
-deleted entity's links are cut) the rule lives here, once.
+return the change that the store then applies atomically. They work on items of
+any layer; where a layer has a rule of its own (entities may not overlap, a
+deleted entity's links are cut, two events never share a trigger) the layer's
+definition says so and the rule is applied here, once.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Container, Mapping
 
+from .errors import Invalid
 from .model import (
     HUMAN,
-    ITEM_TYPES,
+    LINK_TARGET,
     Annotation,
     Change,
     Checked,
-    Entity,
-    Event,
-    InvalidAnnotation,
     Item,
-    Quote,
     Span,
     Tokens,
     check_change,
+    layer_of,
 )
-
-QUOTE_MARKS = "\"“”„«»‘’'"
-# Which span roles and links each layer's items have.
-SPAN_ROLES = {"entity": ("entity",), "quote": ("content", "cue", "source"), "event": ("trigger",)}
-LINK_ROLES = {"entity": (), "quote": ("speaker",), "event": ("source_actor", "target_actor")}
 
 
 def _item(annotation: Annotation, item_id: str) -> Item:
     item = annotation.get(item_id)
     if item is None:
-        raise InvalidAnnotation(f"there is no item {item_id!r} (it may have been deleted)")
+        raise Invalid(f"there is no item {item_id!r} (it may have been deleted)")
     return item
 
 
 def add_item(
     annotation: Annotation, tokens: Tokens, text: str, layer: str, start: int, end: int, label: str | None
 ) -> tuple[Change, str]:
-    """A new entity, quote (content = the selection) or event (trigger = the selection)."""
+    """A new item of `layer` whose main span (entity, quote content, trigger) is the selection."""
+    kind = layer_of(layer)
     span = tokens.snap(start, end)
-    cls = ITEM_TYPES.get(layer)
-    if cls is None:
-        raise InvalidAnnotation(f"unknown layer {layer!r}")
-    new_id = annotation.next_id(cls.prefix)
-    if layer == "entity":
-        replaced = tuple(e for e in annotation.entities if e.span.overlaps(span))
-        new = Entity(new_id, span.start, span.end, label, HUMAN)
-        relinked = relink(annotation, {e.id for e in replaced}, new.id)
-        return Change(before=replaced + relinked.before, after=(new,) + relinked.after), new.id
-    if layer == "quote":
-        return Change(after=(Quote(new_id, label or guess_quote_type(text, span), (span,)),)), new_id
-    if any(v.trigger == span for v in annotation.events):
-        raise InvalidAnnotation("an event with that trigger exists already")
-    return Change(after=(Event(new_id, label, span),)), new_id
-
-
-def guess_quote_type(text: str, span: Span) -> str:
-    """DIRECT when the selection is enclosed in quotation marks, else INDIRECT."""
-    before = text[max(0, span.start - 1) : span.start]
-    inside = text[span.start : span.end]
-    after = text[span.end : span.end + 2]
-    opened = inside[:1] in QUOTE_MARKS or before in QUOTE_MARKS
-    closed = inside[-1:] in QUOTE_MARKS or any(ch in QUOTE_MARKS for ch in after)
-    return "DIRECT" if opened and closed else "INDIRECT"
+    if label is None:
+        if kind.default_label is None:
+            raise Invalid(f"pick a label for the new {layer}")
+        label = kind.default_label(text, span)
+    if kind.one_per_span and any(i.main == span for i in annotation.layer(layer)):
+        raise Invalid(f"a {layer} with that {kind.main} exists already")
+    new = Item.make(layer, annotation.next_id(kind.prefix), label, {kind.main: span})
+    if not kind.exclusive:
+        return Change(after=(new,)), new.id
+    # an item of an exclusive layer pushes aside those it overlaps, taking over their links
+    replaced = tuple(i for i in annotation.layer(layer) if i.main.overlaps(span))
+    relinked = relink(annotation, {i.id for i in replaced}, new.id)
+    return Change(before=replaced + relinked.before, after=(new,) + relinked.after), new.id
 
 
 def relabel(annotation: Annotation, item_id: str, label: str) -> Change:
     """Give an item another label (entity label, quote type, event type); confirms it too."""
     old = _item(annotation, item_id)
-    field = "label" if isinstance(old, Entity) else "type"
-    return Change(before=(old,), after=(replace(old, **{field: label}, origin=HUMAN),))
+    return Change(before=(old,), after=(old.relabelled(label),))
 
 
 def confirm(annotation: Annotation, item_id: str) -> Change:
     """Accept a model suggestion as it is."""
     old = _item(annotation, item_id)
-    return Change(before=(old,), after=(replace(old, origin=HUMAN),))
+    return Change(before=(old,), after=(old.confirmed(),))
 
 
 def delete(annotation: Annotation, item_id: str) -> Change:
-    """Remove an item; quotes and events that pointed at a removed entity lose that link."""
+    """Remove an item; items that linked to it lose that link."""
     old = _item(annotation, item_id)
-    if not isinstance(old, Entity):
+    if old.layer != LINK_TARGET:
         return Change(before=(old,))
     unlinked = relink(annotation, {item_id}, None)
     return Change(before=(old,) + unlinked.before, after=unlinked.after)
@@ -95,83 +78,83 @@ def delete(annotation: Annotation, item_id: str) -> Change:
 def move_boundary(
     annotation: Annotation, tokens: Tokens, item_id: str, side: str, delta: int, role: str | None = None
 ) -> Change:
-    """Move a start or end by whole tokens: an entity, a trigger, or a quote's cue or source."""
+    """Move a start or end of one of an item's spans by whole tokens (its main span by default)."""
     old = _item(annotation, item_id)
-    role = role or SPAN_ROLES[old.layer][0]
-    current = _span_of(old, role)
-    moved = tokens.move(current, side, delta)
-    if isinstance(old, Entity):
-        for other in annotation.entities:
-            if other.id != item_id and other.span.overlaps(moved):
-                raise InvalidAnnotation(f"that would overlap {other.label} “{other.id}”; delete it first")
-    return Change(before=(old,), after=(_with_span(old, role, moved),))
+    role = role or old.kind.main
+    parts = old.parts(role)
+    if len(parts) != 1:
+        raise Invalid(f"this {old.layer} has no single {role} to move")
+    moved = tokens.move(parts[0], side, delta)
+    _refuse_overlap(annotation, old, role, moved)
+    return Change(before=(old,), after=(old.with_parts(role, (moved,)),))
 
 
 def set_span(annotation: Annotation, tokens: Tokens, item_id: str, role: str, start: int, end: int) -> Change:
-    """Set a quote's cue or source, add a content span, or move an event's trigger, from a selection."""
+    """Set one of an item's spans from a selection; a repeated role (quote content) gets one more."""
     old = _item(annotation, item_id)
-    if role not in SPAN_ROLES[old.layer] or role == "entity":
-        raise InvalidAnnotation(f"this {old.layer} has no {role} part to set")
+    if role not in old.kind.roles:
+        raise Invalid(f"this {old.layer} has no {role} part to set")
     span = tokens.snap(start, end)
-    if role == "content":
-        if any(part.overlaps(span) for part in old.content):
-            raise InvalidAnnotation("that text is already part of the quote's content")
-        return Change(before=(old,), after=(replace(old, content=tuple(sorted(old.content + (span,))), origin=HUMAN),))
-    return Change(before=(old,), after=(_with_span(old, role, span),))
+    if role in old.kind.repeated:
+        if any(part.overlaps(span) for part in old.parts(role)):
+            raise Invalid(f"that text is already part of the {old.layer}'s {role}")
+        return Change(before=(old,), after=(old.with_parts(role, old.parts(role) + (span,)),))
+    _refuse_overlap(annotation, old, role, span)
+    return Change(before=(old,), after=(old.with_parts(role, (span,)),))
 
 
 def clear_part(annotation: Annotation, item_id: str, role: str, index: int = 0) -> Change:
-    """Remove a quote's cue, source or one of several content spans, or an item's link."""
+    """Remove an item's link, an optional span, or one of several spans of a repeated role."""
     old = _item(annotation, item_id)
-    if role in LINK_ROLES[old.layer]:
-        return Change(before=(old,), after=(replace(old, **{role: None}, origin=HUMAN),))
-    if old.layer != "quote" or role not in SPAN_ROLES["quote"]:
-        raise InvalidAnnotation(f"the {role} of this {old.layer} cannot be removed; delete the {old.layer} instead")
-    if role == "content":
-        if len(old.content) < 2 or not 0 <= index < len(old.content):
-            raise InvalidAnnotation("a quote keeps at least one content span")
-        content = old.content[:index] + old.content[index + 1 :]
-        return Change(before=(old,), after=(replace(old, content=content, origin=HUMAN),))
-    return Change(before=(old,), after=(replace(old, **{role: None}, origin=HUMAN),))
+    kind = old.kind
+    if role in kind.links:
+        return Change(before=(old,), after=(old.with_link(role, None),))
+    parts = old.parts(role)
+    if role in kind.repeated and role not in kind.optional:
+        if len(parts) < 2 or not 0 <= index < len(parts):
+            raise Invalid(f"a {old.layer} keeps at least one {role} span")
+        return Change(before=(old,), after=(old.with_parts(role, parts[:index] + parts[index + 1 :]),))
+    if role not in kind.optional:
+        raise Invalid(f"the {role} of this {old.layer} cannot be removed; delete the {old.layer} instead")
+    return Change(before=(old,), after=(old.with_parts(role, ()),))
 
 
 def set_link(annotation: Annotation, item_id: str, role: str, target: str | None) -> Change:
-    """Point a quote's speaker or an event's actor at an entity (None clears it)."""
+    """Point one of an item's links (speaker, actor) at an entity; None clears it."""
     old = _item(annotation, item_id)
-    if role not in LINK_ROLES[old.layer]:
-        raise InvalidAnnotation(f"this {old.layer} has no {role} link")
+    if role not in old.kind.links:
+        raise Invalid(f"this {old.layer} has no {role} link")
     if target is not None:
-        annotation.entity(target)
-    return Change(before=(old,), after=(replace(old, **{role: target}, origin=HUMAN),))
+        found = annotation.get(target)
+        if found is None or found.layer != LINK_TARGET:
+            raise Invalid(f"there is no {LINK_TARGET} {target!r}")
+    return Change(before=(old,), after=(old.with_link(role, target),))
 
 
-def validated(change: Change, annotation: Annotation, text: str, schemes) -> Checked:
+def validated(change: Change, annotation: Annotation, text: str, schemes: Mapping[str, Container[str]]) -> Checked:
     """The change with the annotation it leads to, once that keeps every layer's rules."""
     return Checked(change, check_change(annotation, change, text, schemes))
 
 
-def _span_of(item: Item, role: str) -> Span:
-    if isinstance(item, Entity):
-        return item.span
-    span = getattr(item, role, None) if role in ("cue", "source", "trigger") else None
-    if span is None:
-        raise InvalidAnnotation(f"this {item.layer} has no {role} to move")
-    return span
-
-
-def _with_span(item: Item, role: str, span: Span) -> Item:
-    if isinstance(item, Entity):
-        return replace(item, start=span.start, end=span.end, origin=HUMAN)
-    return replace(item, **{role: span}, origin=HUMAN)
+def _refuse_overlap(annotation: Annotation, old: Item, role: str, span: Span) -> None:
+    """An exclusive layer's main span may not be moved over another item of the layer."""
+    if not old.kind.exclusive or role != old.kind.main:
+        return
+    for other in annotation.layer(old.layer):
+        if other.id != old.id and other.main.overlaps(span):
+            raise Invalid(f"that would overlap {other.label} “{other.id}”; delete it first")
 
 
 def relink(annotation: Annotation, old_ids: set[str], new_id: str | None) -> Change:
-    """Point every link aimed at one of `old_ids` to `new_id` instead."""
+    """Point every link aimed at one of `old_ids` to `new_id` instead (None cuts them)."""
     before: list[Item] = []
     after: list[Item] = []
     for item in annotation.items():
-        updates = {role: new_id for role, target in item.links() if target in old_ids}
-        if updates:
+        moved = [role for role, target in item.links if target in old_ids]
+        if moved:
+            changed = item
+            for role in moved:
+                changed = changed.with_link(role, new_id, origin=item.origin)
             before.append(item)
-            after.append(replace(item, **updates))
+            after.append(changed)
     return Change(tuple(before), tuple(after))

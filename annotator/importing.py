@@ -15,16 +15,8 @@ from tqdm import tqdm
 from . import formats, store
 from .config import Project
 from .db import write
-from .model import (
-    Annotation,
-    Article,
-    InvalidAnnotation,
-    Record,
-    Span,
-    Tokens,
-    as_suggestions,
-    check,
-)
+from .errors import AnnotatorError, Invalid
+from .model import Annotation, Article, Record, Tokens, as_suggestions, check
 from .nlp import pipeline as nlp_pipeline
 
 BATCH = 64
@@ -161,7 +153,7 @@ def _import_batch(db, project, pipe, batch, annotator, preannotate, report) -> N
                 predicted, _ = snap_all(predicted, Tokens(tokens, record.text))
                 store.put_set(db, article_id, "model", None, predicted, action="preannotate")
                 report.predicted += 1
-        except (InvalidAnnotation, store.StoreError) as exc:
+        except AnnotatorError as exc:
             raise ImportFailed(f"{where}: {exc}") from None
 
 
@@ -173,7 +165,7 @@ def _store_set(db, article_id, record: Record, tokens, annotator, schemes, repor
     if record.source == "annotator":
         name = record.annotator or annotator
         if not name:
-            raise InvalidAnnotation('an annotator record needs "annotator" (or pass --annotator)')
+            raise Invalid('an annotator record needs "annotator" (or pass --annotator)')
         user_id = store.user_for_import(db, name).id
     if record.source == "model":
         annotation = as_suggestions(annotation)
@@ -183,27 +175,11 @@ def _store_set(db, article_id, record: Record, tokens, annotator, schemes, repor
 
 def snap_all(annotation: Annotation, tokens: Tokens) -> tuple[Annotation, int]:
     """Every span snapped to whole tokens, and how many had to move."""
-    moved = 0
-
-    def snap(span: Span | None) -> Span | None:
-        nonlocal moved
-        if span is None:
-            return None
-        snapped = tokens.snap(span.start, span.end)
-        moved += snapped != span
-        return snapped
-
-    items = []
+    items, moved = [], 0
     for item in annotation.items():
-        if item.layer == "entity":
-            s = snap(item.span)
-            items.append(replace(item, start=s.start, end=s.end))
-        elif item.layer == "quote":
-            items.append(
-                replace(item, content=tuple(snap(c) for c in item.content), cue=snap(item.cue), source=snap(item.source))
-            )
-        else:
-            items.append(replace(item, trigger=snap(item.trigger)))
+        snapped = tuple((role, tokens.snap(span.start, span.end)) for role, span in item.spans)
+        moved += sum(new != (role, old) for new, (role, old) in zip(snapped, item.spans))
+        items.append(replace(item, spans=snapped))
     return Annotation.of(items), moved
 
 

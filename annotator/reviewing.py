@@ -20,12 +20,3 @@ def reports(db: Database, project: Project, layers: Sequence[str] = LAYERS) -> l
     """One agreement report per layer, over the same documents."""
     docs = list(documents(db))
     return [agreement.report(docs, layer, project.schemes[layer].names) for layer in layers]
-
-
-def document_scores(db: Database, project: Project) -> dict[str, dict]:
-    """Per-document scores of every layer, by article id, for the worst-first list."""
-    scores: dict[str, dict] = {}
-    for report in reports(db, project):
-        for entry in report["per_document"]:
-            scores.setdefault(entry["id"], {})[report["layer"]] = entry
-    return scores

@@ -22,7 +22,7 @@ import numpy as np
 
 from annotator import agreement
 from annotator.agreement import Document
-from annotator.model import Annotation, Entity
+from annotator.model import Annotation, Item
 
 from .common import Row, best_of
 
@@ -68,7 +68,7 @@ def documents(n_tokens: int, seed: int = 0) -> list[Document]:
                     label = int(rng.integers(0, len(LABELS)))  # another label
                 elif luck < 0.18:
                     width = max(0, width - 1)  # a shorter span
-                items.append(Entity(f"t{n}", tokens[first][0], tokens[first + width][1], LABELS[label]))
+                items.append(Item.entity(f"t{n}", tokens[first][0], tokens[first + width][1], LABELS[label]))
             annotations[name] = Annotation.of(items)
         docs.append(Document(f"d{k}", text, tokens, annotations))
     return docs

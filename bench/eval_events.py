@@ -82,9 +82,9 @@ HEADER = (
 
 
 def gold_events(record: Record) -> list[Event]:
-    ents = {e.id: e.span for e in record.annotation.entities}
+    ents = {e.id: e.main for e in record.annotation.entities}
     return [
-        Event(v.trigger, v.type, ents.get(v.source_actor), ents.get(v.target_actor))
+        Event(v.main, v.label, ents.get(v.link("source_actor") or ""), ents.get(v.link("target_actor") or ""))
         for v in record.annotation.events
     ]
 

@@ -77,8 +77,8 @@ def from_record(record: Record) -> list[Attribution]:
         return None if span is None else (span.start, span.end)
 
     return [
-        Attribution(q.type, tuple(char(c) for c in q.content), char(q.cue), char(q.source),
-                    entities.get(q.speaker) if q.speaker else None)
+        Attribution(q.label, tuple(char(c) for c in q.parts("content")), char(q.span("cue")), char(q.span("source")),
+                    entities.get(q.link("speaker") or ""))
         for q in record.annotation.quotes
     ]
 

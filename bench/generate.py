@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from annotator import db as database
 from annotator import store
-from annotator.model import MODEL, Annotation, Article, Entity, Event, Quote, Span
+from annotator.model import MODEL, Annotation, Article, Item, Span
 
 WORDS = (
     "the minister said that talks with the delegation will resume next week in the capital while officials "
@@ -47,7 +47,7 @@ def annotation_for(rng: random.Random, text: str, tokens, names, n_entities: int
                    n_events: int = 0) -> Annotation:
     """Entities on names, quotes over word runs (speaker an entity), events on single words."""
     chosen = sorted(rng.sample(names, min(n_entities, len(names))))
-    entities = [Entity(f"t{i}", s, e, label, MODEL) for i, (s, e, label) in enumerate(chosen, 1)]
+    entities = [Item.entity(f"t{i}", s, e, label, MODEL) for i, (s, e, label) in enumerate(chosen, 1)]
     words = [t for t in tokens if not text[t[0]:t[1]].isspace() and text[t[0]:t[1]] != "."]
     items: list = list(entities)
     used = {(e.start, e.end) for e in entities}
@@ -55,10 +55,10 @@ def annotation_for(rng: random.Random, text: str, tokens, names, n_entities: int
         a = rng.randrange(0, len(words) - 12)
         content = Span(words[a][0], words[a + 8][1])
         speaker = rng.choice(entities).id if entities else None
-        items.append(Quote(f"q{i}", "INDIRECT", (content,), Span(*words[a + 9]), None, speaker, MODEL))
+        items.append(Item.quote(f"q{i}", "INDIRECT", (content,), Span(*words[a + 9]), None, speaker, MODEL))
     free = [w for w in words if w not in used]
     for i, (s, e) in enumerate(rng.sample(free, min(n_events, len(free))), 1):
-        items.append(Event(f"v{i}", "CONSULT", Span(s, e), None, None, (), MODEL))
+        items.append(Item.event(f"v{i}", "CONSULT", Span(s, e), None, None, (), MODEL))
     return Annotation.of(items)
 
 
@@ -86,7 +86,7 @@ def build(path: Path, *, articles: int, words: int, annotators: int, entities: i
             store.create_set(db, article_id, "model", None, model, action="preannotate")
             if n in finished:
                 for user in rng.sample(users, 2):
-                    store._assign(db, article_id, user)
+                    store.assign(db, article_id, user)
                     store.create_set(db, article_id, "annotator", user, model, status="submitted", by=user)
         if big is not None:
             text, tokens, names = article_text(rng, big[0])

@@ -142,7 +142,7 @@ def build(folder: Path, annotators: int, seed: int = SEED, articles: int | None 
 
     from annotator import config, store
     from annotator import db as database
-    from annotator.model import MODEL, Annotation, Article, Entity
+    from annotator.model import MODEL, Annotation, Article, Item
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "load.db"
@@ -161,7 +161,7 @@ def build(folder: Path, annotators: int, seed: int = SEED, articles: int | None 
             text, tokens, entities = generate_article(rng)
             article_id, created = store.ensure_article(db, Article(f"load-{n}", text, {"title": f"Load article {n}"}, tokens))
             assert created, "generated articles must differ"
-            suggestions = Annotation.of(Entity(f"t{i + 1}", s, e, label, MODEL) for i, (s, e, label) in enumerate(entities))
+            suggestions = Annotation.of(Item.entity(f"t{i + 1}", s, e, label, MODEL) for i, (s, e, label) in enumerate(entities))
             store.create_set(db, article_id, "model", None, suggestions, action="preannotate")
             article_ids.append(article_id)
             words_of[article_id] = [(s, e) for s, e in tokens if text[s:e].isalpha()]

@@ -15,7 +15,7 @@ from sklearn.metrics import cohen_kappa_score
 from annotator import agreement
 from annotator.agreement import Document, report
 from annotator.agreement import tokens as token_metrics
-from annotator.model import Annotation, Entity, Event, Quote, Span, Tokens
+from annotator.model import Annotation, Item, Span, Tokens
 
 SEEDS = range(8)
 PLOVER = ("AGREE", "CONSULT", "SUPPORT", "DEMAND", "DISAPPROVE", "THREATEN", "ASSAULT")
@@ -124,7 +124,7 @@ def test_agreement_alpha_hand_computed():
 
 
 def ents(*spans: tuple[str, int, int]) -> Annotation:
-    return Annotation.of(Entity(f"t{n}", start, end, label) for n, (label, start, end) in enumerate(spans, 1))
+    return Annotation.of(Item.entity(f"t{n}", start, end, label) for n, (label, start, end) in enumerate(spans, 1))
 
 
 def test_agreement_perfect_agreement_is_one():
@@ -185,7 +185,7 @@ def test_agreement_overlap_matching_is_one_to_one():
 
 
 def span_unit(start: int, end: int, label: str) -> agreement.spans.Unit:
-    return agreement.spans.Unit(((start, end),), label, Entity("t", start, end, label))
+    return agreement.spans.Unit(((start, end),), label, Item.entity("t", start, end, label))
 
 
 SEED_TEXT = (
@@ -209,18 +209,18 @@ def quote_doc() -> Document:
     khamenei_full, khamenei = span("Ayatollah Ali Khamenei"), span("Khamenei")
     rashid, rashid2 = span("Rashid"), span("Rashid", at("Rashid said"))
     alice = Annotation.of([
-        Entity("t1", khamenei_full.start, khamenei_full.end, "PERSON"),
-        Entity("t2", rashid.start, rashid.end, "PERSON"),
-        Quote("q1", "DIRECT", (content1,), span("added"), khamenei, "t1"),
-        Quote("q2", "INDIRECT", (content2,), span("said"), rashid2, "t2"),
-        Quote("q3", "INDIRECT", (content3,), span("told"), span("He"), "t2"),
+        Item.entity("t1", khamenei_full.start, khamenei_full.end, "PERSON"),
+        Item.entity("t2", rashid.start, rashid.end, "PERSON"),
+        Item.quote("q1", "DIRECT", (content1,), span("added"), khamenei, "t1"),
+        Item.quote("q2", "INDIRECT", (content2,), span("said"), rashid2, "t2"),
+        Item.quote("q3", "INDIRECT", (content3,), span("told"), span("He"), "t2"),
     ])
     bob = Annotation.of([
-        Entity("t7", khamenei.start, khamenei.end, "PERSON"),  # another mention of the same name: same entity
-        Entity("t8", rashid2.start, rashid2.end, "PERSON"),
-        Quote("q5", "DIRECT", (Span(content1.start, content1.end - 5),), span("added"), khamenei, "t7"),
-        Quote("q6", "MIXED", (content2,), span("said"), rashid2, "t7"),  # wrong speaker, other type
-        Quote("q7", "INDIRECT", (content3,), span("told"), None, None),  # no speaker where alice has one
+        Item.entity("t7", khamenei.start, khamenei.end, "PERSON"),  # another mention of the same name: same entity
+        Item.entity("t8", rashid2.start, rashid2.end, "PERSON"),
+        Item.quote("q5", "DIRECT", (Span(content1.start, content1.end - 5),), span("added"), khamenei, "t7"),
+        Item.quote("q6", "MIXED", (content2,), span("said"), rashid2, "t7"),  # wrong speaker, other type
+        Item.quote("q7", "INDIRECT", (content3,), span("told"), None, None),  # no speaker where alice has one
     ])
     return Document("seed", t, words, {"alice": alice, "bob": bob})
 
@@ -244,7 +244,7 @@ def test_agreement_quote_tokens_take_cue_over_source_over_content():
     text = "A said B"
     words = [(0, 1), (2, 6), (7, 8)]
     # A cue inside the content and a source that is part of the content too.
-    quote = Quote("q1", "MIXED", (Span(0, 8),), Span(2, 6), Span(0, 1), None)
+    quote = Item.quote("q1", "MIXED", (Span(0, 8),), Span(2, 6), Span(0, 1), None)
     starts, ends = agreement.tokens.word_offsets(text, words)
     codes = {v: i for i, v in enumerate(agreement.tokens.value_labels("quote", []))}
     got = agreement.tokens.token_codes(Annotation.of([quote]), "quote", starts, ends, codes)
@@ -254,11 +254,11 @@ def test_agreement_quote_tokens_take_cue_over_source_over_content():
 def test_agreement_event_type_agreement_matches_triggers_regardless_of_type():
     text = "Iran warned Iraq and attacked Syria"
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-    iran, iraq, syria = Entity("t1", 0, 4, "GPE"), Entity("t2", 12, 16, "GPE"), Entity("t3", 30, 35, "GPE")
-    alice = Annotation.of([iran, iraq, syria, Event("v1", "THREATEN", Span(5, 11), "t1", "t2"),
-                           Event("v2", "ASSAULT", Span(21, 29), "t1", "t3")])
-    bob = Annotation.of([iran, iraq, syria, Event("v1", "DISAPPROVE", Span(5, 11), "t1", "t2"),
-                         Event("v2", "ASSAULT", Span(21, 29), "t1", None)])
+    iran, iraq, syria = Item.entity("t1", 0, 4, "GPE"), Item.entity("t2", 12, 16, "GPE"), Item.entity("t3", 30, 35, "GPE")
+    alice = Annotation.of([iran, iraq, syria, Item.event("v1", "THREATEN", Span(5, 11), "t1", "t2"),
+                           Item.event("v2", "ASSAULT", Span(21, 29), "t1", "t3")])
+    bob = Annotation.of([iran, iraq, syria, Item.event("v1", "DISAPPROVE", Span(5, 11), "t1", "t2"),
+                         Item.event("v2", "ASSAULT", Span(21, 29), "t1", None)])
     out = report([Document("d", text, words, {"alice": alice, "bob": bob})], "event")
     assert out["type_agreement"]["matched"] == 2
     assert out["type_agreement"]["type"] == 0.5
@@ -361,12 +361,12 @@ def random_items(rng, words, labels, p, layer, density=0.2):
         label = str(rng.choice(labels, p=p))
         n = len(items) + int(rng.integers(0, 10**6))
         if layer == "entity":
-            items.append(Entity(f"t{n}", first[0], last[1], label))
+            items.append(Item.entity(f"t{n}", first[0], last[1], label))
         elif layer == "event":
-            items.append(Event(f"v{n}", label, Span(first[0], last[1])))
+            items.append(Item.event(f"v{n}", label, Span(first[0], last[1])))
         else:
             cue = Span(*words[w + 3])
-            items.append(Quote(f"q{n}", str(rng.choice(["DIRECT", "INDIRECT"])), (Span(first[0], last[1]),), cue))
+            items.append(Item.quote(f"q{n}", str(rng.choice(["DIRECT", "INDIRECT"])), (Span(first[0], last[1]),), cue))
     return items
 
 
@@ -377,9 +377,9 @@ def dedupe(items, layer):
         if item.id in ids:
             continue
         if layer == "entity":
-            if any(item.span.overlaps(s) for s in taken):
+            if any(item.main.overlaps(s) for s in taken):
                 continue
-            taken.append(item.span)
+            taken.append(item.main)
         ids.add(item.id)
         out.append(item)
     return out

@@ -39,9 +39,9 @@ def _exported(seeded, tmp_path):
 
 def test_browser_quote_source_speaker_and_a_new_quote(page, live_server, seeded, tmp_path):
     article_id, text, model, version = _open(page, live_server, seeded)
-    by_cue = {text[q.cue.start:q.cue.end] + str(q.content[0].start): q for q in model.quotes if q.cue}
-    first = next(q for q in model.quotes if text[q.content[0].start:].startswith("Baghdad should not allow"))
-    kss_quote = next(q for q in model.quotes if q.source and text[q.source.start:q.source.end] == "The KSS spokesman")
+    by_cue = {text[q.span("cue").start:q.span("cue").end] + str(q.main.start): q for q in model.quotes if q.span("cue")}
+    first = next(q for q in model.quotes if text[q.main.start:].startswith("Baghdad should not allow"))
+    kss_quote = next(q for q in model.quotes if q.span("source") and text[q.span("source").start:q.span("source").end] == "The KSS spokesman")
     assert by_cue
 
     # 1. The opening quote's source: "Ayatollah Ali Khamenei" instead of the whole phrase (select, then r).
@@ -92,13 +92,14 @@ def test_browser_quote_source_speaker_and_a_new_quote(page, live_server, seeded,
     new_id = next(i for i, t in contents.items() if t.startswith("a number of topics"))
     assert cues[new_id] == "discussed"
     assert {s.id_: s.text for s in doc.spans["source"]}[first.id] == "Ayatollah Ali Khamenei"
-    speaker = doc.spans["quote"].attrs["speaker"][kss_quote.id]
-    assert next(e.text for e in doc.ents if e.id_ == speaker) == "KSS"
+    # links are written as the linked entity's [start_char, end_char], as the pipeline writes them
+    start, end = doc.spans["quote"].attrs["speaker"][kss_quote.id]
+    assert next(e.text for e in doc.ents if (e.start_char, e.end_char) == (start, end)) == "KSS"
 
 
 def test_browser_event_type_and_target_by_keyboard(page, live_server, seeded, tmp_path):
     article_id, text, model, version = _open(page, live_server, seeded)
-    signed = next(v for v in model.events if text[v.trigger.start:v.trigger.end] == "signed")
+    signed = next(v for v in model.events if text[v.main.start:v.main.end] == "signed")
     _click_item(page, signed.id, "trig")
     page.keyboard.press("x")  # the target actor picker
     page.keyboard.type("Bagh")
@@ -118,5 +119,5 @@ def test_browser_event_type_and_target_by_keyboard(page, live_server, seeded, tm
     doc = _exported(seeded, tmp_path)
     event = next(s for s in doc.spans["event"] if s.id_ == signed.id)
     assert event.label_ == "AGREE"
-    target = doc.spans["event"].attrs["target_actor"][signed.id]
-    assert next(e.text for e in doc.ents if e.id_ == target) == "Baghdad"
+    start, end = doc.spans["event"].attrs["target_actor"][signed.id]
+    assert next(e.text for e in doc.ents if (e.start_char, e.end_char) == (start, end)) == "Baghdad"

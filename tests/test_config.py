@@ -61,4 +61,4 @@ def test_config_partial_file_keeps_default_schemes(tmp_path):
     path.write_text('[project]\nsecret_key = "a-long-enough-secret-key-123"\n\n[quote]\ntypes = [{ name = "QUOTE", colour = "#000000", hotkey = "1" }]\n')
     project = config.load(path)
     assert project.has_real_secret and project.model == "en_core_web_sm"
-    assert len(project.entity.labels) == 18 and project.schemes["quote"].names == ("QUOTE",)
+    assert len(project.schemes["entity"].labels) == 18 and project.schemes["quote"].names == ("QUOTE",)

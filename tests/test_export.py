@@ -80,9 +80,9 @@ def test_export_spacy_carries_quote_and_event_groups(db, project, tmp_path):
     doc = next(DocBin().from_disk(out).get_docs(spacy.blank("en").vocab))
     assert [(s.text, s.label_, s.id_) for s in doc.spans["quote"]] == [("We will stay", "DIRECT", "q1")]
     assert [s.text for s in doc.spans["cue"]] == ["said"] and [s.text for s in doc.spans["source"]] == ["Austin"]
-    assert doc.spans["quote"].attrs["speaker"] == {"q1": "t1"}
+    assert doc.spans["quote"].attrs["speaker"] == {"q1": [16, 22]}  # the speaker's offsets: "Austin"
     assert [(s.text, s.label_) for s in doc.spans["event"]] == [("attacked", "ASSAULT")]
-    assert doc.spans["event"].attrs["source_actor"] == {"v1": "t2"}
+    assert doc.spans["event"].attrs["source_actor"] == {"v1": [29, 33]}  # "Iran"
 
 
 def test_export_submitted_only_leaves_out_drafts(seeded, tmp_path):

@@ -68,21 +68,21 @@ def test_brat_folder_with_three_annotators_of_one_text_imports_as_three_sets(db,
     found, alice = _set(db, "visit", "alice")
     assert found.status == "submitted"
     (quote,) = alice.quotes
-    assert [(c.start, c.end) for c in quote.content] == [(1, 34), (53, 72)]  # the discontinuous Content
-    assert (quote.type, quote.cue.start, quote.source.start, alice.entity(quote.speaker).start) == ("DIRECT", 46, 37, 37)
+    assert [(c.start, c.end) for c in quote.parts("content")] == [(1, 34), (53, 72)]  # the discontinuous Content
+    assert (quote.label, quote.span("cue").start, quote.span("source").start, alice.get(quote.link("speaker")).start) == ("DIRECT", 46, 37, 37)
     (event,) = alice.events
-    assert (event.type, alice.entity(event.source_actor).start, alice.entity(event.target_actor).start) == (
+    assert (event.label, alice.get(event.link("source_actor")).start, alice.get(event.link("target_actor")).start) == (
         "CONSULT", 75, 86)
     assert event.attrs == (("modality", "asserted"),)
 
     _, bob = _set(db, "visit", "bob")
     (quote,) = bob.quotes
-    assert [(c.start, c.end) for c in quote.content] == [(1, 34), (53, 72)]
-    assert (quote.type, quote.cue, quote.source, bob.entity(quote.speaker).start) == ("MIXED", None, None, 37)
+    assert [(c.start, c.end) for c in quote.parts("content")] == [(1, 34), (53, 72)]
+    assert (quote.label, quote.span("cue"), quote.span("source"), bob.get(quote.link("speaker")).start) == ("MIXED", None, None, 37)
 
     _, carol = _set(db, "visit", "carol")
     assert [(e.label, e.start) for e in carol.entities] == [("GPE", 30), ("GPE", 98)]
-    assert [(v.type, v.source_actor, v.target_actor) for v in carol.events] == [("CONSULT", None, None)]
+    assert [(v.label, v.link("source_actor"), v.link("target_actor")) for v in carol.events] == [("CONSULT", None, None)]
 
     # and `annotator agreement` reports on the three of them
     from click.testing import CliRunner
@@ -206,5 +206,5 @@ def test_brat_trigger_stands_for_the_cue_and_m_lines_are_attributes(tmp_path):
         "E1\tAttribution:T1 Content:T2\nM1\tQuoteType E1 INDIRECT\n#1\tAnnotatorNotes T1\tchecked\n")})
     ((where, record),) = brat.read(folder)
     (quote,) = record.annotation.quotes
-    assert (quote.type, (quote.cue.start, quote.cue.end)) == ("INDIRECT", (46, 50))
+    assert (quote.label, (quote.span("cue").start, quote.span("cue").end)) == ("INDIRECT", (46, 50))
     assert (record.ext_id, record.annotator, where) == ("visit", "z", f"{folder / 'visit_z.ann'}:1")

@@ -6,14 +6,14 @@ import pytest
 
 from annotator import exporting, importing, store
 from annotator.formats import conll
-from annotator.model import Annotation, Entity, Record
+from annotator.model import Annotation, Item, Record
 
 TEXT = "Iran  warned the U.S. on Monday.\n\nYahoo! Inc. said:  “No.” New\nYork agreed."
 
 
 def _record(entities):
     return Record("doc-1", TEXT, source="gold", status="submitted",
-                  annotation=Annotation.of(Entity(f"t{i}", s, e, label) for i, (s, e, label) in enumerate(entities)))
+                  annotation=Annotation.of(Item.entity(f"t{i}", s, e, label) for i, (s, e, label) in enumerate(entities)))
 
 
 def _span(piece, label):

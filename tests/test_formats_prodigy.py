@@ -131,8 +131,8 @@ def test_prodigy_bare_quote_label_and_multi_part_content(db, project, tmp_path):
                            "label": "COREF"}]}  # a relation of another scheme: ignored
     record = prodigy.from_task(task)
     (quote,) = record.annotation.quotes
-    assert quote.type == "DIRECT"  # what a bare QUOTE label means
-    assert [(c.start, c.end) for c in quote.content] == [(1, 2), (16, 17)] and quote.cue.start == 10
+    assert quote.label == "DIRECT"  # what a bare QUOTE label means
+    assert [(c.start, c.end) for c in quote.parts("content")] == [(1, 2), (16, 17)] and quote.span("cue").start == 10
 
 
 @pytest.mark.parametrize(
@@ -167,5 +167,5 @@ def test_prodigy_relation_without_spans_is_found_by_its_last_token(tmp_path):
         "relations": [{"head": 1, "child": 0, "label": "ACTOR"}, {"head": 1, "child": 3, "label": "TARGET"}]}
     annotation = prodigy.from_task(task).annotation
     (event,) = annotation.events
-    assert (event.type, annotation.entity(event.source_actor).label, annotation.entity(event.target_actor).label) == (
+    assert (event.label, annotation.get(event.link("source_actor")).label, annotation.get(event.link("target_actor")).label) == (
         "CONSULT", "PERSON", "GPE")

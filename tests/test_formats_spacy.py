@@ -111,3 +111,44 @@ def test_spacy_train_and_debug_data_run_on_the_export(seeded, project, tmp_path)
     # the one error debug data reports is about the size of a test corpus, not about the data
     assert [line for line in out.splitlines() if line.startswith("✘")] == [
         "✘ Low number of examples to train a new pipeline (3)", "✘ 1 error"], out
+
+
+def test_spacy_docbin_written_by_our_pipeline_components_imports_with_its_links(db, project, tmp_path):
+    """The components write links as entity offsets; a DocBin of their output imports as it is."""
+    from annotator.nlp import pipeline
+
+    nlp = pipeline.load("en_core_web_sm", project).nlp
+    text = (
+        "Iranian President Masoud Pezeshkian met Iraqi Prime Minister Mohammed Shia al-Sudani in Baghdad.\n"
+        "“We will not allow any attack,” Pezeshkian said."
+    )
+    doc = nlp(text)
+    (speaker,) = doc.spans["quote"].attrs["speaker"].values()
+    assert text[speaker[0] : speaker[1]] == "Masoud Pezeshkian"  # the first mention, as offsets
+    path = tmp_path / "pipeline.spacy"
+    DocBin(docs=[doc], store_user_data=False).to_disk(path)
+    importing.import_paths(db, project, [path], annotator="pipe", progress=False)
+    article_id = next(store.iter_article_ids(db))
+    found = store.find_set(db, article_id, "annotator", store.get_user_by_name(db, "pipe").id)
+    annotation = store.load_annotation(db, found.id)
+    (quote,) = annotation.quotes
+    linked = annotation.get(quote.link("speaker"))
+    assert text[linked.start : linked.end] == "Masoud Pezeshkian" and linked.layer == "entity"
+    assert {(e.start, e.end, e.label) for e in annotation.entities} == {
+        (e.start_char, e.end_char, e.label_) for e in doc.ents}
+    events = {text[v.start : v.end]: v for v in annotation.events}
+    assert "met" in events
+    assert text[annotation.get(events["met"].link("source_actor")).start:].startswith("Masoud Pezeshkian")
+
+
+def test_spacy_links_as_entity_ids_from_version_0_1_still_import(db, project, tmp_path):
+    doc = Doc(spacy.blank("en").vocab, words=["Austin", "said", "so"])
+    doc.ents = [doc.char_span(0, 6, "PERSON", span_id="t1")]
+    doc.spans["quote"] = [doc.char_span(12, 14, "INDIRECT", span_id="q1")]
+    doc.spans["quote"].attrs["speaker"] = {"q1": "t1"}
+    path = tmp_path / "old.spacy"
+    DocBin(docs=[doc]).to_disk(path)
+    importing.import_paths(db, project, [path], annotator="old", progress=False)
+    found = store.find_set(db, next(store.iter_article_ids(db)), "annotator", store.get_user_by_name(db, "old").id)
+    (quote,) = store.load_annotation(db, found.id).quotes
+    assert quote.link("speaker") == "t1"

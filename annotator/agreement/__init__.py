@@ -65,13 +65,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from annotator.model import Annotation
+from annotator.model import LAYER_NAMES, Annotation, layer_of
 
 from . import spans as span_metrics
 from .tokens import (
     MISSING,
     NONE,
-    QUOTE_ROLES,
     alpha,
     cohen_kappa,
     confusion,
@@ -82,10 +81,17 @@ from .tokens import (
     word_offsets,
 )
 
-LAYERS = ("entity", "quote", "event")
-LINKS = {"quote": ("speaker", "cue", "source", "type"), "event": ("type", "source_actor", "target_actor")}
+LAYERS = LAYER_NAMES
+# The report's section on link agreement, by layer: its key and headline figure.
+LINK_REPORTS = {"quote": ("attribution", "speaker"), "event": ("type_agreement", "type")}
+
+
+def link_keys(layer: str) -> tuple[str, ...]:
+    """What link agreement counts for a layer: the type, each link, each further span role."""
+    kind = layer_of(layer)
+    return ("type", *kind.links, *kind.roles[1:])
 __all__ = [
-    "LAYERS", "NONE", "QUOTE_ROLES", "Document", "Ratings", "TokenScores", "SpanScores", "report", "ratings",
+    "LAYERS", "NONE", "Document", "Ratings", "TokenScores", "SpanScores", "report", "ratings",
     "token_scores", "span_scores", "alpha", "cohen_kappa", "document_alphas",
 ]
 
@@ -122,8 +128,7 @@ class TokenScores:
 
 
 def _labels(documents: Sequence[Document], layer: str, given: Iterable[str] | None) -> list[str]:
-    items = {"entity": "entities", "quote": "quotes", "event": "events"}[layer]
-    seen = {item.label for d in documents for a in d.annotations.values() for item in getattr(a, items)}
+    seen = {item.label for d in documents for a in d.annotations.values() for item in a.layer(layer)}
     first = list(dict.fromkeys(given or ()))
     return first + sorted(seen - set(first))
 
@@ -193,7 +198,7 @@ def span_scores(documents: Sequence[Document], layer: str, annotators: Sequence[
             out.documents[(i, j)] += 1
             f1s.append(t.scores()[2])
             exact.append(t.scores(exact=True)[2])
-            if layer in LINKS:
+            if layer in LINK_REPORTS:
                 a, b = d.annotations[annotators[i]], d.annotations[annotators[j]]
                 out.links.setdefault((i, j), Counter()).update(span_metrics.link_agreement(a, b, layer, d.text))
         out.document_f1.append((_mean(f1s), _mean(exact)))
@@ -243,10 +248,9 @@ def report(documents: Iterable[Document], layer: str, labels: Sequence[str] | No
             "matrix": sum(tokens.confusion.values(), np.zeros((len(r.values),) * 2, dtype=np.int64)).tolist(),
         },
     }
-    if layer == "quote":
-        result["attribution"] = _links(names, shared, spans.links, LINKS[layer], "speaker")
-    elif layer == "event":
-        result["type_agreement"] = _links(names, shared, spans.links, LINKS[layer], "type")
+    if layer in LINK_REPORTS:
+        key, headline = LINK_REPORTS[layer]
+        result[key] = _links(names, shared, spans.links, link_keys(layer), headline)
     return result
 
 

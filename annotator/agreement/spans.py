@@ -1,8 +1,8 @@
 """Span-level agreement between two annotators: matching, precision/recall/F1, link agreement.
 
-A layer's items become units: an entity its span and label; a quote its content
-spans and type (so quotes are matched by their content); an event its trigger
-and type. Exact match: same spans and same label. Overlap match: any shared
+A layer's items become units: the spans of the layer's main role and the label
+(an entity its span and label; a quote its content spans and type, so quotes
+are matched by their content; an event its trigger and type). Exact match: same spans and same label. Overlap match: any shared
 character and same label, paired one to one, greedily by characters shared.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from annotator.model import Annotation, Entity, Event, Quote, Span
+from annotator.model import LINK_TARGET, Annotation, Item, Span, layer_of
 
 
 class Unit(NamedTuple):
@@ -21,20 +21,14 @@ class Unit(NamedTuple):
 
     spans: tuple[tuple[int, int], ...]
     label: str
-    item: Entity | Quote | Event
+    item: Item
 
 
 def units(annotation: Annotation, layer: str) -> list[Unit]:
-    """The units of one layer of an annotation."""
-    if layer == "entity":
-        return [Unit(((e.start, e.end),), e.label, e) for e in annotation.entities]
-    if layer == "quote":
-        return [
-            Unit(tuple(sorted((s.start, s.end) for s in q.content)), q.type, q) for q in annotation.quotes if q.content
-        ]
-    if layer == "event":
-        return [Unit(((v.trigger.start, v.trigger.end),), v.type, v) for v in annotation.events]
-    raise ValueError(f"unknown layer {layer!r}; use entity, quote or event")
+    """The units of one layer of an annotation: each item's spans of the layer's main role."""
+    main = layer_of(layer).main
+    found = ((tuple((s.start, s.end) for s in item.parts(main)), item) for item in annotation.layer(layer))
+    return [Unit(spans, item.label, item) for spans, item in found if spans]
 
 
 def overlaps(a: Sequence[Unit], b: Sequence[Unit]) -> dict[tuple[int, int], int]:
@@ -116,11 +110,11 @@ def tally(a: Sequence[Unit], b: Sequence[Unit]) -> Tally:
     return result
 
 
-def same_entity(a: Entity | None, b: Entity | None, text: str) -> bool:
+def same_entity(a: Item | None, b: Item | None, text: str) -> bool:
     """Whether two annotators' links name the same entity: both absent, overlapping, or one name within the other."""
     if a is None or b is None:
         return a is None and b is None
-    if a.span.overlaps(b.span):
+    if a.main.overlaps(b.main):
         return True
     # Entity ids differ across annotators, and each may link another mention of the same entity:
     # "Khamenei" and "Ayatollah Ali Khamenei" agree when one's words are a run of the other's.
@@ -137,21 +131,19 @@ def same_span(a: Span | None, b: Span | None) -> bool:
 
 
 def link_agreement(a: Annotation, b: Annotation, layer: str, text: str) -> Counter:
-    """Of the items matched by overlap regardless of label: how many, and how many agree on each link."""
+    """Of the items matched by overlap regardless of label: how many, and how many agree on their
+    type, on each link (the same entity) and on each further span role (cue, source: overlapping)."""
+    kind = layer_of(layer)
     ua, ub = units(a, layer), units(b, layer)
-    ents_a = {e.id: e for e in a.entities}
-    ents_b = {e.id: e for e in b.entities}
+    targets_a = {e.id: e for e in a.layer(LINK_TARGET)}
+    targets_b = {e.id: e for e in b.layer(LINK_TARGET)}
     counts: Counter = Counter()
     for i, j in match(ua, ub, same_label=False):
         x, y = ua[i].item, ub[j].item
         counts["matched"] += 1
         counts["type"] += x.label == y.label
-        if isinstance(x, Quote) and isinstance(y, Quote):
-            counts["speaker"] += same_entity(ents_a.get(x.speaker or ""), ents_b.get(y.speaker or ""), text)
-            counts["cue"] += same_span(x.cue, y.cue)
-            counts["source"] += same_span(x.source, y.source)
-        elif isinstance(x, Event) and isinstance(y, Event):
-            for role in ("source_actor", "target_actor"):
-                agree = same_entity(ents_a.get(getattr(x, role) or ""), ents_b.get(getattr(y, role) or ""), text)
-                counts[role] += agree
+        for role in kind.links:
+            counts[role] += same_entity(targets_a.get(x.link(role) or ""), targets_b.get(y.link(role) or ""), text)
+        for role in kind.roles[1:]:
+            counts[role] += same_span(x.span(role), y.span(role))
     return counts

@@ -14,11 +14,9 @@ from itertools import chain
 
 import numpy as np
 
-from annotator.model import Annotation, Span
+from annotator.model import Annotation, Span, layer_of
 
 NONE = "none"
-# Quote roles in increasing priority: a token in several roles of the layer takes the last.
-QUOTE_ROLES = ("CONTENT", "SOURCE", "CUE")
 MISSING = -1
 CHUNK = 1 << 18  # units per pass; bounds the scratch arrays (a few MB) at any number of units
 
@@ -40,22 +38,22 @@ def word_offsets(text: str, tokens: Sequence[tuple[int, int]]) -> tuple[np.ndarr
 
 
 def layer_spans(annotation: Annotation, layer: str) -> Iterator[tuple[str, Span]]:
-    """(value, span) of a layer in the order they are painted onto tokens (later wins)."""
-    if layer == "entity":
-        for entity in annotation.entities:
-            yield entity.label, entity.span
-    elif layer == "quote":
-        for role in QUOTE_ROLES:
-            for quote in annotation.quotes:
-                for part_role, span in quote.spans():
-                    if part_role.upper() == role:
-                        yield role, span
-    elif layer == "event":
-        # Overlapping triggers are rare; the one sorting last by (start, end, type) wins.
-        for event in sorted(annotation.events, key=lambda v: (v.trigger, v.type)):
-            yield event.type, event.trigger
-    else:
-        raise ValueError(f"unknown layer {layer!r}; use entity, quote or event")
+    """(value, span) of a layer in the order they are painted onto tokens (later wins).
+
+    A layer with painted roles (quotes) gives each span's role, in the layer's painting
+    order; any other its items' labels over their main spans, the one sorting last by
+    (span, label) winning where two overlap.
+    """
+    kind = layer_of(layer)
+    if kind.painted_roles:
+        for role in kind.painted_roles:
+            for item in annotation.layer(layer):
+                for span in item.parts(role):
+                    yield role.upper(), span
+        return
+    for item in sorted(annotation.layer(layer), key=lambda i: (i.main, i.label)):
+        for span in item.parts(kind.main):
+            yield item.label, span
 
 
 def token_codes(
@@ -176,4 +174,5 @@ def cohen_kappa(a: np.ndarray, b: np.ndarray, n_values: int | None = None) -> fl
 
 def value_labels(layer: str, labels: Iterable[str]) -> list[str]:
     """The token values of a layer, "none" first (code 0)."""
-    return [NONE, *(QUOTE_ROLES if layer == "quote" else labels)]
+    painted = layer_of(layer).painted_roles
+    return [NONE, *([role.upper() for role in painted] if painted else labels)]

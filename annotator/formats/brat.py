@@ -44,7 +44,7 @@ from pathlib import Path
 from urllib.parse import quote as escape
 from urllib.parse import unquote
 
-from ..model import Annotation, Entity, Event, Quote, Record, Span
+from ..model import Annotation, Item, Record, Span
 from .base import FormatError, lines, read_text
 
 NAME = "brat"
@@ -128,30 +128,30 @@ def to_ann(record: Record, labels: dict[str, set[str]] | None = None) -> list[st
     labels = labels if labels is not None else defaultdict(set)
     entity_tid = {}
     for e in annotation.entities:
-        entity_tid[e.id] = t_line(e.label, (e.span,))
+        entity_tid[e.id] = t_line(e.label, (e.main,))
         labels["entity"].add(e.label)
     for q in annotation.quotes:
-        trigger = t_line(ATTRIBUTION, (q.cue or q.content[0],))
-        args = [f"{ATTRIBUTION}:{trigger}", f"{CONTENT}:{t_line(CONTENT, q.content)}"]
-        if q.cue is not None:
-            args.append(f"{CUE}:{t_line(CUE, (q.cue,))}")
-        if q.source is not None:
-            args.append(f"{SOURCE}:{t_line(SOURCE, (q.source,))}")
+        cue, source = q.span("cue"), q.span("source")
+        trigger = t_line(ATTRIBUTION, (cue or q.main,))
+        args = [f"{ATTRIBUTION}:{trigger}", f"{CONTENT}:{t_line(CONTENT, q.parts('content'))}"]
+        if cue is not None:
+            args.append(f"{CUE}:{t_line(CUE, (cue,))}")
+        if source is not None:
+            args.append(f"{SOURCE}:{t_line(SOURCE, (source,))}")
         eid = new("E")
         out.append(f"{eid}\t{' '.join(args)}")
-        a_line(QUOTE_TYPE, eid, q.type)
-        labels["quote"].add(q.type)
-        if q.speaker is not None:
-            out.append(f"{new('R')}\t{SPEAKER} Arg1:{eid} Arg2:{entity_tid[q.speaker]}")
+        a_line(QUOTE_TYPE, eid, q.label)
+        labels["quote"].add(q.label)
+        speaker = q.link("speaker")
+        if speaker is not None:
+            out.append(f"{new('R')}\t{SPEAKER} Arg1:{eid} Arg2:{entity_tid[speaker]}")
+    actor_roles = {"source_actor": SOURCE, "target_actor": TARGET}
     for v in annotation.events:
-        args = [f"{v.type}:{t_line(v.type, (v.trigger,))}"]
-        if v.source_actor is not None:
-            args.append(f"{SOURCE}:{entity_tid[v.source_actor]}")
-        if v.target_actor is not None:
-            args.append(f"{TARGET}:{entity_tid[v.target_actor]}")
+        args = [f"{v.label}:{t_line(v.label, (v.main,))}"]
+        args += [f"{actor_roles[role]}:{entity_tid[target]}" for role, target in v.links]
         eid = new("E")
         out.append(f"{eid}\t{' '.join(args)}")
-        labels["event"].add(v.type)
+        labels["event"].add(v.label)
         for name, value in v.attrs:
             a_line(name, eid, value)
             labels[f"attr:{name}"].add(value)
@@ -346,7 +346,7 @@ class _Parsed:
         entities = {}
         for tid in sorted(entity_ids, key=lambda i: self.ts[i].parts):
             t = self._single(tid, "an entity")
-            entities[tid] = Entity(tid.lower(), t.start, t.end, self.ts[tid].label)
+            entities[tid] = Item.entity(tid.lower(), t.start, t.end, self.ts[tid].label)
         speakers: dict[str, str] = {}
         for number, label, arg1, arg2 in self.rels:
             if label != SPEAKER:
@@ -360,7 +360,7 @@ class _Parsed:
             if quote is None:
                 raise self.fail(number, f"{arg1} is not a quote (an Attribution E line or its Content)")
             speakers[quote] = arg2
-        items: list = list(entities.values())
+        items: list[Item] = list(entities.values())
         for eid, e in self.es.items():
             if e.type == ATTRIBUTION:
                 items.append(self._quote(eid, e, quote_types, speakers, entities))
@@ -369,7 +369,7 @@ class _Parsed:
         quoted = {tid for e in self.es.values() if e.type == ATTRIBUTION for role, tid in e.args if role == CONTENT}
         for tid, t in self.ts.items():
             if t.label == CONTENT and tid not in quoted:
-                items.append(Quote(f"q{tid.lower()}", quote_types.get(tid, "DIRECT"), t.parts))
+                items.append(Item.quote(f"q{tid.lower()}", quote_types.get(tid, "DIRECT"), t.parts))
             elif t.label in (CUE, SOURCE) and tid not in used_parts:
                 raise self.fail(t.line, f"{tid}: a {t.label} that no Attribution E line uses")
         return Annotation.of(items)
@@ -380,7 +380,7 @@ class _Parsed:
             raise self.fail(t.line, f"{tid}: {what} cannot be discontinuous")
         return t.parts[0]
 
-    def _quote(self, eid, e: _E, quote_types, speakers, entities) -> Quote:
+    def _quote(self, eid, e: _E, quote_types, speakers, entities) -> Item:
         content: list[Span] = []
         cue = source = None
         speaker = speakers.get(eid)
@@ -405,12 +405,12 @@ class _Parsed:
             raise self.fail(e.line, f"{eid}: an Attribution needs Content")
         if cue is None and len(self.ts[e.trigger].parts) == 1 and self.ts[e.trigger].parts[0] not in content:
             cue = self.ts[e.trigger].parts[0]  # corpora that mark the cue as the trigger only
-        return Quote(
+        return Item.quote(
             "q" + eid[1:], quote_types.get(eid, "DIRECT"), tuple(sorted(set(content))), cue, source,
             None if speaker is None else entities[speaker].id,
         )
 
-    def _event(self, eid, e: _E, entities, attrs) -> Event:
+    def _event(self, eid, e: _E, entities, attrs) -> Item:
         trigger = self._single(e.trigger, "a trigger")
         actors: dict[str, str] = {}
         for role, tid in e.args:
@@ -421,4 +421,4 @@ class _Parsed:
             if role in actors:
                 raise self.fail(e.line, f"{eid}: an event has one {role}")
             actors[role] = entities[tid].id
-        return Event("v" + eid[1:], e.type, trigger, actors.get(SOURCE), actors.get(TARGET), tuple(sorted(attrs)))
+        return Item.event("v" + eid[1:], e.type, trigger, actors.get(SOURCE), actors.get(TARGET), tuple(sorted(attrs)))

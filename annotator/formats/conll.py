@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import SET_KINDS, STATUSES, Annotation, Entity, Record
+from ..model import SET_KINDS, STATUSES, Annotation, Item, Record
 from .base import FormatError, lines, tokens_of
 
 NAME = "conll"
@@ -188,7 +188,7 @@ def _record(path: Path, doc: _Doc) -> tuple[str, Record]:
     props = doc.props
     kind = props.get("set") if props.get("set") in SET_KINDS else "annotator"
     status = props.get("status") if props.get("status") in STATUSES else ("draft" if kind == "model" else "submitted")
-    annotation = Annotation.of(Entity(f"t{i}", s, e, label) for i, (s, e, label) in enumerate(spans, start=1))
+    annotation = Annotation.of(Item.entity(f"t{i}", s, e, label) for i, (s, e, label) in enumerate(spans, start=1))
     record = Record(
         ext_id=props.get("id", ""), text=text, source=kind, status=status, annotation=annotation,
         annotator=props.get("annotator") if kind == "annotator" else None,

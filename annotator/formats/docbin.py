@@ -1,11 +1,12 @@
 """spaCy DocBin (.spacy), ready for `python -m spacy train`.
 
-Each record is a Doc with exactly the stored tokens. Entities go to `doc.ents` (entity id as
-`Span.id`). Quotes go to the span groups `quote` (content), `cue` and `source`, events to `event`
-(trigger); all spans of one quote or event share its id as `Span.id`, and the links (speaker,
-actors) and event attrs are kept in the groups' `attrs`, so nothing depends on user data. The
-empty group `annotation_set` carries the record itself in its attrs: article id, meta, kind,
-annotator and status.
+Each record is a Doc with exactly the stored tokens, its layers written by the one spaCy
+adapter (`annotator.nlp.adapter`, the same layout our pipeline components write): entities in
+`doc.ents` (entity id as `Span.id`); quotes in the span groups `quote` (content), `cue` and
+`source`, events in `event` (trigger), all spans of one item sharing its id as `Span.id`; links
+(speaker, actors) in the groups' `attrs` as the linked entity's [start_char, end_char], event
+attrs there too, so nothing depends on user data. The empty group `annotation_set` carries the
+record itself in its attrs: article id, meta, kind, annotator and status.
 
 Streaming: a DocBin is built in memory and written at once, so `--out PATH` that is a folder (or
 any name not ending in .spacy) gets shards `PATH/part-0000.spacy`, `part-0001.spacy`, … of at
@@ -15,9 +16,10 @@ most), each with a fresh vocabulary: memory stays flat however many articles are
 .spacy files yet. `--out file.spacy` writes one file and holds the whole export in memory: meant
 for small exports.
 
-Reading takes a .spacy file (a folder of them is read file by file): `doc.ents` become entities,
-and our groups become quotes and events (by `Span.id`, links from `attrs`); a DocBin from
-elsewhere gives its entities. Without `annotation_set` a doc is an annotator's set (named by
+Reading takes a .spacy file (a folder of them is read file by file) through the same adapter:
+`doc.ents` become entities, and our groups quotes and events (by `Span.id`, links from `attrs`;
+links written as entity ids, as version 0.1 did, are read too); a DocBin from elsewhere gives
+its entities. Without `annotation_set` a doc is an annotator's set (named by
 --annotator). A doc's position in the file stands in for the line number in messages (FILE:N).
 
 Not carried: nothing of the three layers is lost; a span that does not fall on the stored tokens
@@ -31,11 +33,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import srsly
-from spacy.tokens import Doc, DocBin, Span
+from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
-from ..model import SET_KINDS, STATUSES, Annotation, Entity, Event, Quote, Record
-from ..model import Span as Offsets
+from ..model import SET_KINDS, STATUSES, Record
+from ..nlp.adapter import annotation_from_doc, annotation_to_doc
 from .base import FormatError, tokens_of, trailing_space
 
 NAME = "spacy"
@@ -43,7 +45,6 @@ SUFFIXES = (".spacy",)
 # A shard ends at whichever comes first: memory follows the tokens held, so long articles make smaller shards.
 SHARD_SIZE = 1000
 SHARD_TOKENS = 100_000
-GROUPS = ("quote", "cue", "source", "event")
 # The token attributes our docs set (a DocBin stores 12 by default, the others all zero here).
 ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "ENT_ID")
 SET_GROUP = "annotation_set"
@@ -59,30 +60,11 @@ def to_doc(record: Record, vocab: Vocab) -> Doc:
     doc.spans[SET_GROUP].attrs.update(
         id=record.ext_id, meta=record.meta, source=record.source, annotator=record.annotator, status=record.status
     )
-    annotation = record.annotation
-    if annotation is None:
-        return doc
-
-    def span(start: int, end: int, label: str, span_id: str, what: str) -> Span:
-        found = doc.char_span(start, end, label=label, span_id=span_id, alignment_mode="strict")
-        if found is None:
-            raise FormatError(f"{record.ext_id}: {what} {start}-{end} does not fall on token boundaries")
-        return found
-
-    doc.ents = [span(e.start, e.end, e.label, e.id, f"entity {e.id}") for e in annotation.entities]
-    groups: dict[str, list[Span]] = {name: [] for name in GROUPS}
-    for q in annotation.quotes:
-        for role, part in q.spans():
-            group = "quote" if role == "content" else role
-            groups[group].append(span(part.start, part.end, q.type, q.id, f"quote {q.id} {role}"))
-    for v in annotation.events:
-        groups["event"].append(span(v.trigger.start, v.trigger.end, v.type, v.id, f"event {v.id} trigger"))
-    for name, spans in groups.items():
-        doc.spans[name] = spans
-    doc.spans["quote"].attrs["speaker"] = {q.id: q.speaker for q in annotation.quotes}
-    doc.spans["event"].attrs["source_actor"] = {v.id: v.source_actor for v in annotation.events}
-    doc.spans["event"].attrs["target_actor"] = {v.id: v.target_actor for v in annotation.events}
-    doc.spans["event"].attrs["attrs"] = {v.id: dict(v.attrs) for v in annotation.events if v.attrs}
+    if record.annotation is not None:
+        try:
+            annotation_to_doc(record.annotation, doc, where=f"{record.ext_id}: ")
+        except ValueError as exc:
+            raise FormatError(str(exc)) from None
     return doc
 
 
@@ -169,43 +151,5 @@ def from_doc(doc: Doc) -> Record:
     record.annotator = info.get("annotator") if record.source == "annotator" else None
     status = info.get("status")
     record.status = status if status in STATUSES else ("draft" if record.source == "model" else "submitted")
-    record.annotation = _annotation(doc)
+    record.annotation = annotation_from_doc(doc)
     return record
-
-
-def _annotation(doc: Doc) -> Annotation:
-    def offsets(span: Span) -> Offsets:
-        return Offsets(span.start_char, span.end_char)
-
-    entities = [Entity(e.id_ or f"t{i}", e.start_char, e.end_char, e.label_) for i, e in enumerate(doc.ents, 1)]
-    group = lambda name: doc.spans[name] if name in doc.spans else []  # noqa: E731
-    attrs = lambda name, key: (doc.spans[name].attrs.get(key) or {}) if name in doc.spans else {}  # noqa: E731
-
-    content: dict[str, list[Span]] = {}
-    for i, span in enumerate(group("quote"), start=1):
-        content.setdefault(span.id_ or f"q{i}", []).append(span)
-    speakers = attrs("quote", "speaker")
-    parts: dict[str, dict[str, Span]] = {"cue": {}, "source": {}}
-    for role in parts:
-        for span in group(role):
-            if span.id_ not in content:
-                raise ValueError(f"the {role} span {span.text!r} belongs to no quote (Span.id {span.id_!r})")
-            if span.id_ in parts[role]:
-                raise ValueError(f"quote {span.id_} has two {role} spans")
-            parts[role][span.id_] = span
-    quotes = []
-    for qid, spans in content.items():
-        cue, source = parts["cue"].get(qid), parts["source"].get(qid)
-        quotes.append(Quote(
-            qid, spans[0].label_, tuple(sorted(offsets(s) for s in spans)),
-            None if cue is None else offsets(cue), None if source is None else offsets(source), speakers.get(qid),
-        ))
-    sources, targets, event_attrs = (attrs("event", k) for k in ("source_actor", "target_actor", "attrs"))
-    events = [
-        Event(
-            span.id_ or f"v{i}", span.label_, offsets(span), sources.get(span.id_), targets.get(span.id_),
-            tuple(sorted((str(k), str(v)) for k, v in (event_attrs.get(span.id_) or {}).items())),
-        )
-        for i, span in enumerate(group("event"), start=1)
-    ]
-    return Annotation.of([*entities, *quotes, *events])

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..model import SET_KINDS, STATUSES, Annotation, Entity, Event, Quote, Record, Span
+from ..model import SET_KINDS, STATUSES, Annotation, Item, Record, Span
 from .base import json_lines, lines, write_json_lines
 
 NAME = "jsonl"
@@ -55,11 +55,11 @@ def to_json(record: Record) -> dict[str, Any]:
     out["quotes"] = [
         {
             "id": q.id,
-            "type": q.type,
-            "content": [span(c) for c in q.content],
-            "cue": span(q.cue),
-            "source": span(q.source),
-            "speaker": q.speaker,
+            "type": q.label,
+            "content": [span(c) for c in q.parts("content")],
+            "cue": span(q.span("cue")),
+            "source": span(q.span("source")),
+            "speaker": q.link("speaker"),
         }
         for q in record.annotation.quotes
     ]
@@ -67,10 +67,10 @@ def to_json(record: Record) -> dict[str, Any]:
     for v in record.annotation.events:
         event = {
             "id": v.id,
-            "type": v.type,
-            "trigger": span(v.trigger),
-            "source_actor": v.source_actor,
-            "target_actor": v.target_actor,
+            "type": v.label,
+            "trigger": span(v.span("trigger")),
+            "source_actor": v.link("source_actor"),
+            "target_actor": v.link("target_actor"),
         }
         if v.attrs:
             event["attrs"] = dict(v.attrs)
@@ -176,16 +176,16 @@ def _ref(obj: dict, key: str, what: str) -> str | None:
     return value
 
 
-def _entity(obj: Any, text: str) -> Entity:
+def _entity(obj: Any, text: str) -> Item:
     if not isinstance(obj, dict):
         raise ValueError("an entity must be an object")
     item_id = _id(obj, "entity")
     what = f"entity {item_id}"
     span = _offsets(obj, text, what)
-    return Entity(item_id, span.start, span.end, _label(obj, "label", what))
+    return Item.entity(item_id, span.start, span.end, _label(obj, "label", what))
 
 
-def _quote(obj: Any, text: str) -> Quote:
+def _quote(obj: Any, text: str) -> Item:
     if not isinstance(obj, dict):
         raise ValueError("a quote must be an object")
     item_id = _id(obj, "quote")
@@ -193,7 +193,7 @@ def _quote(obj: Any, text: str) -> Quote:
     content = obj.get("content")
     if not isinstance(content, list) or not content:
         raise ValueError(f"{what}: content must be a non-empty list of spans")
-    return Quote(
+    return Item.quote(
         item_id,
         _label(obj, "type", what),
         tuple(_offsets(c, text, f"{what} content") for c in content),
@@ -203,7 +203,7 @@ def _quote(obj: Any, text: str) -> Quote:
     )
 
 
-def _event(obj: Any, text: str) -> Event:
+def _event(obj: Any, text: str) -> Item:
     if not isinstance(obj, dict):
         raise ValueError("an event must be an object")
     item_id = _id(obj, "event")
@@ -211,7 +211,7 @@ def _event(obj: Any, text: str) -> Event:
     attrs = obj.get("attrs") or {}
     if not isinstance(attrs, dict) or not all(isinstance(v, str) for v in attrs.values()):
         raise ValueError(f"{what}: attrs must be an object of strings")
-    return Event(
+    return Item.event(
         item_id,
         _label(obj, "type", what),
         _offsets(obj.get("trigger"), text, f"{what} trigger"),

@@ -42,7 +42,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..model import SET_KINDS, STATUSES, Annotation, Entity, Event, Quote, Record, Span
+from ..model import SET_KINDS, STATUSES, Annotation, Item, Record, Span
 from .base import FormatError, json_lines, tokens_of, trailing_space, write_json_lines
 
 NAME = "prodigy"
@@ -112,23 +112,21 @@ def _spans_and_relations(record: Record, tokens: list[tuple[int, int]]) -> tuple
         })
 
     annotation = record.annotation
-    entities = {e.id: span(e.span, e.label) for e in annotation.entities}
+    entities = {e.id: span(e.main, e.label) for e in annotation.entities}
     for q in annotation.quotes:
-        first, *rest = [span(part, f"{QUOTE}_{q.type}") for part in q.content]
+        first, *rest = [span(part, f"{QUOTE}_{q.label}") for part in q.parts("content")]
         for part in rest:
             relate(part, first, PART_OF)
-        if q.cue is not None:
-            relate(span(q.cue, CUE), first, CUE_OF)
-        if q.source is not None:
-            relate(span(q.source, SOURCE), first, SOURCE_OF)
-        if q.speaker is not None:
-            relate(first, entities[q.speaker], SPEAKER)
+        for role, label, relation in (("cue", CUE, CUE_OF), ("source", SOURCE, SOURCE_OF)):
+            part = q.span(role)
+            if part is not None:
+                relate(span(part, label), first, relation)
+        for role, target in q.links:
+            relate(first, entities[target], SPEAKER)
     for v in annotation.events:
-        trigger = span(v.trigger, f"{EVENT}{v.type}")
-        if v.source_actor is not None:
-            relate(trigger, entities[v.source_actor], ACTOR)
-        if v.target_actor is not None:
-            relate(trigger, entities[v.target_actor], TARGET)
+        trigger = span(v.main, f"{EVENT}{v.label}")
+        for role, target in v.links:
+            relate(trigger, entities[target], ACTOR if role == "source_actor" else TARGET)
     spans = sorted(found.values(), key=lambda s: (s["start"], s["end"], s["label"]))
     return spans, relations
 
@@ -189,13 +187,15 @@ def _annotation(data: dict, text: str) -> Annotation:
     links = _relations(data, text, keys, by_last_token)
     entity_keys = sorted(k for k in keys if _kind(k[2])[0] == "entity")
     entity_ids = {key: f"t{i}" for i, key in enumerate(entity_keys, start=1)}
-    items: list = [Entity(entity_ids[k], k[0], k[1], k[2]) for k in entity_keys]
+    items: list[Item] = [Item.entity(entity_ids[k], k[0], k[1], k[2]) for k in entity_keys]
     items += _quotes(keys, links, entity_ids)
     actors = _one(ACTOR, links[ACTOR], lambda head, child: (head, child))
     targets = _one(TARGET, links[TARGET], lambda head, child: (head, child))
     triggers = sorted(k for k in keys if _kind(k[2])[0] == "event")
     items += [
-        Event(f"v{i}", _kind(k[2])[1], Span(k[0], k[1]), entity_ids.get(actors.get(k)), entity_ids.get(targets.get(k)))
+        Item.event(
+            f"v{i}", _kind(k[2])[1], Span(k[0], k[1]), entity_ids.get(actors.get(k)), entity_ids.get(targets.get(k))
+        )
         for i, k in enumerate(triggers, start=1)
     ]
     return Annotation.of(items)
@@ -250,7 +250,7 @@ def _relations(data: dict, text: str, keys: set[Key], by_last_token) -> dict[str
     return links
 
 
-def _quotes(keys: set[Key], links, entity_ids: dict[Key, str]) -> list[Quote]:
+def _quotes(keys: set[Key], links, entity_ids: dict[Key, str]) -> list[Item]:
     """A quote per content span that is not PART_OF another; its parts, cue, source and speaker hang off it."""
     part_of = dict(links[PART_OF])
     for head, child in part_of.items():
@@ -270,7 +270,7 @@ def _quotes(keys: set[Key], links, entity_ids: dict[Key, str]) -> list[Quote]:
         return None if key is None else Span(key[0], key[1])
 
     return [
-        Quote(
+        Item.quote(
             f"q{i}", _kind(first[2])[1],
             tuple(span(p) for p in sorted([first] + [head for head, child in part_of.items() if child == first])),
             span(cues.get(first)), span(sources.get(first)), entity_ids.get(speakers.get(first)),

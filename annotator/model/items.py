@@ -1,0 +1,238 @@
+"""One shape for the items of every layer, and each layer's definition.
+
+An item is a label, its spans by role and its links by role: an entity is one
+`entity` span; a quote `content` spans, an optional `cue` and `source` and a
+`speaker` link; an event a `trigger` span, `source_actor` and `target_actor`
+links and free attributes. What differs between layers is data (a `Layer`),
+so code that handles items asks the layer, never the item's type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from ..errors import Invalid
+
+# Where an item came from: a model suggestion not yet confirmed, or a person.
+MODEL, HUMAN = "model", "human"
+QUOTE_MARKS = "\"“”„«»‘’'"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: int
+    end: int
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+def guess_quote_type(text: str, span: Span) -> str:
+    """DIRECT when the selection is enclosed in quotation marks, else INDIRECT."""
+    before = text[max(0, span.start - 1) : span.start]
+    inside = text[span.start : span.end]
+    after = text[span.end : span.end + 2]
+    opened = inside[:1] in QUOTE_MARKS or before in QUOTE_MARKS
+    closed = inside[-1:] in QUOTE_MARKS or any(ch in QUOTE_MARKS for ch in after)
+    return "DIRECT" if opened and closed else "INDIRECT"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """What the items of one layer are made of, and the rules they keep."""
+
+    name: str
+    prefix: str  # of item ids: t1, q1, v1
+    roles: tuple[str, ...]  # span roles; the first is the main one, made from a selection
+    optional: frozenset[str] = frozenset()  # roles an item may leave without a span
+    repeated: frozenset[str] = frozenset()  # roles that may hold several spans
+    links: tuple[str, ...] = ()  # roles that point at an entity of the same set
+    exclusive: bool = False  # no two items overlap; a new item replaces those it covers
+    one_per_span: bool = False  # no two items share their main span
+    has_attrs: bool = False  # items carry free attributes (an event's modality)
+    # What agreement gives each token an item covers: the item's label, or (when set) the
+    # role of the span covering it, these roles in painting order, the last winning.
+    painted_roles: tuple[str, ...] = ()
+    # The label of a new item when the person gave none (None: a label is required).
+    default_label: Callable[[str, Span], str] | None = field(default=None, compare=False)
+
+    @property
+    def main(self) -> str:
+        return self.roles[0]
+
+
+LINK_TARGET = "entity"  # links point at items of this layer
+LAYERS: dict[str, Layer] = {
+    layer.name: layer
+    for layer in (
+        Layer("entity", "t", ("entity",), exclusive=True),
+        Layer(
+            "quote", "q", ("content", "cue", "source"), optional=frozenset({"cue", "source"}),
+            repeated=frozenset({"content"}), links=("speaker",), painted_roles=("content", "source", "cue"),
+            default_label=guess_quote_type,
+        ),
+        Layer(
+            "event", "v", ("trigger",), links=("source_actor", "target_actor"), one_per_span=True, has_attrs=True,
+        ),
+    )
+}
+LAYER_NAMES = tuple(LAYERS)
+SPAN_ROLES = tuple(dict.fromkeys(role for layer in LAYERS.values() for role in layer.roles))
+LINK_ROLES = tuple(dict.fromkeys(role for layer in LAYERS.values() for role in layer.links))
+
+
+def layer_of(name: str) -> Layer:
+    found = LAYERS.get(name)
+    if found is None:
+        raise Invalid(f"unknown layer {name!r}; use {', '.join(LAYER_NAMES)}")
+    return found
+
+
+@dataclass(frozen=True)
+class Item:
+    """An entity, quote or event: its label, its spans by role, its links by role."""
+
+    id: str
+    layer: str
+    label: str
+    spans: tuple[tuple[str, Span], ...]  # in the layer's role order, a repeated role's spans by position
+    links: tuple[tuple[str, str], ...] = ()  # only the links that are set, in the layer's order
+    attrs: tuple[tuple[str, str], ...] = ()
+    origin: str = HUMAN
+
+    @classmethod
+    def make(
+        cls,
+        layer: str,
+        item_id: str,
+        label: str,
+        spans: Mapping[str, Span | Iterable[Span] | None],
+        links: Mapping[str, str | None] | None = None,
+        attrs: Iterable[tuple[str, str]] = (),
+        origin: str = HUMAN,
+    ) -> Item:
+        """An item with its parts put in the layer's order; unknown roles are refused."""
+        kind = layer_of(layer)
+        links = links or {}
+        unknown = (set(spans) - set(kind.roles)) | (set(links) - set(kind.links))
+        if unknown:
+            raise Invalid(f"a {layer} has no {', '.join(sorted(unknown))}")
+        ordered: list[tuple[str, Span]] = []
+        for role in kind.roles:
+            given = spans.get(role)
+            parts = () if given is None else (given,) if isinstance(given, Span) else sorted(given)
+            ordered.extend((role, part) for part in parts)
+        linked = tuple((role, links[role]) for role in kind.links if links.get(role) is not None)
+        return cls(item_id, layer, label, tuple(ordered), linked, tuple(sorted(attrs)), origin)  # type: ignore[arg-type]
+
+    @classmethod
+    def entity(cls, item_id: str, start: int, end: int, label: str, origin: str = HUMAN) -> Item:
+        return cls(item_id, "entity", label, (("entity", Span(start, end)),), origin=origin)
+
+    @classmethod
+    def quote(
+        cls,
+        item_id: str,
+        label: str,
+        content: Iterable[Span],
+        cue: Span | None = None,
+        source: Span | None = None,
+        speaker: str | None = None,
+        origin: str = HUMAN,
+    ) -> Item:
+        spans = {"content": content, "cue": cue, "source": source}
+        return cls.make("quote", item_id, label, spans, {"speaker": speaker}, origin=origin)
+
+    @classmethod
+    def event(
+        cls,
+        item_id: str,
+        label: str,
+        trigger: Span,
+        source_actor: str | None = None,
+        target_actor: str | None = None,
+        attrs: Iterable[tuple[str, str]] = (),
+        origin: str = HUMAN,
+    ) -> Item:
+        links = {"source_actor": source_actor, "target_actor": target_actor}
+        return cls.make("event", item_id, label, {"trigger": trigger}, links, attrs, origin)
+
+    @property
+    def kind(self) -> Layer:
+        return LAYERS[self.layer]
+
+    @property
+    def main(self) -> Span:
+        """The item's first span of its main role (an entity's span, a quote's first content part, a trigger)."""
+        return self.spans[0][1] if self.spans else Span(0, 0)
+
+    @property
+    def start(self) -> int:
+        return self.main.start
+
+    @property
+    def end(self) -> int:
+        return self.main.end
+
+    def parts(self, role: str) -> tuple[Span, ...]:
+        """The item's spans of one role."""
+        return tuple(span for r, span in self.spans if r == role)
+
+    def span(self, role: str) -> Span | None:
+        """The item's (first) span of one role, or None."""
+        return next((span for r, span in self.spans if r == role), None)
+
+    def link(self, role: str) -> str | None:
+        """The entity id a link role points at, or None."""
+        return next((target for r, target in self.links if r == role), None)
+
+    def with_parts(self, role: str, parts: Iterable[Span]) -> Item:
+        """The item with other spans for one role, as a person's work."""
+        spans: dict[str, list[Span]] = {r: list(self.parts(r)) for r in self.kind.roles}
+        spans[role] = list(parts)
+        return Item.make(self.layer, self.id, self.label, spans, dict(self.links), self.attrs, HUMAN)
+
+    def with_link(self, role: str, target: str | None, origin: str = HUMAN) -> Item:
+        """The item pointing `role` at another entity (None clears it)."""
+        links: dict[str, str | None] = {**dict(self.links), role: target}
+        spans = {r: self.parts(r) for r in self.kind.roles}
+        return Item.make(self.layer, self.id, self.label, spans, links, self.attrs, origin)
+
+    def relabelled(self, label: str) -> Item:
+        return replace(self, label=label, origin=HUMAN)
+
+    def confirmed(self) -> Item:
+        return replace(self, origin=HUMAN)
+
+
+def item_to_dict(item: Item) -> dict:
+    """An item as plain JSON-ready data (offsets only, no text), as history keeps it."""
+    data: dict = {"layer": item.layer, "id": item.id, "label": item.label, "origin": item.origin}
+    kind = item.kind
+    for role in kind.roles:
+        parts = item.parts(role)
+        if role in kind.repeated:
+            data[role] = [[s.start, s.end] for s in parts]
+        elif parts:
+            data[role] = [parts[0].start, parts[0].end]
+    for role in kind.links:
+        data[role] = item.link(role)
+    if item.attrs:
+        data["attrs"] = dict(item.attrs)
+    return data
+
+
+def item_from_dict(data: Mapping) -> Item:
+    """The inverse of item_to_dict."""
+    kind = layer_of(data["layer"])
+    spans: dict[str, list[Span]] = {}
+    for role in kind.roles:
+        value = data.get(role)
+        if value is None:
+            continue
+        pairs = value if role in kind.repeated else [value]
+        spans[role] = [Span(int(s), int(e)) for s, e in pairs]
+    links = {role: data.get(role) for role in kind.links}
+    attrs = tuple((str(k), str(v)) for k, v in (data.get("attrs") or {}).items())
+    return Item.make(kind.name, data["id"], data["label"], spans, links, attrs, data.get("origin", HUMAN))

@@ -1,0 +1,79 @@
+"""Articles, what import and export move, and the tokens spans snap to."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..errors import Invalid
+from .annotation import Annotation
+from .items import Span
+
+# The kinds of annotation set, and the states of an annotator's set.
+SET_KINDS = ("model", "annotator", "gold")
+STATUSES = ("draft", "submitted", "skipped")
+
+
+@dataclass
+class Article:
+    """An article's text, metadata and the tokens of the project's tokenizer."""
+
+    ext_id: str
+    text: str
+    meta: dict = field(default_factory=dict)
+    tokens: list[tuple[int, int]] = field(default_factory=list)
+    id: int | None = None
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or self.ext_id)
+
+
+@dataclass
+class Record:
+    """What import and export move: an article, and optionally one annotation set of it."""
+
+    ext_id: str
+    text: str
+    meta: dict = field(default_factory=dict)
+    source: str | None = None  # model | annotator | gold; None for a plain article
+    annotator: str | None = None
+    status: str | None = None
+    annotation: Annotation | None = None
+    tokens: list[tuple[int, int]] | None = None  # filled on export, for formats that need them
+
+
+class Tokens:
+    """Word-token boundaries of one text, for snapping spans to whole tokens."""
+
+    def __init__(self, offsets: Sequence[Sequence[int]], text: str):
+        words = [(s, e) for s, e in offsets if not text[s:e].isspace()]
+        self.starts = [s for s, _ in words]
+        self.ends = [e for _, e in words]
+
+    def snap(self, start: int, end: int) -> Span:
+        """The smallest run of whole tokens covering every word the range touches."""
+        if start >= end:
+            raise Invalid("the selection is empty")
+        first = bisect.bisect_right(self.ends, start)  # first token ending after start
+        last = bisect.bisect_left(self.starts, end) - 1  # last token starting before end
+        if first > last:
+            raise Invalid("the selection holds no word")
+        return Span(self.starts[first], self.ends[last])
+
+    def move(self, span: Span, side: str, delta: int) -> Span:
+        """Move one boundary of a snapped span by `delta` tokens."""
+        first = bisect.bisect_left(self.starts, span.start)
+        last = bisect.bisect_left(self.ends, span.end)
+        if side == "start":
+            first += delta
+        elif side == "end":
+            last += delta
+        else:
+            raise Invalid(f"unknown boundary {side!r}; use start or end")
+        if first < 0 or last >= len(self.ends):
+            raise Invalid("the span cannot grow past the text")
+        if first > last:
+            raise Invalid("a span keeps at least one token")
+        return Span(self.starts[first], self.ends[last])

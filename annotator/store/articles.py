@@ -1,0 +1,88 @@
+"""Articles: stored once per text, never changed after import."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+
+from sqlite_utils import Database
+
+from ..errors import Conflict, NotFound
+from ..model import Article
+from ._sql import now, row, text_hash, value
+from .queue import count_open
+
+ARTICLE_COLUMNS = "id, ext_id, text, meta, tokens"
+
+
+def article_of(found: sqlite3.Row) -> Article:
+    """An Article from a row of ARTICLE_COLUMNS."""
+    return Article(
+        ext_id=found["ext_id"], text=found["text"], meta=json.loads(found["meta"]), tokens=json.loads(found["tokens"]),
+        id=found["id"],
+    )
+
+
+def ensure_article(db: Database, article: Article) -> tuple[int, bool]:
+    """The id of the stored article with this id or else this exact text, storing it if new.
+
+    Returns (id, created). Refuses an id that exists already with another text.
+    """
+    digest = text_hash(article.text)
+    found = row(db, "SELECT id, text_hash FROM articles WHERE ext_id = ?", [article.ext_id])
+    if found is not None:
+        if found["text_hash"] != digest:
+            raise Conflict(f"article {article.ext_id!r} exists already with a different text")
+        return found["id"], False
+    same_text = value(db, "SELECT id FROM articles WHERE text_hash = ? ORDER BY id LIMIT 1", [digest])
+    if same_text is not None:
+        return same_text, False
+    cur = db.execute(
+        "INSERT INTO articles (ext_id, text, text_hash, meta, tokens, created) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            article.ext_id,
+            article.text,
+            digest,
+            json.dumps(article.meta, ensure_ascii=False, sort_keys=True),
+            json.dumps(article.tokens, separators=(",", ":")),
+            now(),
+        ],
+    )
+    count_open(db, +1)
+    return int(cur.lastrowid or 0), True
+
+
+def find_article(db: Database, ext_id: str) -> int | None:
+    """The id of the article with this external id."""
+    found = value(db, "SELECT id FROM articles WHERE ext_id = ?", [ext_id])
+    return None if found is None else int(found)
+
+
+def get_article(db: Database, article_id: int) -> Article:
+    found = row(db, f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id])
+    if found is None:
+        raise NotFound(f"there is no article {article_id}")
+    return article_of(found)
+
+
+def get_article_text(db: Database, article_id: int) -> str:
+    found = value(db, "SELECT text FROM articles WHERE id = ?", [article_id])
+    if found is None:
+        raise NotFound(f"there is no article {article_id}")
+    return str(found)
+
+
+def count_articles(db: Database) -> int:
+    return int(value(db, "SELECT count(*) FROM articles"))
+
+
+def iter_article_ids(db: Database, batch: int = 500) -> Iterator[int]:
+    """Every article id in order, fetched in keyset pages."""
+    last = 0
+    while True:
+        ids = [r[0] for r in db.execute("SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?", [last, batch])]
+        if not ids:
+            return
+        yield from ids
+        last = ids[-1]

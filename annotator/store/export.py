@@ -1,0 +1,85 @@
+"""Reading many sets at once, streamed in keyset batches: exports, agreement, counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from sqlite_utils import Database
+
+from ..model import Annotation, Article
+from ._sql import iter_rows, marks, rows, value
+from .articles import ARTICLE_COLUMNS, article_of
+from .items import load_annotations
+from .sets import SET_COLUMNS, AnnotationSet, set_of
+
+
+def _articles(db: Database, ids: list[int]) -> dict[int, Article]:
+    found = iter_rows(db, f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks(ids)})", ids)
+    return {r["id"]: article_of(r) for r in found}
+
+
+def iter_sets(
+    db: Database, kind: str, *, submitted_only: bool = False, batch: int = 200
+) -> Iterator[tuple[Article, AnnotationSet, Annotation]]:
+    """Every set of one kind with its article, in keyset batches so memory stays flat."""
+    last = 0
+    status = "AND s.status = 'submitted'" if submitted_only else ""
+    while True:
+        sets = [
+            set_of(r)
+            for r in rows(
+                db, f"SELECT {SET_COLUMNS} WHERE s.kind = ? AND s.id > ? {status} ORDER BY s.id LIMIT ?",
+                [kind, last, batch],
+            )
+        ]
+        if not sets:
+            return
+        annotations = load_annotations(db, [s.id for s in sets])
+        articles = _articles(db, sorted({s.article_id for s in sets}))
+        for found in sets:
+            yield articles[found.article_id], found, annotations[found.id]
+        last = sets[-1].id
+
+
+def iter_submitted(db: Database, batch: int = 200) -> Iterator[tuple[Article, dict[str, Annotation]]]:
+    """Each article with at least one submitted annotation, with them by annotator name, streamed."""
+    last = 0
+    while True:
+        ids = [
+            r[0]
+            for r in db.execute(
+                "SELECT DISTINCT article_id FROM annotation_sets WHERE kind = 'annotator' AND status = 'submitted' "
+                "AND article_id > ? ORDER BY article_id LIMIT ?",
+                [last, batch],
+            )
+        ]
+        if not ids:
+            return
+        sets = [
+            set_of(r)
+            for r in rows(
+                db, f"SELECT {SET_COLUMNS} WHERE s.article_id IN ({marks(ids)}) AND s.kind = 'annotator' "
+                "AND s.status = 'submitted'",
+                ids,
+            )
+        ]
+        annotations = load_annotations(db, [s.id for s in sets])
+        by_article: dict[int, dict[str, Annotation]] = defaultdict(dict)
+        for found in sets:
+            by_article[found.article_id][found.user_name or ""] = annotations[found.id]
+        articles = _articles(db, ids)
+        for article_id in ids:
+            yield articles[article_id], by_article[article_id]
+        last = ids[-1]
+
+
+def stats(db: Database) -> dict[str, int]:
+    """Counts for the admin page and the CLI."""
+    counts = {
+        "articles": int(value(db, "SELECT count(*) FROM articles")),
+        "users": int(value(db, "SELECT count(*) FROM users")),
+    }
+    for kind, n in db.execute("SELECT kind, count(*) FROM annotation_sets GROUP BY kind"):
+        counts[kind] = n
+    return counts

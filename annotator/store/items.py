@@ -1,0 +1,63 @@
+"""The items of annotation sets, stored alike for every layer.
+
+An item is a row of `items` with its spans in `spans` (role, order, offsets)
+and its links in `links` (role, target entity); the layer's definition says
+which roles there are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from ..model import Annotation, Item, Span
+from ._sql import iter_rows, marks
+
+
+def load_annotation(db: Database, set_id: int) -> Annotation:
+    return load_annotations(db, [set_id])[set_id]
+
+
+def load_annotations(db: Database, set_ids: list[int]) -> dict[int, Annotation]:
+    """The annotations of several sets, in three queries."""
+    where = f"set_id IN ({marks(set_ids)})"
+    spans: dict[tuple[int, str], dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
+    for r in iter_rows(
+        db, f"SELECT set_id, item, role, start_char, end_char FROM spans WHERE {where} ORDER BY set_id, item, role, ord",
+        set_ids,
+    ):
+        spans[r["set_id"], r["item"]][r["role"]].append(Span(r["start_char"], r["end_char"]))
+    links: dict[tuple[int, str], dict[str, str | None]] = defaultdict(dict)
+    for r in iter_rows(db, f"SELECT set_id, item, role, target FROM links WHERE {where}", set_ids):
+        links[r["set_id"], r["item"]][r["role"]] = r["target"]
+    items: dict[int, list[Item]] = {set_id: [] for set_id in set_ids}
+    for r in iter_rows(db, f"SELECT set_id, key, layer, label, origin, attrs FROM items WHERE {where}", set_ids):
+        key = (r["set_id"], r["key"])
+        attrs = tuple((str(k), str(v)) for k, v in json.loads(r["attrs"]).items())
+        items[r["set_id"]].append(
+            Item.make(r["layer"], r["key"], r["label"], spans[key], links[key], attrs, r["origin"])
+        )
+    return {set_id: Annotation.of(found) for set_id, found in items.items()}
+
+
+def insert_items(db: Database, set_id: int, items: Iterable[Item]) -> None:
+    item_rows, span_rows, link_rows = [], [], []
+    for item in items:
+        item_rows.append((set_id, item.id, item.layer, item.label, item.origin, json.dumps(dict(item.attrs))))
+        counts: dict[str, int] = defaultdict(int)
+        for role, span in item.spans:
+            span_rows.append((set_id, item.id, role, counts[role], span.start, span.end))
+            counts[role] += 1
+        link_rows.extend((set_id, item.id, role, target) for role, target in item.links)
+    db.conn.executemany("INSERT INTO items (set_id, key, layer, label, origin, attrs) VALUES (?,?,?,?,?,?)", item_rows)
+    db.conn.executemany(
+        "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (?,?,?,?,?,?)", span_rows
+    )
+    db.conn.executemany("INSERT INTO links (set_id, item, role, target) VALUES (?,?,?,?)", link_rows)
+
+
+def delete_items(db: Database, set_id: int, keys: Iterable[str]) -> None:
+    db.conn.executemany("DELETE FROM items WHERE set_id = ? AND key = ?", [(set_id, key) for key in keys])

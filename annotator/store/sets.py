@@ -1,0 +1,159 @@
+"""Annotation sets: the model's, each annotator's, and gold, one per owner and article."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from ..db import write
+from ..errors import NotFound
+from ..model import Annotation, Change, as_suggestions
+from ._sql import now, row, rows
+from .history import record
+from .items import delete_items, insert_items, load_annotation, load_annotations
+from .queue import assign, holds
+
+
+@dataclass(frozen=True)
+class AnnotationSet:
+    id: int
+    article_id: int
+    kind: str
+    user_id: int | None
+    user_name: str | None
+    status: str
+    version: int
+
+
+SET_COLUMNS = """s.id, s.article_id, s.kind, s.user_id, u.name AS user_name, s.status, s.version
+    FROM annotation_sets s LEFT JOIN users u ON u.id = s.user_id"""
+
+
+def set_of(found: sqlite3.Row) -> AnnotationSet:
+    """An AnnotationSet from a row of SET_COLUMNS."""
+    return AnnotationSet(
+        found["id"], found["article_id"], found["kind"], found["user_id"], found["user_name"], found["status"],
+        found["version"],
+    )
+
+
+def get_set(db: Database, set_id: int) -> AnnotationSet:
+    found = row(db, f"SELECT {SET_COLUMNS} WHERE s.id = ?", [set_id])
+    if found is None:
+        raise NotFound(f"there is no annotation set {set_id}")
+    return set_of(found)
+
+
+def find_set(db: Database, article_id: int, kind: str, user_id: int | None = None) -> AnnotationSet | None:
+    found = row(
+        db, f"SELECT {SET_COLUMNS} WHERE s.article_id = ? AND s.kind = ? AND ifnull(s.user_id, 0) = ?",
+        [article_id, kind, user_id or 0],
+    )
+    return None if found is None else set_of(found)
+
+
+def create_set(
+    db: Database,
+    article_id: int,
+    kind: str,
+    user_id: int | None,
+    annotation: Annotation,
+    *,
+    status: str = "draft",
+    by: int | None = None,
+    action: str = "create",
+) -> int:
+    """A new annotation set holding `annotation`, its creation in the history."""
+    stamp = now()
+    cur = db.execute(
+        "INSERT INTO annotation_sets (article_id, kind, user_id, status, version, created, updated) "
+        "VALUES (?, ?, ?, ?, 1, ?, ?)",
+        [article_id, kind, user_id, status, stamp, stamp],
+    )
+    set_id = int(cur.lastrowid or 0)
+    insert_items(db, set_id, annotation.items())
+    record(db, set_id, by, action, Change(after=tuple(annotation.items())), 1)
+    return set_id
+
+
+def put_set(
+    db: Database,
+    article_id: int,
+    kind: str,
+    user_id: int | None,
+    annotation: Annotation,
+    *,
+    status: str = "draft",
+    by: int | None = None,
+    action: str = "import",
+) -> int:
+    """Create the set, or replace what it holds (recorded in history, so nothing is lost)."""
+    existing = find_set(db, article_id, kind, user_id)
+    if kind == "annotator" and user_id is not None and holds(db, article_id, user_id) is None:
+        assign(db, article_id, user_id)
+    if existing is None:
+        return create_set(db, article_id, kind, user_id, annotation, status=status, by=by, action=action)
+    old = load_annotation(db, existing.id)
+    change = Change(before=tuple(old.items()), after=tuple(annotation.items()))
+    delete_items(db, existing.id, [i.id for i in old.items()])
+    insert_items(db, existing.id, annotation.items())
+    version = existing.version + 1
+    db.execute(
+        "UPDATE annotation_sets SET version = ?, status = ?, updated = ? WHERE id = ?",
+        [version, status, now(), existing.id],
+    )
+    record(db, existing.id, by, action, change, version)
+    return existing.id
+
+
+def open_set(db: Database, article_id: int, user_id: int) -> AnnotationSet:
+    """The user's own set of an article, started from the model's suggestions on first opening."""
+    found = find_set(db, article_id, "annotator", user_id)
+    if found is not None:
+        return found
+    with write(db):
+        # Checked again under the write lock: another tab may have just created it.
+        if row(db, "SELECT id FROM articles WHERE id = ?", [article_id]) is None:
+            raise NotFound(f"there is no article {article_id}")
+        if find_set(db, article_id, "annotator", user_id) is None:
+            model = find_set(db, article_id, "model")
+            start = as_suggestions(load_annotation(db, model.id)) if model else Annotation()
+            create_set(db, article_id, "annotator", user_id, start, by=user_id)
+    return get_set_of(db, article_id, "annotator", user_id)
+
+
+def open_gold(db: Database, article_id: int, user_id: int) -> AnnotationSet:
+    """The article's gold set, created empty the first time a reviewer opens it."""
+    found = find_set(db, article_id, "gold")
+    if found is not None:
+        return found
+    with write(db):
+        if row(db, "SELECT id FROM articles WHERE id = ?", [article_id]) is None:
+            raise NotFound(f"there is no article {article_id}")
+        if find_set(db, article_id, "gold") is None:
+            create_set(db, article_id, "gold", None, Annotation(), by=user_id)
+    return get_set_of(db, article_id, "gold")
+
+
+def get_set_of(db: Database, article_id: int, kind: str, user_id: int | None = None) -> AnnotationSet:
+    found = find_set(db, article_id, kind, user_id)
+    if found is None:
+        raise NotFound(f"article {article_id} has no {kind} set")
+    return found
+
+
+def submitted_versions(db: Database, article_id: int) -> list[tuple[AnnotationSet, Annotation]]:
+    """The annotators' submitted sets of one article, by annotator name."""
+    sets = [
+        set_of(r)
+        for r in rows(
+            db,
+            f"SELECT {SET_COLUMNS} WHERE s.article_id = ? AND s.kind = 'annotator' AND s.status = 'submitted' "
+            "ORDER BY u.name",
+            [article_id],
+        )
+    ]
+    annotations = load_annotations(db, [s.id for s in sets]) if sets else {}
+    return [(found, annotations[found.id]) for found in sets]
