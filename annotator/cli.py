@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from sqlite_utils import Database
 from werkzeug.security import generate_password_hash
 
 from . import (
@@ -43,6 +46,15 @@ class Paths:
     def open(self):
         return database.connect(self.db)
 
+    @contextmanager
+    def database(self) -> Iterator[Database]:
+        """The database, closed when the command is done with it."""
+        db = database.connect(self.db)
+        try:
+            yield db
+        finally:
+            db.close()
+
 
 pass_paths = click.make_pass_decorator(Paths)
 
@@ -74,7 +86,8 @@ def init(paths: Paths, force: bool) -> None:
     else:
         project_config.write_new(paths.config)
         click.echo(f"Wrote {paths.config} (label schemes and a new secret key).")
-    paths.open().close()
+    with paths.database():
+        pass
     click.echo(f"Database ready: {paths.db}")
 
 
@@ -90,11 +103,11 @@ def init(paths: Paths, force: bool) -> None:
 @pass_paths
 def import_(paths: Paths, sources, fmt, annotator, preannotate, model) -> None:
     """Import articles and annotations (files or folders), all or nothing."""
-    db = paths.open()
     try:
-        report = importing.import_paths(
-            db, paths.project(), sources, fmt=fmt, annotator=annotator, preannotate=preannotate, model=model
-        )
+        with paths.database() as db:
+            report = importing.import_paths(
+                db, paths.project(), sources, fmt=fmt, annotator=annotator, preannotate=preannotate, model=model
+            )
     except importing.ImportFailed as exc:
         raise click.ClickException(f"{exc}\nNothing was imported.") from None
     for warning in report.warnings:
@@ -108,7 +121,8 @@ def import_(paths: Paths, sources, fmt, annotator, preannotate, model) -> None:
 @pass_paths
 def preannotate(paths: Paths, model, n_process) -> None:
     """Run the spaCy pipeline over every article, replacing the stored predictions."""
-    done, warning = importing.preannotate(paths.open(), paths.project(), model=model, n_process=n_process)
+    with paths.database() as db:
+        done, warning = importing.preannotate(db, paths.project(), model=model, n_process=n_process)
     if warning:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Pre-annotated {done} article(s).")
@@ -127,7 +141,8 @@ def preannotate(paths: Paths, model, n_process) -> None:
 def export(paths: Paths, fmt, source, out, submitted_only) -> None:
     """Export annotation sets, streamed record by record."""
     try:
-        count = exporting.export(paths.open(), fmt, source, out, submitted_only=submitted_only)
+        with paths.database() as db:
+            count = exporting.export(db, fmt, source, out, submitted_only=submitted_only)
     except exporting.ExportFailed as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {count} record(s) to {out}.")
@@ -138,10 +153,10 @@ def export(paths: Paths, fmt, source, out, submitted_only) -> None:
 @pass_paths
 def assign(paths: Paths, per_article) -> None:
     """Show or set how many annotators each article gets."""
-    db = paths.open()
-    if per_article is not None:
-        store.set_annotators_per_article(db, per_article)
-    click.echo(f"Each article goes to {store.annotators_per_article(db)} annotator(s).")
+    with paths.database() as db:
+        if per_article is not None:
+            store.set_annotators_per_article(db, per_article)
+        click.echo(f"Each article goes to {store.annotators_per_article(db)} annotator(s).")
 
 
 @cli.command()
@@ -194,7 +209,8 @@ def users_add(paths: Paths, name, role, password) -> None:
     if not name:
         raise click.ClickException("the name is empty")
     try:
-        store.add_user(paths.open(), name, role, generate_password_hash(password))
+        with paths.database() as db:
+            store.add_user(db, name, role, generate_password_hash(password))
     except AnnotatorError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Added {role} {name}.")
@@ -204,7 +220,9 @@ def users_add(paths: Paths, name, role, password) -> None:
 @pass_paths
 def users_list(paths: Paths) -> None:
     """List the users and their roles."""
-    for user in store.list_users(paths.open()):
+    with paths.database() as db:
+        found = store.list_users(db)
+    for user in found:
         note = "" if user.password_hash else "  (no password: imported, cannot sign in)"
         click.echo(f"{user.name}\t{user.role}{note}")
 
@@ -261,17 +279,27 @@ def demo(paths: Paths, seeds, host, port, no_serve) -> None:
     """Set up a demo here (project, seed articles pre-annotated, accounts) and serve it."""
     if not paths.config.exists():
         project_config.write_new(paths.config)
-    db = paths.open()
-    try:
-        report = importing.import_paths(db, paths.project(), [seeds], preannotate=True, progress=False)
-    except importing.ImportFailed as exc:
-        raise click.ClickException(str(exc)) from None
+    with paths.database() as db:
+        try:
+            report = importing.import_paths(db, paths.project(), [seeds], preannotate=True, progress=False)
+        except importing.ImportFailed as exc:
+            raise click.ClickException(str(exc)) from None
+        # Both demo annotators get every article, so the review pages have something to compare.
+        store.set_annotators_per_article(db, 2)
+        accounts = _demo_accounts(db)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Seed articles: {report.summary()}.")
-    # Both demo annotators get every article, so the review pages have something to compare.
-    store.set_annotators_per_article(db, 2)
-    # Fresh passwords on every run: the demo prints them, the database keeps only hashes.
+    click.echo("\nDemo accounts (name / password):")
+    for name, role, password in accounts:
+        click.echo(f"  {name:<6} {password}   {role}")
+    click.echo(f"\nOpen http://{host}:{port}/ and sign in.")
+    if not no_serve:
+        _app(paths).run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def _demo_accounts(db: Database) -> list[tuple[str, str, str]]:
+    """The demo users with fresh passwords (printed once; the database keeps only hashes)."""
     accounts = []
     for name, role in DEMO_USERS:
         password = secrets.token_urlsafe(9)
@@ -280,9 +308,4 @@ def demo(paths: Paths, seeds, host, port, no_serve) -> None:
         else:
             store.set_password(db, name, generate_password_hash(password))
         accounts.append((name, role, password))
-    click.echo("\nDemo accounts (name / password):")
-    for name, role, password in accounts:
-        click.echo(f"  {name:<6} {password}   {role}")
-    click.echo(f"\nOpen http://{host}:{port}/ and sign in.")
-    if not no_serve:
-        _app(paths).run(host=host, port=port, threaded=True, use_reloader=False)
+    return accounts

@@ -38,13 +38,13 @@ def records(db: Database, source: str, *, submitted_only: bool = False) -> Itera
 def export(db: Database, fmt: str, source: str, out: Path, *, submitted_only: bool = False) -> int:
     """Write one source in one format to `out` (a file; a folder for brat and for spacy shards); returns how many."""
     try:
-        writer = formats.get(fmt)
+        writer = formats.get(fmt).write
     except formats.FormatError as exc:
         raise ExportFailed(str(exc)) from None
-    if not hasattr(writer, "write"):
+    if writer is None:
         raise ExportFailed(f"the {fmt} format can be imported, not exported")
     try:
-        return writer.write(records(db, source, submitted_only=submitted_only), out)
+        return writer(records(db, source, submitted_only=submitted_only), out)
     except formats.FormatError as exc:
         raise ExportFailed(str(exc)) from None
     except OSError as exc:

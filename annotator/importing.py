@@ -46,61 +46,14 @@ class ImportReport:
         return ", ".join(parts)
 
 
-def files_of(paths: Iterable[Path], fmt: str) -> Iterator[tuple[Path, str]]:
-    """Each file (or folder, for a folder format such as brat) to read, with its format.
-
-    A folder gives the files in it that have a known suffix; a folder that a folder format
-    claims (with --format auto: brat, when it holds .ann files) is read whole by that format,
-    and only its other files are read one by one.
-    """
-    for path in paths:
-        if path.is_dir():
-            yield from _folder(path, fmt)
-        elif path.is_file():
-            try:
-                yield path, fmt if fmt != "auto" else formats.guess(path)
-            except formats.FormatError as exc:
-                raise ImportFailed(str(exc)) from None
-        else:
-            raise ImportFailed(f"{path}: no such file or folder")
-
-
-def _folder(path: Path, fmt: str) -> Iterator[tuple[Path, str]]:
+def read_records(paths: Iterable[Path], fmt: str) -> Iterator[tuple[str, Record]]:
+    """(FILE:LINE, record) for every record under `paths`, each file read by its format."""
     try:
-        whole = formats.folder_format(path) if fmt == "auto" else fmt if formats.reads_folders(fmt) else None
+        for path, found in formats.discover(paths, fmt):
+            assert found.read is not None  # discover() yields readable formats only
+            yield from found.read(path)
     except formats.FormatError as exc:
         raise ImportFailed(str(exc)) from None
-    if whole is not None:
-        yield path, whole
-        if fmt != "auto":
-            return  # named explicitly: the whole folder is that format's
-    claimed = formats.get(whole).FOLDER_SUFFIXES if whole else ()
-    found = sorted(
-        p for p in path.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in claimed
-    )
-    readable = [(p, fmt if fmt != "auto" else _guess_or_none(p)) for p in found]
-    if whole is None and not any(name for _, name in readable):
-        raise ImportFailed(f"{path}: no file of a known format in this folder")
-    yield from ((p, name) for p, name in readable if name)
-
-
-def _guess_or_none(path: Path) -> str | None:
-    try:
-        return formats.guess(path)
-    except formats.FormatError:
-        return None
-
-
-def read_records(paths: Iterable[Path], fmt: str) -> Iterator[tuple[str, Record]]:
-    for path, name in files_of(paths, fmt):
-        reader = formats.get(name)
-        if not hasattr(reader, "read"):
-            raise ImportFailed(f"{path}: the {name} format can be exported, not imported")
-        try:
-            yield from reader.read(path)
-        except formats.FormatError as exc:
-            raise ImportFailed(str(exc)) from None
 
 
 def import_paths(

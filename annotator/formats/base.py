@@ -1,10 +1,11 @@
-"""What every format shares: its error type, how a file is read, and a record's tokens."""
+"""What every format shares: its registry entry, its error type, how a file is read, and a record's tokens."""
 
 from __future__ import annotations
 
 import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -13,6 +14,38 @@ from ..model import Record
 
 class FormatError(ValueError):
     """A file cannot be read or written; the message starts with FILE:LINE."""
+
+
+# A reader yields (where, record) for each record of a file (or folder), `where` being "FILE:LINE".
+Reader = Callable[[Path], Iterator[tuple[str, Record]]]
+# A writer writes the records to `out` as they come and returns how many.
+Writer = Callable[[Iterable[Record], Path], int]
+
+
+@dataclass(frozen=True)
+class Format:
+    """One import/export format: what it is called, which files are its own, how to read and write it."""
+
+    name: str
+    description: str
+    suffixes: tuple[str, ...] = ()  # file suffixes it reads (lower case, with the dot)
+    read: Reader | None = None
+    write: Writer | None = None
+    # Is this file mine? Asked when several formats share a suffix (native and Prodigy JSONL).
+    sniff: Callable[[Path], bool] | None = None
+    # Formats that are a folder rather than a file (brat): is this folder mine, and which
+    # files in it do I read myself (the others are read one by one, by their own format).
+    sniff_folder: Callable[[Path], bool] | None = None
+    folder_suffixes: tuple[str, ...] = ()
+    # What a download of an export is: its media type, its file suffix, and whether the
+    # export is a folder (then sent as a zip of it).
+    media_type: str = "application/octet-stream"
+    download_suffix: str = ""
+    writes_folder: bool = False
+
+    @property
+    def reads_folders(self) -> bool:
+        return self.sniff_folder is not None
 
 
 # Longer than any article: a line past this is refused before it is read into memory.

@@ -45,13 +45,7 @@ from urllib.parse import quote as escape
 from urllib.parse import unquote
 
 from ..model import Annotation, Item, Record, Span
-from .base import FormatError, lines, read_text
-
-NAME = "brat"
-SUFFIXES = (".ann",)
-# A folder holding .ann files is read whole, by this module; these files in it are its own.
-READS_FOLDERS = True
-FOLDER_SUFFIXES = (".ann", ".txt", ".conf")
+from .base import Format, FormatError, lines, read_text
 
 ATTRIBUTION, CONTENT, CUE, SOURCE, TARGET, SPEAKER, QUOTE_TYPE = (
     "Attribution", "Content", "Cue", "Source", "Target", "Speaker", "QuoteType",
@@ -422,3 +416,10 @@ class _Parsed:
                 raise self.fail(e.line, f"{eid}: an event has one {role}")
             actors[role] = entities[tid].id
         return Item.event("v" + eid[1:], e.type, trigger, actors.get(SOURCE), actors.get(TARGET), tuple(sorted(attrs)))
+
+
+FORMAT = Format(
+    "brat", "brat standoff: a folder of NAME.txt with NAME.ann or NAME_<annotator>.ann", suffixes=(".ann",),
+    read=read, write=write, sniff_folder=sniff_folder, folder_suffixes=(".ann", ".txt", ".conf"),
+    media_type="application/zip", download_suffix=".brat.zip", writes_folder=True,
+)

@@ -34,10 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import SET_KINDS, STATUSES, Annotation, Item, Record
-from .base import FormatError, lines, tokens_of
-
-NAME = "conll"
-SUFFIXES = (".conll", ".iob", ".conll03")
+from .base import Format, FormatError, lines, tokens_of
 
 DOCSTART = "-DOCSTART- -X- O O"
 SENTENCE_END = frozenset(".!?…")
@@ -194,3 +191,9 @@ def _record(path: Path, doc: _Doc) -> tuple[str, Record]:
         annotator=props.get("annotator") if kind == "annotator" else None,
     )
     return where, record
+
+
+FORMAT = Format(
+    "conll", "CoNLL-2003 style IOB, entities only", suffixes=(".conll", ".iob", ".conll03"), read=read, write=write,
+    media_type="text/plain", download_suffix=".conll",
+)

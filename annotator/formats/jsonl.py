@@ -15,10 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..model import SET_KINDS, STATUSES, Annotation, Item, Record, Span
-from .base import json_lines, lines, write_json_lines
-
-NAME = "jsonl"
-SUFFIXES = (".jsonl", ".ndjson")
+from .base import Format, json_lines, lines, write_json_lines
 _LAYER_KEYS = ("entities", "quotes", "events")
 
 
@@ -219,3 +216,9 @@ def _event(obj: Any, text: str) -> Item:
         _ref(obj, "target_actor", what),
         tuple(sorted(attrs.items())),
     )
+
+
+FORMAT = Format(
+    "jsonl", "native JSONL: every layer, lossless", suffixes=(".jsonl", ".ndjson"), read=read, write=write,
+    sniff=sniff, media_type="application/x-ndjson", download_suffix=".jsonl",
+)

@@ -43,11 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import SET_KINDS, STATUSES, Annotation, Item, Record, Span
-from .base import FormatError, json_lines, tokens_of, trailing_space, write_json_lines
-
-NAME = "prodigy"
-# Shared with native JSONL: guess() asks jsonl first, whose sniff() sends Prodigy-shaped files here.
-SUFFIXES = (".jsonl", ".ndjson")
+from .base import Format, FormatError, json_lines, tokens_of, trailing_space, write_json_lines
 
 QUOTE, CUE, SOURCE, EVENT = "QUOTE", "CUE", "SOURCE", "EVENT_"
 CUE_OF, SOURCE_OF, PART_OF, SPEAKER, ACTOR, TARGET = "CUE_OF", "SOURCE_OF", "PART_OF", "SPEAKER", "ACTOR", "TARGET"
@@ -323,3 +319,10 @@ def _span_key(obj: Any, text: str, what: str) -> tuple[int, int, str]:
     if given is not None and given != text[start:end]:
         raise ValueError(f"{what}: text {given!r} does not match the article at {start}-{end} ({text[start:end]!r})")
     return start, end, label
+
+
+# Its suffixes are native JSONL's too: guess() asks jsonl first, whose sniff() passes Prodigy-shaped files on.
+FORMAT = Format(
+    "prodigy", "Prodigy-compatible JSONL (spans and relations)", suffixes=(".jsonl", ".ndjson"), read=read,
+    write=write, media_type="application/x-ndjson", download_suffix=".prodigy.jsonl",
+)

@@ -6,10 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..model import Record
-from .base import FormatError
-
-NAME = "text"
-SUFFIXES = (".txt",)
+from .base import Format, FormatError
 
 
 def read(path: Path) -> Iterator[tuple[str, Record]]:
@@ -20,3 +17,6 @@ def read(path: Path) -> Iterator[tuple[str, Record]]:
     if not body.strip():
         raise FormatError(f"{path}:1: the file is empty")
     yield f"{path}:1", Record(ext_id=path.stem, text=body, meta={"filename": path.name})
+
+
+FORMAT = Format("text", "plain text, one article per .txt file", suffixes=(".txt",), read=read)

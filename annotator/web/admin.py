@@ -28,14 +28,6 @@ from ..model import ROLES
 from .security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-# format -> (media type, file suffix); brat is a folder, sent as a zip of it.
-DOWNLOADS = {
-    "jsonl": ("application/x-ndjson", ".jsonl"),
-    "prodigy": ("application/x-ndjson", ".prodigy.jsonl"),
-    "spacy": ("application/octet-stream", ".spacy"),
-    "conll": ("text/plain", ".conll"),
-    "brat": ("application/zip", ".brat.zip"),
-}
 
 
 @bp.get("/")
@@ -47,7 +39,7 @@ def home():
         "admin.html",
         users=store.list_users(db),
         stats=store.stats(db),
-        formats=[name for name in formats.writers() if name in DOWNLOADS],
+        formats=formats.writers(),
         sources=list(exporting.SOURCES),
         per_article=store.annotators_per_article(db),
     )
@@ -92,31 +84,32 @@ def assignment():
 @role_required("admin")
 def export():
     """Download one source in one format; JSONL streams record by record."""
-    fmt, source = request.args.get("format", "jsonl"), request.args.get("from", "gold")
-    if fmt not in DOWNLOADS or source not in exporting.SOURCES:
-        abort(400, f"Choose a format ({', '.join(DOWNLOADS)}) and a source ({', '.join(exporting.SOURCES)}).")
-    mimetype, suffix = DOWNLOADS[fmt]
-    filename = f"annotator-{source}{suffix}"
-    if fmt == "jsonl":
-        response = Response(_jsonl_lines(current_app.config["DATABASE"], source), mimetype=mimetype)
+    name, source = request.args.get("format", "jsonl"), request.args.get("from", "gold")
+    if name not in formats.writers() or source not in exporting.SOURCES:
+        choices = f"a format ({', '.join(formats.writers())}) and a source ({', '.join(exporting.SOURCES)})"
+        abort(400, f"Choose {choices}.")
+    fmt = formats.get(name)
+    filename = f"annotator-{source}{fmt.download_suffix}"
+    if fmt.name == "jsonl":
+        response = Response(_jsonl_lines(current_app.config["DATABASE"], source), mimetype=fmt.media_type)
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     scratch = Path(tempfile.mkdtemp(prefix="annotator-export-"))
-    target = scratch / ("brat" if fmt == "brat" else f"export{suffix}")
+    target = scratch / (fmt.name if fmt.writes_folder else f"export{fmt.download_suffix}")
     try:
-        exporting.export(get_db(), fmt, source, target)
+        exporting.export(get_db(), fmt.name, source, target)
     except exporting.ExportFailed as exc:
         shutil.rmtree(scratch, ignore_errors=True)
         abort(422, str(exc))
-    if fmt == "brat":
-        target = Path(shutil.make_archive(str(scratch / "brat"), "zip", root_dir=target))
+    if fmt.writes_folder:
+        target = Path(shutil.make_archive(str(scratch / fmt.name), "zip", root_dir=target))
 
     @after_this_request
     def _cleanup(response):
         shutil.rmtree(scratch, ignore_errors=True)
         return response
 
-    return send_file(target, mimetype=mimetype, as_attachment=True, download_name=filename)
+    return send_file(target, mimetype=fmt.media_type, as_attachment=True, download_name=filename)
 
 
 def _jsonl_lines(db_path: str, source: str):
