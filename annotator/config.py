@@ -10,10 +10,9 @@ from importlib import resources
 from pathlib import Path
 
 from .model import LAYER_NAMES as LAYERS
+from .model.keys import RESERVED as RESERVED_KEYS
 
 PLACEHOLDER_SECRET = "CHANGE-ME"
-# Keys the annotation page uses for its own commands; a label may not take them.
-RESERVED_KEYS = frozenset("acekqrsuxz?") | {"Enter", "Delete", "Backspace", "Escape"}
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # The scheme table of each layer and the key its labels are listed under.
 _SCHEME_KEYS = {"entity": "labels", "quote": "types", "event": "types"}

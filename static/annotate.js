@@ -386,69 +386,75 @@
     select(ids[index]);
   }
 
+  // The page's commands by name; which keys call them comes from the server (annotator/model/keys.py).
+  const arrow = (event) => (event.key === "ArrowRight" ? 1 : -1);
   const COMMANDS = {
-    Delete: () => onItem("delete"),
-    Backspace: () => onItem("delete"),
-    Enter: () => finish("submit"),
-    s: () => finish("skip"),
-    a: () => onItem("confirm"),
-    "?": () => document.getElementById("help").showModal(),
-    q: function () {
+    delete: () => onItem("delete"),
+    submit: () => finish("submit"),
+    skip: () => finish("skip"),
+    undo: () => finish("undo"),
+    confirm: () => onItem("confirm"),
+    help: () => document.getElementById("help").showModal(),
+    step: (event) => step(arrow(event)),
+    move_end: (event) => onItem("boundary", { side: "end", delta: arrow(event) }),
+    move_start: (event) => onItem("boundary", { side: "start", delta: arrow(event) }),
+    new_quote: function () {
       if (pending) create("quote", null);
       else hint("Select the quote's content first, then press q.");
     },
-    e: function () {
+    arm_event: function () {
       if (!pending) return hint("Select the event's trigger word first, then press e.");
       armed = "event";
       showPanel();
     },
-    c: () => setPart("cue"),
-    r: () => setPart("source"),
-    u: () => setPart("content"),
-    k: function () {
+    set_cue: () => setPart("cue"),
+    set_source: () => setPart("source"),
+    add_content: () => setPart("content"),
+    pick_speaker: function () {
       const layer = layerOf(selectedId);
       if (layer === "quote") openPicker("speaker");
       else if (layer === "event") openPicker("source_actor");
     },
-    x: function () {
+    pick_target: function () {
       if (layerOf(selectedId) === "event") openPicker("target_actor");
     },
-    Escape: function () {
+    clear: function () {
       pending = null;
       armed = null;
       window.getSelection().removeAllRanges();
       select(null);
     },
   };
+  const KEYMAP = JSON.parse(document.getElementById("keymap").dataset.keys);
+
+  // A key as the keymap names it: modifiers (Ctrl, Alt, Shift for non-printable keys) then the key.
+  function chordOf(event) {
+    const mods = [];
+    if (event.ctrlKey || event.metaKey) mods.push("Ctrl");
+    if (event.altKey) mods.push("Alt");
+    if (event.shiftKey && event.key.length > 1) mods.push("Shift");
+    const key = mods.length && event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    return mods.concat([key]).join("+");
+  }
 
   document.addEventListener("keydown", function (event) {
     if (event.target.closest("input, textarea, select, dialog") || document.querySelector("dialog[open]")) return;
-    const key = event.key;
-    if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "z") {
-      event.preventDefault();
-      finish("undo");
-      return;
+    const chord = chordOf(event);
+    if (chord === event.key) {
+      const layer = activeLayer();
+      const button = document.querySelector(
+        '.label[data-layer="' + layer + '"][data-key="' + CSS.escape(event.key) + '"]',
+      );
+      if (button) {
+        event.preventDefault();
+        applyLabel(layer, button.dataset.label);
+        return;
+      }
     }
-    if (event.ctrlKey || event.metaKey) return;
-    if (key === "ArrowLeft" || key === "ArrowRight") {
+    const command = COMMANDS[KEYMAP[chord]];
+    if (command) {
       event.preventDefault();
-      const direction = key === "ArrowRight" ? 1 : -1;
-      if (event.shiftKey) onItem("boundary", { side: event.altKey ? "start" : "end", delta: direction });
-      else step(direction);
-      return;
-    }
-    const layer = activeLayer();
-    const button = document.querySelector(
-      '.label[data-layer="' + layer + '"][data-key="' + CSS.escape(key) + '"]',
-    );
-    if (button) {
-      event.preventDefault();
-      applyLabel(layer, button.dataset.label);
-      return;
-    }
-    if (COMMANDS[key]) {
-      event.preventDefault();
-      COMMANDS[key]();
+      command(event);
     }
   });
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import db as database
+from ..model import REVIEWERS, keys
 from . import admin, annotate, auth, errors, forms, review, security
 from .cache import Caches
 
@@ -19,3 +20,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(review.bp)
     errors.init_app(app)
+    # What templates render from the domain: who reviews, and the annotation page's keys.
+    app.jinja_env.globals.update(REVIEWERS=REVIEWERS, key_groups=keys.groups(), key_chords=keys.chords())

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from flask import Flask, abort, g, redirect, request, session, url_for
 
 from .. import store
-from ..model import REVIEWERS
 from ..db import get_db
 
 # Strict: no inline script or style anywhere, nothing from other origins.
@@ -27,7 +26,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_csrf)
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
-    app.jinja_env.globals["REVIEWERS"] = REVIEWERS
+
 
 
 def csrf_token() -> str:
