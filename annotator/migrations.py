@@ -10,93 +10,94 @@ from sqlite_utils.migrations import Migrations
 MIGRATIONS = Migrations("annotator")
 
 
+# The first schema, kept as it was written: later steps change it.
+INITIAL_SCHEMA = """
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('annotator', 'reviewer', 'admin')),
+    password_hash TEXT,
+    created TEXT NOT NULL
+);
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    ext_id TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}',
+    tokens TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE INDEX articles_text_hash ON articles (text_hash);
+-- One model set and one gold set per article, one set per annotator.
+CREATE TABLE annotation_sets (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles (id),
+    kind TEXT NOT NULL CHECK (kind IN ('model', 'annotator', 'gold')),
+    user_id INTEGER REFERENCES users (id),
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'submitted', 'skipped')),
+    version INTEGER NOT NULL DEFAULT 1,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    CHECK ((kind = 'annotator') = (user_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX annotation_sets_one_per_owner
+    ON annotation_sets (article_id, kind, ifnull(user_id, 0));
+CREATE INDEX annotation_sets_by_user ON annotation_sets (user_id, status, article_id);
+CREATE INDEX annotation_sets_by_kind ON annotation_sets (kind, id);
+-- An item is an entity, a quote or an event; `key` is its id in the set (t1, q1, v1).
+CREATE TABLE items (
+    set_id INTEGER NOT NULL REFERENCES annotation_sets (id),
+    key TEXT NOT NULL,
+    layer TEXT NOT NULL CHECK (layer IN ('entity', 'quote', 'event')),
+    label TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('model', 'human')),
+    attrs TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (set_id, key)
+);
+CREATE TABLE spans (
+    set_id INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('entity', 'content', 'cue', 'source', 'trigger')),
+    ord INTEGER NOT NULL DEFAULT 0,
+    start_char INTEGER NOT NULL CHECK (start_char >= 0),
+    end_char INTEGER NOT NULL CHECK (end_char > start_char),
+    PRIMARY KEY (set_id, item, role, ord),
+    FOREIGN KEY (set_id, item) REFERENCES items (set_id, key) ON DELETE CASCADE
+);
+-- Speaker and actor links point from a quote or event to an entity of the same set.
+CREATE TABLE links (
+    set_id INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('speaker', 'source_actor', 'target_actor')),
+    target TEXT NOT NULL,
+    PRIMARY KEY (set_id, item, role),
+    FOREIGN KEY (set_id, item) REFERENCES items (set_id, key) ON DELETE CASCADE,
+    FOREIGN KEY (set_id, target) REFERENCES items (set_id, key) DEFERRABLE INITIALLY DEFERRED
+);
+-- Append-only: who changed which set, when, and how (the change as JSON).
+CREATE TABLE history (
+    id INTEGER PRIMARY KEY,
+    set_id INTEGER NOT NULL REFERENCES annotation_sets (id),
+    user_id INTEGER REFERENCES users (id),
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    change TEXT NOT NULL DEFAULT '{}',
+    version INTEGER NOT NULL,
+    undoes INTEGER REFERENCES history (id)
+);
+CREATE INDEX history_by_set ON history (set_id, id);
+CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+"""
+
+
 @MIGRATIONS()
 def m001_initial(db: Database) -> None:
     """Articles, users, annotation sets with their items, spans and links, and history."""
-    _run(
-        db,
-        """
-        CREATE TABLE users (
-            id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE,
-            role TEXT NOT NULL CHECK (role IN ('annotator', 'reviewer', 'admin')),
-            password_hash TEXT,
-            created TEXT NOT NULL
-        );
-        CREATE TABLE articles (
-            id INTEGER PRIMARY KEY,
-            ext_id TEXT NOT NULL UNIQUE,
-            text TEXT NOT NULL,
-            text_hash TEXT NOT NULL,
-            meta TEXT NOT NULL DEFAULT '{}',
-            tokens TEXT NOT NULL,
-            created TEXT NOT NULL
-        );
-        CREATE INDEX articles_text_hash ON articles (text_hash);
-        -- One model set and one gold set per article, one set per annotator.
-        CREATE TABLE annotation_sets (
-            id INTEGER PRIMARY KEY,
-            article_id INTEGER NOT NULL REFERENCES articles (id),
-            kind TEXT NOT NULL CHECK (kind IN ('model', 'annotator', 'gold')),
-            user_id INTEGER REFERENCES users (id),
-            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'submitted', 'skipped')),
-            version INTEGER NOT NULL DEFAULT 1,
-            created TEXT NOT NULL,
-            updated TEXT NOT NULL,
-            CHECK ((kind = 'annotator') = (user_id IS NOT NULL))
-        );
-        CREATE UNIQUE INDEX annotation_sets_one_per_owner
-            ON annotation_sets (article_id, kind, ifnull(user_id, 0));
-        CREATE INDEX annotation_sets_by_user ON annotation_sets (user_id, status, article_id);
-        CREATE INDEX annotation_sets_by_kind ON annotation_sets (kind, id);
-        -- An item is an entity, a quote or an event; `key` is its id in the set (t1, q1, v1).
-        CREATE TABLE items (
-            set_id INTEGER NOT NULL REFERENCES annotation_sets (id),
-            key TEXT NOT NULL,
-            layer TEXT NOT NULL CHECK (layer IN ('entity', 'quote', 'event')),
-            label TEXT NOT NULL,
-            origin TEXT NOT NULL CHECK (origin IN ('model', 'human')),
-            attrs TEXT NOT NULL DEFAULT '{}',
-            PRIMARY KEY (set_id, key)
-        );
-        CREATE TABLE spans (
-            set_id INTEGER NOT NULL,
-            item TEXT NOT NULL,
-            role TEXT NOT NULL CHECK (role IN ('entity', 'content', 'cue', 'source', 'trigger')),
-            ord INTEGER NOT NULL DEFAULT 0,
-            start_char INTEGER NOT NULL CHECK (start_char >= 0),
-            end_char INTEGER NOT NULL CHECK (end_char > start_char),
-            PRIMARY KEY (set_id, item, role, ord),
-            FOREIGN KEY (set_id, item) REFERENCES items (set_id, key) ON DELETE CASCADE
-        );
-        -- Speaker and actor links point from a quote or event to an entity of the same set.
-        CREATE TABLE links (
-            set_id INTEGER NOT NULL,
-            item TEXT NOT NULL,
-            role TEXT NOT NULL CHECK (role IN ('speaker', 'source_actor', 'target_actor')),
-            target TEXT NOT NULL,
-            PRIMARY KEY (set_id, item, role),
-            FOREIGN KEY (set_id, item) REFERENCES items (set_id, key) ON DELETE CASCADE,
-            FOREIGN KEY (set_id, target) REFERENCES items (set_id, key) DEFERRABLE INITIALLY DEFERRED
-        );
-        -- Append-only: who changed which set, when, and how (the change as JSON).
-        CREATE TABLE history (
-            id INTEGER PRIMARY KEY,
-            set_id INTEGER NOT NULL REFERENCES annotation_sets (id),
-            user_id INTEGER REFERENCES users (id),
-            at TEXT NOT NULL,
-            action TEXT NOT NULL,
-            change TEXT NOT NULL DEFAULT '{}',
-            version INTEGER NOT NULL,
-            undoes INTEGER REFERENCES history (id)
-        );
-        CREATE INDEX history_by_set ON history (set_id, id);
-        CREATE TRIGGER history_no_update BEFORE UPDATE ON history
-            BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
-        CREATE TRIGGER history_no_delete BEFORE DELETE ON history
-            BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
-        """
-    )
+    _run(db, INITIAL_SCHEMA)
 
 
 def _run(db: Database, script: str) -> None:

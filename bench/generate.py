@@ -83,17 +83,17 @@ def build(path: Path, *, articles: int, words: int, annotators: int, entities: i
             text, tokens, names = article_text(rng, words)
             article_id, _ = store.ensure_article(db, Article(f"gen-{n:06d}", text, {"title": f"Generated {n}"}, tokens))
             model = annotation_for(rng, text, tokens, names, entities)
-            store.create_set(db, article_id, "model", None, model, action="preannotate")
+            store.put_set(db, article_id, "model", None, model, action="preannotate")
             if n in finished:
                 for user in rng.sample(users, 2):
                     store.assign(db, article_id, user)
-                    store.create_set(db, article_id, "annotator", user, model, status="submitted", by=user)
+                    store.put_set(db, article_id, "annotator", user, model, status="submitted", by=user)
         if big is not None:
             text, tokens, names = article_text(rng, big[0])
             article_id, _ = store.ensure_article(db, Article("big", text, {"title": "Big"}, tokens))
             n_items = big[1]
             model = annotation_for(rng, text, tokens, names, int(n_items * 0.8), n_items // 10, n_items // 10)
-            store.create_set(db, article_id, "model", None, model, action="preannotate")
+            store.put_set(db, article_id, "model", None, model, action="preannotate")
             info["big"] = article_id
         info["users"] = users
     db.close()

@@ -162,7 +162,7 @@ def build(folder: Path, annotators: int, seed: int = SEED, articles: int | None 
             article_id, created = store.ensure_article(db, Article(f"load-{n}", text, {"title": f"Load article {n}"}, tokens))
             assert created, "generated articles must differ"
             suggestions = Annotation.of(Item.entity(f"t{i + 1}", s, e, label, MODEL) for i, (s, e, label) in enumerate(entities))
-            store.create_set(db, article_id, "model", None, suggestions, action="preannotate")
+            store.put_set(db, article_id, "model", None, suggestions, action="preannotate")
             article_ids.append(article_id)
             words_of[article_id] = [(s, e) for s, e in tokens if text[s:e].isalpha()]
     # Each article goes to one annotator; annotator i opens article i (its first opening claims it).

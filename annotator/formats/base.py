@@ -88,6 +88,19 @@ def json_lines(path: Path, parse: Callable[[Any], Record]) -> Iterator[tuple[str
             raise FormatError(f"{where}: {reason}") from None
 
 
+def text_and_meta(data: Any, what: str) -> tuple[str, dict]:
+    """The "text" and "meta" of a JSON record, checked (a record of any JSON-lines format has both)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"a {what} must be a JSON object")
+    text = data["text"]
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError('"text" must be a non-empty string')
+    meta = data.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise ValueError('"meta" must be an object')
+    return text, dict(meta)
+
+
 def write_json_lines(records: Iterable[Record], out: Path | IO[str], as_object: Callable[[Record], Any]) -> int:
     """Write one JSON object per record and line, as they come; returns how many."""
     if isinstance(out, Path):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..model import SET_KINDS, STATUSES, Annotation, Item, Record, Span
-from .base import Format, json_lines, lines, write_json_lines
+from .base import Format, json_lines, lines, text_and_meta, write_json_lines
 _LAYER_KEYS = ("entities", "quotes", "events")
 
 
@@ -95,14 +95,7 @@ def read(path: Path) -> Iterator[tuple[str, Record]]:
 
 def from_json(data: Any) -> Record:
     """A native record; raises ValueError with the reason when it is malformed."""
-    if not isinstance(data, dict):
-        raise ValueError("a record must be a JSON object")
-    text = data["text"]
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError('"text" must be a non-empty string')
-    meta = data.get("meta") or {}
-    if not isinstance(meta, dict):
-        raise ValueError('"meta" must be an object')
+    text, meta = text_and_meta(data, "record")
     ext_id = data.get("id")
     if ext_id is not None and (not isinstance(ext_id, (str, int)) or str(ext_id) == ""):
         raise ValueError('"id" must be a non-empty string')

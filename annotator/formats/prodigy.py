@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import SET_KINDS, STATUSES, Annotation, Item, Record, Span
-from .base import Format, FormatError, json_lines, tokens_of, trailing_space, write_json_lines
+from .base import Format, FormatError, json_lines, text_and_meta, tokens_of, trailing_space, write_json_lines
 
 QUOTE, CUE, SOURCE, EVENT = "QUOTE", "CUE", "SOURCE", "EVENT_"
 CUE_OF, SOURCE_OF, PART_OF, SPEAKER, ACTOR, TARGET = "CUE_OF", "SOURCE_OF", "PART_OF", "SPEAKER", "ACTOR", "TARGET"
@@ -142,15 +142,7 @@ def read(path: Path) -> Iterator[tuple[str, Record]]:
 
 def from_task(data: Any) -> Record:
     """A record from a Prodigy task; raises ValueError with the reason when it is malformed."""
-    if not isinstance(data, dict):
-        raise ValueError("a task must be a JSON object")
-    text = data["text"]
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError('"text" must be a non-empty string')
-    meta = data.get("meta") or {}
-    if not isinstance(meta, dict):
-        raise ValueError('"meta" must be an object')
-    meta = dict(meta)
+    text, meta = text_and_meta(data, "task")
     ext_id, kind, status = meta.pop("id", None), meta.pop("set", None), meta.pop("status", None)
     record = Record(ext_id="" if ext_id is None else str(ext_id), text=text, meta=meta)
     if "spans" not in data and "answer" not in data:

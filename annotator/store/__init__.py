@@ -36,7 +36,6 @@ from .queue import (
 )
 from .sets import (
     AnnotationSet,
-    create_set,
     find_set,
     get_set,
     open_gold,
@@ -60,7 +59,7 @@ from .users import (
 __all__ = [
     "AnnotationSet", "Conflict", "NotFound", "NothingToUndo", "QueueRow", "Saved", "StaleVersion", "UndoConflict",
     "User", "add_user", "annotators_per_article", "assign", "assign_if_open", "clear_login_failures",
-    "count_articles", "create_set", "edit", "ensure_article", "find_article", "find_set", "get_article",
+    "count_articles", "edit", "ensure_article", "find_article", "find_set", "get_article",
     "get_article_text", "get_set", "get_setting", "get_user", "get_user_by_name", "history", "holds",
     "iter_article_ids", "iter_sets", "iter_submitted", "last_change", "list_users", "load_annotation",
     "load_annotations", "next_article", "open_articles", "open_gold", "open_set", "progress", "put_set",

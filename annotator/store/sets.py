@@ -54,30 +54,6 @@ def find_set(db: Database, article_id: int, kind: str, user_id: int | None = Non
     return None if found is None else set_of(found)
 
 
-def create_set(
-    db: Database,
-    article_id: int,
-    kind: str,
-    user_id: int | None,
-    annotation: Annotation,
-    *,
-    status: str = "draft",
-    by: int | None = None,
-    action: str = "create",
-) -> int:
-    """A new annotation set holding `annotation`, its creation in the history."""
-    stamp = now()
-    cur = db.execute(
-        "INSERT INTO annotation_sets (article_id, kind, user_id, status, version, created, updated) "
-        "VALUES (?, ?, ?, ?, 1, ?, ?)",
-        [article_id, kind, user_id, status, stamp, stamp],
-    )
-    set_id = int(cur.lastrowid or 0)
-    insert_items(db, set_id, annotation.items())
-    record(db, set_id, by, action, Change(after=tuple(annotation.items())), 1)
-    return set_id
-
-
 def put_set(
     db: Database,
     article_id: int,
@@ -89,12 +65,24 @@ def put_set(
     by: int | None = None,
     action: str = "import",
 ) -> int:
-    """Create the set, or replace what it holds (recorded in history, so nothing is lost)."""
+    """Create the set, or replace what it holds (recorded in history, so nothing is lost).
+
+    Runs inside the caller's write transaction. An annotator's set assigns them the article.
+    """
     existing = find_set(db, article_id, kind, user_id)
     if kind == "annotator" and user_id is not None and holds(db, article_id, user_id) is None:
         assign(db, article_id, user_id)
     if existing is None:
-        return create_set(db, article_id, kind, user_id, annotation, status=status, by=by, action=action)
+        stamp = now()
+        cur = db.execute(
+            "INSERT INTO annotation_sets (article_id, kind, user_id, status, version, created, updated) "
+            "VALUES (?, ?, ?, ?, 1, ?, ?)",
+            [article_id, kind, user_id, status, stamp, stamp],
+        )
+        set_id = int(cur.lastrowid or 0)
+        insert_items(db, set_id, annotation.items())
+        record(db, set_id, by, action, Change(after=tuple(annotation.items())), 1)
+        return set_id
     old = load_annotation(db, existing.id)
     change = Change(before=tuple(old.items()), after=tuple(annotation.items()))
     delete_items(db, existing.id, [i.id for i in old.items()])
@@ -120,7 +108,7 @@ def open_set(db: Database, article_id: int, user_id: int) -> AnnotationSet:
         if find_set(db, article_id, "annotator", user_id) is None:
             model = find_set(db, article_id, "model")
             start = as_suggestions(load_annotation(db, model.id)) if model else Annotation()
-            create_set(db, article_id, "annotator", user_id, start, by=user_id)
+            put_set(db, article_id, "annotator", user_id, start, by=user_id, action="create")
     return get_set_of(db, article_id, "annotator", user_id)
 
 
@@ -133,7 +121,7 @@ def open_gold(db: Database, article_id: int, user_id: int) -> AnnotationSet:
         if row(db, "SELECT id FROM articles WHERE id = ?", [article_id]) is None:
             raise NotFound(f"there is no article {article_id}")
         if find_set(db, article_id, "gold") is None:
-            create_set(db, article_id, "gold", None, Annotation(), by=user_id)
+            put_set(db, article_id, "gold", None, Annotation(), by=user_id, action="create")
     return get_set_of(db, article_id, "gold")
 
 
