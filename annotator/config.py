@@ -124,11 +124,11 @@ def _triggers(value, where: str, scheme: Scheme) -> dict[str, tuple[str, ...]] |
         return None
     if not isinstance(value, dict):
         raise ConfigError(f"{where} must be a table of TYPE = [patterns]")
-    out = {}
+    out: dict[str, tuple[str, ...]] = {}
     for event_type, patterns in value.items():
         if event_type not in scheme:
             raise ConfigError(f"{where}: {event_type!r} is not one of the event types")
-        out[event_type] = _words(patterns, f"{where} {event_type}")
+        out[event_type] = _words(patterns, f"{where} {event_type}") or ()
     return out
 
 

@@ -86,6 +86,7 @@ def import_paths(
 
 def _import_batch(db, project, pipe, batch, annotator, preannotate, report) -> None:
     texts = [record.text for _, record in batch]
+    analysed: Iterable[tuple[list[tuple[int, int]], Annotation | None]]
     if preannotate:
         analysed = nlp_pipeline.predict(pipe, project, texts)
     else:
@@ -111,6 +112,7 @@ def _import_batch(db, project, pipe, batch, annotator, preannotate, report) -> N
 
 
 def _store_set(db, article_id, record: Record, tokens, annotator, schemes, report) -> None:
+    assert record.annotation is not None and record.source is not None  # a record with a set
     annotation, snapped = snap_all(record.annotation, Tokens(tokens, record.text))
     check(annotation, record.text, schemes)
     report.snapped += snapped
@@ -154,9 +156,9 @@ def preannotate(
             predictions = nlp_pipeline.predict(pipe, project, (a.text for a in articles), n_process=n_process)
             # One transaction per batch: a long run holds the write lock only briefly at a time.
             with write(db):
-                for article, (_, predicted) in zip(articles, predictions):
+                for article_id, article, (_, predicted) in zip(batch, articles, predictions):
                     predicted, _ = snap_all(predicted, Tokens(article.tokens, article.text))
-                    store.put_set(db, article.id, "model", None, predicted, action="preannotate")
+                    store.put_set(db, article_id, "model", None, predicted, action="preannotate")
                     done += 1
             bar.update(len(batch))
     return done, pipe.warning

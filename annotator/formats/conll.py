@@ -174,11 +174,13 @@ def _record(path: Path, doc: _Doc) -> tuple[str, Record]:
             start, end = offset, offset + len(word)
             pieces.append(word)
             offset = end
-            prefix, label = ("O", None) if tag == "O" else (tag[0], tag[2:])
-            continues = prefix in ("I", "E", "L") and open_label == label
-            if continues:
+            if tag == "O":
+                open_label = None
+                continue
+            prefix, label = tag[0], tag[2:]
+            if prefix in ("I", "E", "L") and open_label == label:
                 spans[-1] = (spans[-1][0], end, label)
-            elif label is not None:
+            else:
                 spans.append((start, end, label))
             open_label = label if prefix in ("B", "I") else None
     text = "".join(pieces)

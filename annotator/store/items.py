@@ -44,7 +44,9 @@ def load_annotations(db: Database, set_ids: list[int]) -> dict[int, Annotation]:
 
 
 def insert_items(db: Database, set_id: int, items: Iterable[Item]) -> None:
-    item_rows, span_rows, link_rows = [], [], []
+    item_rows: list[tuple] = []
+    span_rows: list[tuple] = []
+    link_rows: list[tuple] = []
     for item in items:
         item_rows.append((set_id, item.id, item.layer, item.label, item.origin, json.dumps(dict(item.attrs))))
         counts: dict[str, int] = defaultdict(int)

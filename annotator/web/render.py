@@ -188,7 +188,7 @@ def item_data(item: Item) -> dict:
 
 def labels_css(schemes: dict[str, Scheme]) -> str:
     """One colour class per label (l0…, q0…, v0…): colours from the project, no inline style needed."""
-    rules = []
+    rules: list[str] = []
     for layer, scheme in schemes.items():
         rules.extend(f".{_PREFIX[layer]}{i} {{ --c: {label.colour}; }}" for i, label in enumerate(scheme.labels))
     return "\n".join(rules) + "\n"
