@@ -31,10 +31,7 @@ def _entity_key(annotation: Annotation, entity_id: str) -> tuple | None:
 def agreement_counts(versions: Sequence[Annotation]) -> list[dict[str, int]]:
     """For each version, how many versions (itself included) have each of its items."""
     signatures = [{signature(item, v): item.id for item in v.items()} for v in versions]
-    counts = []
-    for version, own in zip(versions, signatures):
-        counts.append({item_id: sum(sig in other for other in signatures) for sig, item_id in own.items()})
-    return counts
+    return [{item_id: sum(sig in other for other in signatures) for sig, item_id in own.items()} for own in signatures]
 
 
 def accept_version(gold: Annotation, version: Annotation) -> Change:

@@ -13,7 +13,6 @@ from collections.abc import Container, Mapping
 
 from .errors import Invalid
 from .model import (
-    HUMAN,
     LINK_TARGET,
     Annotation,
     Change,

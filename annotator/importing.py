@@ -150,7 +150,9 @@ def preannotate(
     total = store.count_articles(db)
     ids = store.iter_article_ids(db)
     done = 0
-    with tqdm(total=total, desc="preannotate", unit=" articles", file=sys.stderr, disable=None if progress else True) as bar:
+    with tqdm(
+        total=total, desc="preannotate", unit=" articles", file=sys.stderr, disable=None if progress else True
+    ) as bar:
         while batch := list(islice(ids, BATCH * 4)):
             articles = [store.get_article(db, article_id) for article_id in batch]
             predictions = nlp_pipeline.predict(pipe, project, (a.text for a in articles), n_process=n_process)

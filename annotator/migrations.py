@@ -162,7 +162,8 @@ def m004_open_articles_counter(db: Database) -> None:
         """
         CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         INSERT INTO counters (name, value) SELECT 'open_articles', count(*) FROM articles
-            WHERE assignees < ifnull((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'annotators_per_article'), 1);
+            WHERE assignees < ifnull(
+                (SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'annotators_per_article'), 1);
         """,
     )
 

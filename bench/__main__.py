@@ -29,7 +29,8 @@ def table(rows: list[tuple[str, Row]]) -> str:
         sign = "≥" if row.at_least else "≤"
         verdict = "pass" if row.ok else "falls short"
         lines.append(
-            f"| {name} | {row.target} | {row.measured:.3f}{row.unit} | {sign} {row.limit:g}{row.unit} | {verdict} | {row.note} |"
+            f"| {name} | {row.target} | {row.measured:.3f}{row.unit} | {sign} {row.limit:g}{row.unit} "
+            f"| {verdict} | {row.note} |"
         )
     return "\n".join(lines)
 

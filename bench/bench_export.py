@@ -103,9 +103,16 @@ def article(rng: random.Random, n: int) -> tuple[str, list[tuple[int, int]], dic
             first = w.add(rng.choice(WORDS))
             for _ in range(sentence_words - 3):
                 last = w.add(rng.choice(WORDS))
-            quotes.append({"id": f"q{len(quotes) + 1}", "type": "INDIRECT", "speaker": speaker, "source": None,
-                           "cue": {"start": cue[0], "end": cue[1]},
-                           "content": [{"start": first[0], "end": last[1]}]})
+            quotes.append(
+                {
+                    "id": f"q{len(quotes) + 1}",
+                    "type": "INDIRECT",
+                    "speaker": speaker,
+                    "source": None,
+                    "cue": {"start": cue[0], "end": cue[1]},
+                    "content": [{"start": first[0], "end": last[1]}],
+                }
+            )
         else:
             for i in range(sentence_words):
                 if len(entities) < 30 and rng.random() < 0.09:
@@ -113,8 +120,15 @@ def article(rng: random.Random, n: int) -> tuple[str, list[tuple[int, int]], dic
                 elif len(events) < 2 and i == 3 and rng.random() < 0.3:
                     trigger, kind = rng.choice(TRIGGERS)
                     start, end = w.add(trigger)
-                    events.append({"id": f"v{len(events) + 1}", "type": kind, "trigger": {"start": start, "end": end},
-                                   "source_actor": speaker, "target_actor": None})
+                    events.append(
+                        {
+                            "id": f"v{len(events) + 1}",
+                            "type": kind,
+                            "trigger": {"start": start, "end": end},
+                            "source_actor": speaker,
+                            "target_actor": None,
+                        }
+                    )
                 else:
                     w.add(rng.choice(WORDS))
         w.add(".", space_before=False)
@@ -122,8 +136,15 @@ def article(rng: random.Random, n: int) -> tuple[str, list[tuple[int, int]], dic
         if rng.random() < 0.25:
             w.paragraph()
             w.add(rng.choice(WORDS).capitalize(), space_before=False)
-    gold = {"id": f"bench-{n}", "text": w.text, "source": "gold", "status": "submitted",
-            "entities": entities, "quotes": quotes, "events": events}
+    gold = {
+        "id": f"bench-{n}",
+        "text": w.text,
+        "source": "gold",
+        "status": "submitted",
+        "entities": entities,
+        "quotes": quotes,
+        "events": events,
+    }
     return w.text, w.tokens, gold
 
 
@@ -169,24 +190,34 @@ def build(path: Path, count: int) -> None:
                 text, tokens, end, items, spans, links = pool[n % POOL]
                 tail = f"Report {n}"  # keeps every text distinct, as ensure_article would
                 text += f"\n{tail}."
-                tokens += f",[{end},{end + 1}],[{end + 1},{end + 7}],[{end + 8},{end + 8 + len(str(n))}]," \
-                          f"[{end + len(tail) + 1},{end + len(tail) + 2}]]"
+                tokens += (
+                    f",[{end},{end + 1}],[{end + 1},{end + 7}],[{end + 8},{end + 8 + len(str(n))}],"
+                    f"[{end + len(tail) + 1},{end + len(tail) + 2}]]"
+                )
                 digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
                 key = n + 1  # article id and set id alike
-                rows["articles"].append((key, f"bench-{n}", text, digest, json.dumps({"title": f"Article {n}"}),
-                                         tokens, stamp))
+                rows["articles"].append(
+                    (key, f"bench-{n}", text, digest, json.dumps({"title": f"Article {n}"}), tokens, stamp)
+                )
                 rows["sets"].append((key, key, "gold", None, "submitted", 1, stamp, stamp))
                 rows["items"].extend((key, *row) for row in items)
                 rows["spans"].extend((key, *row) for row in spans)
                 rows["links"].extend((key, *row) for row in links)
-            conn.executemany("INSERT INTO articles (id, ext_id, text, text_hash, meta, tokens, created) "
-                             "VALUES (?,?,?,?,?,?,?)", rows["articles"])
-            conn.executemany("INSERT INTO annotation_sets (id, article_id, kind, user_id, status, version, created,"
-                             " updated) VALUES (?,?,?,?,?,?,?,?)", rows["sets"])
-            conn.executemany("INSERT INTO items (set_id, key, layer, label, origin, attrs) VALUES (?,?,?,?,?,?)",
-                             rows["items"])
-            conn.executemany("INSERT INTO spans (set_id, item, role, ord, start_char, end_char) "
-                             "VALUES (?,?,?,?,?,?)", rows["spans"])
+            conn.executemany(
+                "INSERT INTO articles (id, ext_id, text, text_hash, meta, tokens, created) VALUES (?,?,?,?,?,?,?)",
+                rows["articles"],
+            )
+            conn.executemany(
+                "INSERT INTO annotation_sets (id, article_id, kind, user_id, status, version, created,"
+                " updated) VALUES (?,?,?,?,?,?,?,?)",
+                rows["sets"],
+            )
+            conn.executemany(
+                "INSERT INTO items (set_id, key, layer, label, origin, attrs) VALUES (?,?,?,?,?,?)", rows["items"]
+            )
+            conn.executemany(
+                "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (?,?,?,?,?,?)", rows["spans"]
+            )
             conn.executemany("INSERT INTO links (set_id, item, role, target) VALUES (?,?,?,?)", rows["links"])
     db.close()
     partial.rename(path)
@@ -208,8 +239,13 @@ def export_peak(db_path: Path, fmt: str, out: Path) -> tuple[int, float, float]:
     shutil.rmtree(out, ignore_errors=True)
     out.unlink(missing_ok=True)
     target = out if fmt == "spacy" else out.with_suffix(".jsonl")  # spacy: a folder of shards
-    done = subprocess.run([sys.executable, "-c", CHILD, str(db_path), fmt, str(target)], cwd=ROOT,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(db_path), fmt, str(target)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     count, peak_kb, seconds = done.stdout.split()
     shutil.rmtree(target, ignore_errors=True)
     target.unlink(missing_ok=True)
@@ -224,16 +260,22 @@ def run(quick: bool) -> list[Row]:
         list(pool.map(lambda n: paths[n].exists() or _build_in_child(paths[n], n), (small, large)))
         # Longest first, so the other core works through the rest meanwhile.
         order = [("spacy", large), ("jsonl", large), ("spacy", small), ("jsonl", small)]
-        jobs = {key: pool.submit(export_peak, paths[key[1]], key[0], folder / f"out-{key[0]}-{key[1]}") for key in order}
+        jobs = {
+            key: pool.submit(export_peak, paths[key[1]], key[0], folder / f"out-{key[0]}-{key[1]}") for key in order
+        }
         results = {key: job.result() for key, job in jobs.items()}
     rows = []
     for fmt in FORMATS:
         (count_s, peak_s, secs_s), (count_l, peak_l, secs_l) = results[fmt, small], results[fmt, large]
         assert (count_s, count_l) == (small, large), (fmt, count_s, count_l)
-        rows.append(Row(
-            f"export memory {large // 1000}k vs {small // 1000}k articles ({fmt})", peak_l / peak_s, 1.3,
-            note=f"peak RSS {peak_s:.0f} vs {peak_l:.0f} MB; {secs_s:.0f} vs {secs_l:.0f} s CPU",
-        ))
+        rows.append(
+            Row(
+                f"export memory {large // 1000}k vs {small // 1000}k articles ({fmt})",
+                peak_l / peak_s,
+                1.3,
+                note=f"peak RSS {peak_s:.0f} vs {peak_l:.0f} MB; {secs_s:.0f} vs {secs_l:.0f} s CPU",
+            )
+        )
     return rows
 
 

@@ -63,8 +63,17 @@ def run(quick: bool) -> list[Row]:
     t_bare2, t_import = alternating(run_bare, run_import, rounds=max(2, rounds - 2))
     note = f"{len(docs)} texts, {words:,} words; bare {t_bare:.2f} s"
     return [
-        Row("pre-annotation components (quotes + events) vs bare nlp.pipe", t_ours / t_bare, 1.10,
-            note=f"{note}, with ours {t_ours:.2f} s"),
-        Row("import with --preannotate: speed vs bare nlp.pipe", t_bare2 / t_import, 0.80, at_least=True,
-            note=f"bare {t_bare2:.2f} s, import {t_import:.2f} s ({words / t_import:,.0f} words/s)"),
+        Row(
+            "pre-annotation components (quotes + events) vs bare nlp.pipe",
+            t_ours / t_bare,
+            1.10,
+            note=f"{note}, with ours {t_ours:.2f} s",
+        ),
+        Row(
+            "import with --preannotate: speed vs bare nlp.pipe",
+            t_bare2 / t_import,
+            0.80,
+            at_least=True,
+            note=f"bare {t_bare2:.2f} s, import {t_import:.2f} s ({words / t_import:,.0f} words/s)",
+        ),
     ]

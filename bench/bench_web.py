@@ -96,8 +96,10 @@ def page_cost(quick: bool) -> list[Row]:
         rounds=3 if quick else 7,
         n=10 if quick else 30,
     )
-    note = (f"raw {times['raw']:.2f} ms, page {times['page']:.2f} ms, save {times['save']:.2f} ms; a version's "
-            f"first view in a worker (nothing cached) {times['cold']:.2f} ms = {times['cold'] / times['raw']:.1f}x")
+    note = (
+        f"raw {times['raw']:.2f} ms, page {times['page']:.2f} ms, save {times['save']:.2f} ms; a version's "
+        f"first view in a worker (nothing cached) {times['cold']:.2f} ms = {times['cold'] / times['raw']:.1f}x"
+    )
     return [
         Row("annotation page vs raw text (5,000 words, 500 spans)", times["page"] / times["raw"], 3.0, note=note),
         Row("save vs raw text (5,000 words, 500 spans)", times["save"] / times["raw"], 3.0, note=note),

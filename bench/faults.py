@@ -71,8 +71,16 @@ def kill_times(rng: random.Random, seconds: float, kills: int) -> list[float]:
     return [low + i * width + rng.uniform(0.1, 0.9) * width for i in range(kills)]
 
 
-def run_faults(annotators: int = 20, seconds: float = 40, kills: int = 3, workers: int = 4, *, seed: int = SEED,
-               stale_rate: float = 0.05, folder: Path | None = None):
+def run_faults(
+    annotators: int = 20,
+    seconds: float = 40,
+    kills: int = 3,
+    workers: int = 4,
+    *,
+    seed: int = SEED,
+    stale_rate: float = 0.05,
+    folder: Path | None = None,
+):
     say = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
     setup = build(folder or scratch("faults"), annotators, seed)
     server = Server(setup, workers)
@@ -93,7 +101,10 @@ def run_faults(annotators: int = 20, seconds: float = 40, kills: int = 3, worker
             kill.down = time.monotonic() - moment
             up.set()
             faults.kills.append(kill)
-            say(f"  killed at {kill.at:.1f} s with {kill.in_flight} request(s) in flight; answering again after {kill.down:.1f} s")
+            say(
+                f"  killed at {kill.at:.1f} s with {kill.in_flight} request(s) in flight; "
+                f"answering again after {kill.down:.1f} s"
+            )
 
     async def backup(begun: float) -> None:
         record = faults.backup
@@ -106,12 +117,20 @@ def run_faults(annotators: int = 20, seconds: float = 40, kills: int = 3, worker
         record.started = time.monotonic()
         record.at = record.started - begun
         proc = await asyncio.create_subprocess_exec(
-            str(BIN), "--db", str(setup.db), "--config", str(setup.config), "backup", str(target),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=setup.folder,
+            str(BIN),
+            "--db",
+            str(setup.db),
+            "--config",
+            str(setup.config),
+            "backup",
+            str(target),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            cwd=setup.folder,
         )
         try:
             out, _ = await asyncio.wait_for(proc.communicate(), 120)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             proc.kill()
             out = b"(timed out after 120 s)"
             await proc.wait()
@@ -121,10 +140,13 @@ def run_faults(annotators: int = 20, seconds: float = 40, kills: int = 3, worker
         say(f"  backup at {record.at:.1f} s with {record.in_flight} request(s) in flight: {record.output}")
 
     try:
-        say(f"server up on 127.0.0.1:{server.port} in {server.start():.1f} s; {annotators} annotators save for "
-            f"{seconds:g} s; kills planned at {', '.join(f'{t:.1f}' for t in times)} s")
-        run = asyncio.run(drive(setup, server, seconds, seed=seed, stale_rate=stale_rate, background=(killer, backup),
-                                stats=stats))
+        say(
+            f"server up on 127.0.0.1:{server.port} in {server.start():.1f} s; {annotators} annotators save for "
+            f"{seconds:g} s; kills planned at {', '.join(f'{t:.1f}' for t in times)} s"
+        )
+        run = asyncio.run(
+            drive(setup, server, seconds, seed=seed, stale_rate=stale_rate, background=(killer, backup), stats=stats)
+        )
     finally:
         server.stop()
     verdict = check(setup.db, run.clients)
@@ -144,30 +166,71 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--stale-rate", type=float, default=0.05)
     args = parser.parse_args(argv)
-    run, summary, faults, copy, server = run_faults(args.annotators, args.seconds, args.kills, args.workers,
-                                                     seed=args.seed, stale_rate=args.stale_rate)
+    run, summary, faults, copy, server = run_faults(
+        args.annotators, args.seconds, args.kills, args.workers, seed=args.seed, stale_rate=args.stale_rate
+    )
     v = summary.verdict
-    backup_ok = (copy is not None and faults.backup.returncode == 0 and "integrity ok" in faults.backup.output
-                 and copy.integrity == "ok" and copy.lost == 0 and copy.inconsistent_sets == 0)
-    print(table(
-        ["annotators", "workers", "seconds", "kills", "saves acknowledged", "unknown outcome", "of which applied",
-         "not sent (refused conn.)", "refused (409)", "lost", "duplicated", "5xx", "integrity_check"],
-        [summary.annotators, summary.workers, f"{summary.seconds:g}", len(faults.kills), v.acknowledged, v.unknown,
-         v.unknown_applied, v.not_sent, v.refused, v.lost, v.duplicated, summary.n5xx, v.integrity],
-    ))
+    backup_ok = (
+        copy is not None
+        and faults.backup.returncode == 0
+        and "integrity ok" in faults.backup.output
+        and copy.integrity == "ok"
+        and copy.lost == 0
+        and copy.inconsistent_sets == 0
+    )
+    print(
+        table(
+            [
+                "annotators",
+                "workers",
+                "seconds",
+                "kills",
+                "saves acknowledged",
+                "unknown outcome",
+                "of which applied",
+                "not sent (refused conn.)",
+                "refused (409)",
+                "lost",
+                "duplicated",
+                "5xx",
+                "integrity_check",
+            ],
+            [
+                summary.annotators,
+                summary.workers,
+                f"{summary.seconds:g}",
+                len(faults.kills),
+                v.acknowledged,
+                v.unknown,
+                v.unknown_applied,
+                v.not_sent,
+                v.refused,
+                v.lost,
+                v.duplicated,
+                summary.n5xx,
+                v.integrity,
+            ],
+        )
+    )
     for kill in faults.kills:
-        print(f"kill at {kill.at:5.1f} s: SIGKILL to the process group with {kill.in_flight} request(s) in flight; "
-              f"serving again after {kill.down:.1f} s")
+        print(
+            f"kill at {kill.at:5.1f} s: SIGKILL to the process group with {kill.in_flight} request(s) in flight; "
+            f"serving again after {kill.down:.1f} s"
+        )
     b = faults.backup
     if copy is not None:
         acked_then = sum(a.outcome == "ack" and a.t_done < b.started for c in run.clients for a in c.attempts)
-        print(f"backup at {b.at:.1f} s under load ({b.in_flight} request(s) in flight), {b.seconds:.2f} s: {b.output}; "
-              f"copy integrity_check: {copy.integrity}; saves acknowledged before it: {acked_then}, "
-              f"missing from the copy: {copy.lost}; sets inconsistent in the copy: {copy.inconsistent_sets}")
+        print(
+            f"backup at {b.at:.1f} s under load ({b.in_flight} request(s) in flight), {b.seconds:.2f} s: {b.output}; "
+            f"copy integrity_check: {copy.integrity}; saves acknowledged before it: {acked_then}, "
+            f"missing from the copy: {copy.lost}; sets inconsistent in the copy: {copy.inconsistent_sets}"
+        )
     else:
         print(f"backup FAILED: return code {b.returncode}: {b.output}")
-    print(f"server starts: {server.starts}; p50 {summary.p50:.1f} ms, p99 {summary.p99:.1f} ms over acknowledged saves; "
-          f"{summary.throughput:.1f} saves/s")
+    print(
+        f"server starts: {server.starts}; p50 {summary.p50:.1f} ms, p99 {summary.p99:.1f} ms over acknowledged saves; "
+        f"{summary.throughput:.1f} saves/s"
+    )
     print(details(run, summary))
     ok = summary.ok and backup_ok and len(faults.kills) == args.kills
     print("result: " + ("pass" if ok else "FAIL"))

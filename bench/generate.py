@@ -12,8 +12,9 @@ from annotator import store
 from annotator.model import MODEL, Annotation, Article, Item, Span
 
 WORDS = (
-    "the minister said that talks with the delegation will resume next week in the capital while officials "
-    "warned of new sanctions and the president visited troops near the border after attacks on bases"
+    "the minister said that talks with the delegation will resume next week in the capital while "
+    "officials warned of new sanctions and the president visited troops near the border after attacks on "
+    "bases"
 ).split()
 NAMES = ["Rashid", "Austin", "Raisi", "Khamenei", "Sudani", "Tehran", "Baghdad", "Washington", "Kuwait", "Iraq"]
 LABELS = ["PERSON", "PERSON", "PERSON", "PERSON", "PERSON", "GPE", "GPE", "GPE", "GPE", "GPE"]
@@ -43,12 +44,13 @@ def article_text(rng: random.Random, words: int) -> tuple[str, list[tuple[int, i
     return "".join(parts), tokens, names
 
 
-def annotation_for(rng: random.Random, text: str, tokens, names, n_entities: int, n_quotes: int = 0,
-                   n_events: int = 0) -> Annotation:
+def annotation_for(
+    rng: random.Random, text: str, tokens, names, n_entities: int, n_quotes: int = 0, n_events: int = 0
+) -> Annotation:
     """Entities on names, quotes over word runs (speaker an entity), events on single words."""
     chosen = sorted(rng.sample(names, min(n_entities, len(names))))
     entities = [Item.entity(f"t{i}", s, e, label, MODEL) for i, (s, e, label) in enumerate(chosen, 1)]
-    words = [t for t in tokens if not text[t[0]:t[1]].isspace() and text[t[0]:t[1]] != "."]
+    words = [t for t in tokens if not text[t[0] : t[1]].isspace() and text[t[0] : t[1]] != "."]
     items: list = list(entities)
     used = {(e.start, e.end) for e in entities}
     for i in range(1, n_quotes + 1):
@@ -62,8 +64,17 @@ def annotation_for(rng: random.Random, text: str, tokens, names, n_entities: int
     return Annotation.of(items)
 
 
-def build(path: Path, *, articles: int, words: int, annotators: int, entities: int, done_each: int = 50,
-          seed: int = 7, big: tuple[int, int] | None = None) -> dict:
+def build(
+    path: Path,
+    *,
+    articles: int,
+    words: int,
+    annotators: int,
+    entities: int,
+    done_each: int = 50,
+    seed: int = 7,
+    big: tuple[int, int] | None = None,
+) -> dict:
     """A database of generated articles with model sets, users, and `done_each` finished articles per
     annotator (two annotators per article), the same at every size: only the pool grows.
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import json
 import os
@@ -57,8 +58,15 @@ RECOVERY_GRACE = 30.0  # seconds past the deadline a client may still spend find
 
 FIRST = ["Ali", "Abdel", "Lloyd", "Mohamed", "Sara", "Leila", "John", "Maria", "Hassan", "Nadia", "Omar"]
 LAST = ["Khamenei", "Rashid", "Austin", "Sudani", "Haddad", "Karimi", "Smith", "Novak", "Aziz", "Petrov"]
-PLACES = [("Iran", "GPE"), ("Iraq", "GPE"), ("Tehran", "GPE"), ("Baghdad", "GPE"), ("the Gulf", "LOC"),
-          ("Washington", "GPE"), ("Victory base", "FAC")]
+PLACES = [
+    ("Iran", "GPE"),
+    ("Iraq", "GPE"),
+    ("Tehran", "GPE"),
+    ("Baghdad", "GPE"),
+    ("the Gulf", "LOC"),
+    ("Washington", "GPE"),
+    ("Victory base", "FAC"),
+]
 ORGS = ["Kataib Sayyid al-Shuhada", "the Pentagon", "the United Nations", "Reuters", "NATO"]
 DATES = ["29 April", "Monday", "last month", "2023", "this week"]
 WORDS = (
@@ -73,7 +81,9 @@ WORDS = (
 # --- the data: generated articles, their model suggestions, the annotators ------------------
 
 
-def generate_article(rng: random.Random, words: int = 300) -> tuple[str, list[tuple[int, int]], list[tuple[int, int, str]]]:
+def generate_article(
+    rng: random.Random, words: int = 300
+) -> tuple[str, list[tuple[int, int]], list[tuple[int, int, str]]]:
     """(text, tokens, entities): ~`words` words in sentences, ~10 % of positions a named entity."""
     parts: list[str] = []
     tokens: list[tuple[int, int]] = []
@@ -159,9 +169,13 @@ def build(folder: Path, annotators: int, seed: int = SEED, articles: int | None 
     with database.write(db):
         for n in range(max(articles or 60, annotators)):
             text, tokens, entities = generate_article(rng)
-            article_id, created = store.ensure_article(db, Article(f"load-{n}", text, {"title": f"Load article {n}"}, tokens))
+            article_id, created = store.ensure_article(
+                db, Article(f"load-{n}", text, {"title": f"Load article {n}"}, tokens)
+            )
             assert created, "generated articles must differ"
-            suggestions = Annotation.of(Item.entity(f"t{i + 1}", s, e, label, MODEL) for i, (s, e, label) in enumerate(entities))
+            suggestions = Annotation.of(
+                Item.entity(f"t{i + 1}", s, e, label, MODEL) for i, (s, e, label) in enumerate(entities)
+            )
             store.put_set(db, article_id, "model", None, suggestions, action="preannotate")
             article_ids.append(article_id)
             words_of[article_id] = [(s, e) for s, e in tokens if text[s:e].isalpha()]
@@ -203,13 +217,32 @@ class Server:
     def start(self, timeout: float = 90.0) -> float:
         """Start and wait until it answers; returns the seconds that took."""
         started = time.monotonic()
-        command = [str(BIN), "--db", str(self.setup.db), "--config", str(self.setup.config), "serve",
-                   "--production", "--workers", str(self.workers), "--host", HOST, "--port", str(self.port)]
+        command = [
+            str(BIN),
+            "--db",
+            str(self.setup.db),
+            "--config",
+            str(self.setup.config),
+            "serve",
+            "--production",
+            "--workers",
+            str(self.workers),
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+        ]
         with open(self.log_path, "a", encoding="utf-8") as log:
             log.write(f"\n=== start {self.starts + 1}: {' '.join(command)}\n")
             log.flush()
-            self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         cwd=self.setup.folder, start_new_session=True)
+            self.proc = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=self.setup.folder,
+                start_new_session=True,
+            )
         self.starts += 1
         while time.monotonic() - started < timeout:
             if self.proc.poll() is not None:
@@ -246,10 +279,8 @@ class Server:
         if self.proc is None:
             return
         pgid = self.proc.pid
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.proc.wait(timeout=30)
         limit = time.monotonic() + 15
         while self._group_alive(pgid) and time.monotonic() < limit:
@@ -302,8 +333,15 @@ def _dechunk(data: bytes) -> bytes:
         pos = end + 2 + size + 2
 
 
-async def fetch(port: int, method: str, path: str, cookies: dict[str, str], form: dict | None = None,
-                headers: dict[str, str] | None = None, timeout: float = REQUEST_TIMEOUT) -> Response:
+async def fetch(
+    port: int,
+    method: str,
+    path: str,
+    cookies: dict[str, str],
+    form: dict | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = REQUEST_TIMEOUT,
+) -> Response:
     """One request on its own connection (Connection: close); cookies are read and updated."""
     body = urllib.parse.urlencode(form).encode() if form is not None else b""
     lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close", "Accept: text/html"]
@@ -315,24 +353,22 @@ async def fetch(port: int, method: str, path: str, cookies: dict[str, str], form
     request = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
     try:
         reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), timeout)
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         raise ConnectionProblem("connect", repr(exc)) from None
     try:
         try:
             writer.write(request)
             await writer.drain()
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             raise ConnectionProblem("send", repr(exc)) from None
         try:
             raw = await asyncio.wait_for(reader.read(), timeout)
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             raise ConnectionProblem("receive", repr(exc)) from None
     finally:
         writer.close()
-        try:
+        with contextlib.suppress(OSError):
             await writer.wait_closed()
-        except OSError:
-            pass
     head, sep, rest = raw.partition(b"\r\n\r\n")
     if not sep:
         raise ConnectionProblem("receive", f"no complete answer ({len(raw)} bytes)")
@@ -428,8 +464,17 @@ class Stats:
 
 
 class Client:
-    def __init__(self, n: int, who: Annotator, labels: tuple[str, ...], port: int, rng: random.Random,
-                 stats: Stats, stale_rate: float, think: float):
+    def __init__(
+        self,
+        n: int,
+        who: Annotator,
+        labels: tuple[str, ...],
+        port: int,
+        rng: random.Random,
+        stats: Stats,
+        stale_rate: float,
+        think: float,
+    ):
         self.n, self.who, self.labels, self.port, self.rng = n, who, labels, port, rng
         self.stats, self.stale_rate, self.think = stats, stale_rate, think
         self.cookies: dict[str, str] = {}
@@ -464,8 +509,13 @@ class Client:
             raise RuntimeError(f"{self.who.name}: the sign-in page answered {page.status}")
         self.stats.in_flight += 1
         try:
-            answer = await fetch(self.port, "POST", "/login", self.cookies,
-                                 form={"name": self.who.name, "password": PASSWORD, "csrf_token": token.group(1)})
+            answer = await fetch(
+                self.port,
+                "POST",
+                "/login",
+                self.cookies,
+                form={"name": self.who.name, "password": PASSWORD, "csrf_token": token.group(1)},
+            )
         finally:
             self.stats.in_flight -= 1
         if answer.status != 302:
@@ -556,19 +606,35 @@ class Client:
         state[new_id] = (start, end, detail["label"])
         return state
 
-    async def post_edit(self, kind: str, detail: dict, version: int, stale: bool, intent: int) -> tuple[Attempt, Response | None]:
+    async def post_edit(
+        self, kind: str, detail: dict, version: int, stale: bool, intent: int
+    ) -> tuple[Attempt, Response | None]:
         if kind == "label":
-            path, form = f"/sets/{self.set_id}/items/{detail['item']}/label", {"version": version, "label": detail["label"]}
+            path, form = (
+                f"/sets/{self.set_id}/items/{detail['item']}/label",
+                {"version": version, "label": detail["label"]},
+            )
         else:
             path = f"/sets/{self.set_id}/items"
-            form = {"version": version, "layer": "entity", "start": detail["start"], "end": detail["end"],
-                    "label": detail["label"]}
+            form = {
+                "version": version,
+                "layer": "entity",
+                "start": detail["start"],
+                "end": detail["end"],
+                "label": detail["label"],
+            }
         attempt = Attempt(self.n, self.set_id, intent, kind, detail, version, stale, time.monotonic())
         self.attempts.append(attempt)
         self.stats.in_flight += 1
         try:
-            response = await fetch(self.port, "POST", path, self.cookies, form=form,
-                                   headers={"X-CSRF-Token": self.csrf, "HX-Request": "true"})
+            response = await fetch(
+                self.port,
+                "POST",
+                path,
+                self.cookies,
+                form=form,
+                headers={"X-CSRF-Token": self.csrf, "HX-Request": "true"},
+            )
         except ConnectionProblem as problem:
             attempt.outcome = "not_sent" if problem.stage == "connect" else "unknown"
             attempt.note = str(problem)
@@ -586,10 +652,14 @@ class Client:
             elif response.status >= 500:
                 attempt.outcome = "5xx"
                 self.stats.responses_5xx += 1
-                self.stats.other_errors.append(f"{self.who.name}: POST {path} -> {response.status}: {response.body[:300]!r}")
+                self.stats.other_errors.append(
+                    f"{self.who.name}: POST {path} -> {response.status}: {response.body[:300]!r}"
+                )
             else:
                 attempt.outcome = "error"
-                self.stats.other_errors.append(f"{self.who.name}: POST {path} -> {response.status}: {response.body[:300]!r}")
+                self.stats.other_errors.append(
+                    f"{self.who.name}: POST {path} -> {response.status}: {response.body[:300]!r}"
+                )
         return attempt, response
 
     def take_ack(self, attempt: Attempt, response: Response) -> None:
@@ -650,7 +720,9 @@ class Client:
         self.intents += 1
         attempt, response = await self.post_edit(kind, detail, self.version - 1, True, self.intents)
         if attempt.outcome == "ack":
-            self.stats.other_errors.append(f"{self.who.name}: a stale save (version {attempt.sent_version}) was accepted")
+            self.stats.other_errors.append(
+                f"{self.who.name}: a stale save (version {attempt.sent_version}) was accepted"
+            )
             self.take_ack(attempt, response)
             return
         self.state_known = False
@@ -685,8 +757,17 @@ class Run:
         return [a for c in self.clients for a in c.attempts]
 
 
-async def drive(setup: Setup, server: Server, seconds: float, *, seed: int = SEED, stale_rate: float = 0.05,
-                think: float = 0.0, background=(), stats: Stats | None = None) -> Run:
+async def drive(
+    setup: Setup,
+    server: Server,
+    seconds: float,
+    *,
+    seed: int = SEED,
+    stale_rate: float = 0.05,
+    think: float = 0.0,
+    background=(),
+    stats: Stats | None = None,
+) -> Run:
     """Sign everyone in, then let them save for `seconds`; `background` coroutines (given the run's
     start time) run alongside, e.g. the killer of bench/faults.py, and may read `stats`."""
     stats = stats if stats is not None else Stats()
@@ -731,8 +812,13 @@ def _matches(attempt: Attempt, change: dict) -> bool:
     if attempt.kind == "label":
         return any(d["id"] == attempt.detail["item"] and d["label"] == attempt.detail["label"] for d in after)
     span = [attempt.detail["start"], attempt.detail["end"]]
-    return any(d["layer"] == "entity" and d.get("entity") == span and d["label"] == attempt.detail["label"]
-               and d.get("origin") == "human" for d in after)
+    return any(
+        d["layer"] == "entity"
+        and d.get("entity") == span
+        and d["label"] == attempt.detail["label"]
+        and d.get("origin") == "human"
+        for d in after
+    )
 
 
 @dataclass
@@ -753,7 +839,9 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
 
 
-def check(db_path: Path, clients: list[Client], *, acked_before: float | None = None, final_state: bool = True) -> Verdict:
+def check(
+    db_path: Path, clients: list[Client], *, acked_before: float | None = None, final_state: bool = True
+) -> Verdict:
     """Compare the database with what every client was told. With `acked_before`, only saves
     acknowledged before that moment count (for a backup copy taken then)."""
     from annotator import db as database
@@ -780,8 +868,9 @@ def check(db_path: Path, clients: list[Client], *, acked_before: float | None = 
             verdict.not_sent += sum(a.outcome == "not_sent" for a in attempts)
         if not client.set_id:
             continue
-        rows = db.execute("SELECT version, action, change FROM history WHERE set_id = ? ORDER BY id",
-                          [client.set_id]).fetchall()
+        rows = db.execute(
+            "SELECT version, action, change FROM history WHERE set_id = ? ORDER BY id", [client.set_id]
+        ).fetchall()
         versions = [r[0] for r in rows]
         if versions != list(range(1, len(rows) + 1)):
             verdict.version_gaps += 1
@@ -803,24 +892,32 @@ def check(db_path: Path, clients: list[Client], *, acked_before: float | None = 
                     verdict.problems.append(f"{client.who.name}: a {action!r} row at version {version}")
                 continue
             found[version] = change
-            candidates = sorted((a for a in by_target.get(version, []) if _matches(a, change)),
-                                key=lambda a: rank.get(a.outcome, 9))
+            candidates = sorted(
+                (a for a in by_target.get(version, []) if _matches(a, change)), key=lambda a: rank.get(a.outcome, 9)
+            )
             if not candidates:
                 verdict.unexplained += 1
-                verdict.problems.append(f"{client.who.name}: history row at version {version} matches no save: {change_json[:200]}")
+                verdict.problems.append(
+                    f"{client.who.name}: history row at version {version} matches no save: {change_json[:200]}"
+                )
                 continue
             chosen = candidates[0]
             rows_of_intent[chosen.intent] += 1
             if chosen.outcome == "refused":
                 verdict.stale_written += 1
-                verdict.problems.append(f"{client.who.name}: a save refused with 409 is in the history (version {version})")
+                verdict.problems.append(
+                    f"{client.who.name}: a save refused with 409 is in the history (version {version})"
+                )
             if chosen.outcome in ("5xx", "error"):
                 verdict.problems.append(
-                    f"{client.who.name}: a save answered {chosen.status} is in the history (version {version})")
+                    f"{client.who.name}: a save answered {chosen.status} is in the history (version {version})"
+                )
             if chosen.outcome in ("unknown", "not_sent") and acked_before is None:
                 verdict.unknown_applied += 1
                 if chosen.outcome == "not_sent":
-                    verdict.problems.append(f"{client.who.name}: a save never sent is in the history (version {version})")
+                    verdict.problems.append(
+                        f"{client.who.name}: a save never sent is in the history (version {version})"
+                    )
         dups = sum(n - 1 for n in rows_of_intent.values() if n > 1)
         verdict.duplicated += dups
         if dups:
@@ -830,11 +927,12 @@ def check(db_path: Path, clients: list[Client], *, acked_before: float | None = 
             if change is None or not _matches(a, change):
                 verdict.lost += 1
                 verdict.problems.append(
-                    f"{client.who.name}: acknowledged save (version {a.sent_version} -> {a.new_version}, {a.kind} {a.detail}) not in the history"
+                    f"{client.who.name}: acknowledged save (version {a.sent_version} -> {a.new_version}, "
+                    f"{a.kind} {a.detail}) not in the history"
                 )
         # The items must be the history replayed: nothing half-written.
         current: dict[str, ItemKey] = {}
-        for version, action, change_json in rows:
+        for _version, _action, change_json in rows:
             change = json.loads(change_json)
             for d in change.get("before", []):
                 current.pop(d["id"], None)
@@ -895,8 +993,16 @@ class Summary:
     @property
     def ok(self) -> bool:
         v = self.verdict
-        return (v.integrity == "ok" and v.lost == 0 and v.duplicated == 0 and self.n5xx == 0
-                and v.inconsistent_sets == 0 and v.final_mismatch == 0 and v.version_gaps == 0 and not v.problems)
+        return (
+            v.integrity == "ok"
+            and v.lost == 0
+            and v.duplicated == 0
+            and self.n5xx == 0
+            and v.inconsistent_sets == 0
+            and v.final_mismatch == 0
+            and v.version_gaps == 0
+            and not v.problems
+        )
 
     @property
     def clean(self) -> bool:
@@ -907,17 +1013,48 @@ class Summary:
 
 def summarise(run: Run, verdict: Verdict) -> Summary:
     p50, p99 = latency_ms(run)
-    return Summary(len(run.clients), run.workers, run.seconds, verdict, run.stats.responses_5xx, p50, p99,
-                   verdict.acknowledged / run.elapsed if run.elapsed else 0.0, list(run.stats.other_errors))
+    return Summary(
+        len(run.clients),
+        run.workers,
+        run.seconds,
+        verdict,
+        run.stats.responses_5xx,
+        p50,
+        p99,
+        verdict.acknowledged / run.elapsed if run.elapsed else 0.0,
+        list(run.stats.other_errors),
+    )
 
 
 def load_table(s: Summary) -> str:
     v = s.verdict
     return table(
-        ["annotators", "workers", "seconds", "saves acknowledged", "saves refused (409)", "5xx", "lost", "duplicated",
-         "p50 ms", "p99 ms", "throughput (saves/s)"],
-        [s.annotators, s.workers, f"{s.seconds:g}", v.acknowledged, v.refused, s.n5xx, v.lost, v.duplicated,
-         f"{s.p50:.1f}", f"{s.p99:.1f}", f"{s.throughput:.1f}"],
+        [
+            "annotators",
+            "workers",
+            "seconds",
+            "saves acknowledged",
+            "saves refused (409)",
+            "5xx",
+            "lost",
+            "duplicated",
+            "p50 ms",
+            "p99 ms",
+            "throughput (saves/s)",
+        ],
+        [
+            s.annotators,
+            s.workers,
+            f"{s.seconds:g}",
+            v.acknowledged,
+            v.refused,
+            s.n5xx,
+            v.lost,
+            v.duplicated,
+            f"{s.p50:.1f}",
+            f"{s.p99:.1f}",
+            f"{s.throughput:.1f}",
+        ],
     )
 
 
@@ -926,7 +1063,8 @@ def details(run: Run, s: Summary) -> str:
     lines = [
         f"integrity_check: {v.integrity}; sets whose items differ from their history replayed: {v.inconsistent_sets}; "
         f"differ from the client's last acknowledged state: {v.final_mismatch}; version gaps: {v.version_gaps}",
-        f"page loads: {run.stats.page_loads}; unknown outcomes: {v.unknown} (of which found applied: {v.unknown_applied}); "
+        f"page loads: {run.stats.page_loads}; unknown outcomes: {v.unknown} "
+        f"(of which found applied: {v.unknown_applied}); "
         f"connections refused (nothing sent): {v.not_sent}; other errors: {len(s.errors)}",
     ]
     for problem in (v.problems + s.errors)[:30]:
@@ -934,15 +1072,26 @@ def details(run: Run, s: Summary) -> str:
     return "\n".join(lines)
 
 
-def run_load(annotators: int = 50, seconds: float = 60, workers: int = 4, *, seed: int = SEED,
-             stale_rate: float = 0.05, think: float = 0.0, folder: Path | None = None,
-             quiet: bool = False) -> tuple[Run, Summary]:
-    say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))  # noqa: E731
+def run_load(
+    annotators: int = 50,
+    seconds: float = 60,
+    workers: int = 4,
+    *,
+    seed: int = SEED,
+    stale_rate: float = 0.05,
+    think: float = 0.0,
+    folder: Path | None = None,
+    quiet: bool = False,
+) -> tuple[Run, Summary]:
+    say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
     setup = build(folder or scratch("load"), annotators, seed)
     say(f"built {setup.db} ({len(setup.annotators)} annotators)")
     server = Server(setup, workers)
     try:
-        say(f"server up on {HOST}:{server.port} in {server.start():.1f} s; {annotators} annotators save for {seconds:g} s")
+        say(
+            f"server up on {HOST}:{server.port} in {server.start():.1f} s; "
+            f"{annotators} annotators save for {seconds:g} s"
+        )
         run = asyncio.run(drive(setup, server, seconds, seed=seed, stale_rate=stale_rate, think=think))
     finally:
         server.stop()
@@ -956,11 +1105,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--stale-rate", type=float, default=0.05, help="share of saves sent from a stale tab (must get 409)")
+    parser.add_argument(
+        "--stale-rate", type=float, default=0.05, help="share of saves sent from a stale tab (must get 409)"
+    )
     parser.add_argument("--think", type=float, default=0.0, help="mean seconds an annotator waits between saves")
     args = parser.parse_args(argv)
-    run, summary = run_load(args.annotators, args.seconds, args.workers, seed=args.seed,
-                            stale_rate=args.stale_rate, think=args.think)
+    run, summary = run_load(
+        args.annotators, args.seconds, args.workers, seed=args.seed, stale_rate=args.stale_rate, think=args.think
+    )
     print(load_table(summary))
     print(details(run, summary))
     print("result: " + ("pass" if summary.clean else "FAIL"))

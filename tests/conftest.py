@@ -94,8 +94,13 @@ def seed_article_id(connection) -> int:
 # --- browser tests: Playwright driving Debian's chromium ------------------------------
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -118,7 +123,7 @@ def browser():
         message = "BROWSER TESTS NOT RUN: no chromium found (apt-get install chromium, or set CHROMIUM=path)"
         if os.environ.get("CI") == "true":
             pytest.fail(message + " — required under CI=true")
-        warnings.warn(message)
+        warnings.warn(message, stacklevel=2)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 

@@ -89,6 +89,7 @@ def test_assignment_admin_sets_k(client, seeded):
 
 def test_assignment_open_article_count_stays_true(seeded):
     """The running count of articles needing annotators equals a full count after every kind of change."""
+
     def full_count():
         k = store.annotators_per_article(seeded)
         return seeded.execute("SELECT count(*) FROM articles WHERE assignees < ?", [k]).fetchone()[0]

@@ -109,7 +109,12 @@ def test_browser_annotator_corrects_entities_and_submits(page, live_server, seed
     # 4. Reload: exactly those spans, the edited ones confirmed, the rest still suggestions.
     page.reload()
     assert sorted(map(tuple, marks(page))) == sorted(expected.values())
-    assert page.locator(f"#text mark.ent[data-s='{kss}']").get_attribute("class").split() == ["ent", "l1", "first", "last"]
+    assert page.locator(f"#text mark.ent[data-s='{kss}']").get_attribute("class").split() == [
+        "ent",
+        "l1",
+        "first",
+        "last",
+    ]
     assert "suggested" in page.locator("#text mark.ent[data-s='7']").get_attribute("class")
 
     # 5. Enter submits and lands on the next article.
@@ -139,6 +144,7 @@ def test_browser_stale_tab_sees_conflict_and_reload(page, live_server, seeded):
     page.click("#status a:text('Reload')")
     wait_version(page, 2)
     assert page.locator("#text mark.ent[data-s='7']").count() == 0
-    state = store.load_annotation(seeded, store.find_set(seeded, article_id, "annotator",
-                                                         store.get_user_by_name(seeded, "alice").id).id)
+    state = store.load_annotation(
+        seeded, store.find_set(seeded, article_id, "annotator", store.get_user_by_name(seeded, "alice").id).id
+    )
     assert state.entities[0].label == "GPE" and state.entities[0].origin == "model"

@@ -39,9 +39,15 @@ def _exported(seeded, tmp_path):
 
 def test_browser_quote_source_speaker_and_a_new_quote(page, live_server, seeded, tmp_path):
     article_id, text, model, version = _open(page, live_server, seeded)
-    by_cue = {text[q.span("cue").start:q.span("cue").end] + str(q.main.start): q for q in model.quotes if q.span("cue")}
-    first = next(q for q in model.quotes if text[q.main.start:].startswith("Baghdad should not allow"))
-    kss_quote = next(q for q in model.quotes if q.span("source") and text[q.span("source").start:q.span("source").end] == "The KSS spokesman")
+    by_cue = {
+        text[q.span("cue").start : q.span("cue").end] + str(q.main.start): q for q in model.quotes if q.span("cue")
+    }
+    first = next(q for q in model.quotes if text[q.main.start :].startswith("Baghdad should not allow"))
+    kss_quote = next(
+        q
+        for q in model.quotes
+        if q.span("source") and text[q.span("source").start : q.span("source").end] == "The KSS spokesman"
+    )
     assert by_cue
 
     # 1. The opening quote's source: "Ayatollah Ali Khamenei" instead of the whole phrase (select, then r).
@@ -99,7 +105,7 @@ def test_browser_quote_source_speaker_and_a_new_quote(page, live_server, seeded,
 
 def test_browser_event_type_and_target_by_keyboard(page, live_server, seeded, tmp_path):
     article_id, text, model, version = _open(page, live_server, seeded)
-    signed = next(v for v in model.events if text[v.main.start:v.main.end] == "signed")
+    signed = next(v for v in model.events if text[v.main.start : v.main.end] == "signed")
     _click_item(page, signed.id, "trig")
     page.keyboard.press("x")  # the target actor picker
     page.keyboard.type("Bagh")

@@ -34,7 +34,9 @@ def test_browser_reviewer_takes_one_span_from_each_and_saves_gold(page, live_ser
     page.click(f"[data-take='bob:{_entity_at(7)(bob).id}']")
     version += 1
     wait_version(page, version)
-    marks = page.eval_on_selector_all("#text mark.ent", "els => els.map(m => [+m.dataset.s, +m.dataset.e, m.dataset.label])")
+    marks = page.eval_on_selector_all(
+        "#text mark.ent", "els => els.map(m => [+m.dataset.s, +m.dataset.e, m.dataset.label])"
+    )
     assert sorted(map(tuple, marks)) == [(7, 14, "PERSON"), (1387, 1393, "PERSON")]
 
     page.keyboard.press("Enter")  # submit gold
@@ -44,5 +46,8 @@ def test_browser_reviewer_takes_one_span_from_each_and_saves_gold(page, live_ser
     out = tmp_path / "gold.jsonl"
     exporting.export(seeded, "jsonl", "gold", out)
     record = json.loads(out.read_text("utf-8"))
-    assert sorted((e["start"], e["end"], e["label"]) for e in record["entities"]) == [(7, 14, "PERSON"), (1387, 1393, "PERSON")]
+    assert sorted((e["start"], e["end"], e["label"]) for e in record["entities"]) == [
+        (7, 14, "PERSON"),
+        (1387, 1393, "PERSON"),
+    ]
     assert page.errors == []

@@ -31,13 +31,26 @@ def _article():
     content_start = said + 5
     content = (content_start, content_start + len(PAYLOADS[0]))
     entity = {"id": "t1", "start": speaker[0], "end": speaker[1], "label": EVIL_LABEL}
-    quote = {"id": "q1", "type": "DIRECT", "content": [{"start": content[0], "end": content[1]}],
-             "cue": {"start": said, "end": said + 4}, "source": {"start": speaker[0], "end": speaker[1]}, "speaker": "t1"}
+    quote = {
+        "id": "q1",
+        "type": "DIRECT",
+        "content": [{"start": content[0], "end": content[1]}],
+        "cue": {"start": said, "end": said + 4},
+        "source": {"start": speaker[0], "end": speaker[1]},
+        "speaker": "t1",
+    }
     base = {"id": PAYLOADS[1], "text": text, "meta": {"title": PAYLOADS[0]}}
     return [
         base,
         {**base, "source": "model", "entities": [entity], "quotes": [quote]},
-        {**base, "source": "annotator", "annotator": EVIL_USER, "status": "submitted", "entities": [entity], "quotes": [quote]},
+        {
+            **base,
+            "source": "annotator",
+            "annotator": EVIL_USER,
+            "status": "submitted",
+            "entities": [entity],
+            "quotes": [quote],
+        },
         {**base, "source": "annotator", "annotator": "bob", "status": "submitted", "entities": [entity]},
     ]
 
@@ -63,8 +76,15 @@ def test_browser_xss_payloads_are_shown_not_run(browser, seeded_path, tmp_path):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     with serving(app) as base:
         sign_in(page, base, "admin")
-        for path in [f"/articles/{article}", "/queue", "/review/", f"/review/{article}", "/admin/",
-                     "/review/?layer=quote", "/done"]:
+        for path in [
+            f"/articles/{article}",
+            "/queue",
+            "/review/",
+            f"/review/{article}",
+            "/admin/",
+            "/review/?layer=quote",
+            "/done",
+        ]:
             page.goto(base + path)
             page.wait_for_load_state("networkidle")
             if path == f"/articles/{article}":

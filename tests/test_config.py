@@ -31,7 +31,10 @@ def test_config_write_new_has_random_secret(tmp_path):
 @pytest.mark.parametrize(
     "labels, message",
     [
-        ('{ name = "A", colour = "#000000", hotkey = "1" }, { name = "B", colour = "#000000", hotkey = "1" }', "share hotkey"),
+        (
+            '{ name = "A", colour = "#000000", hotkey = "1" }, { name = "B", colour = "#000000", hotkey = "1" }',
+            "share hotkey",
+        ),
         ('{ name = "A", colour = "#000000", hotkey = "s" }', "reserved key"),
         ('{ name = "A", colour = "red", hotkey = "1" }', "#rrggbb"),
         ('{ name = "A", colour = "#000000", hotkey = "1" }, { name = "A", colour = "#000000", hotkey = "2" }', "twice"),
@@ -58,7 +61,10 @@ def test_config_default_file_is_valid_toml():
 
 def test_config_partial_file_keeps_default_schemes(tmp_path):
     path = tmp_path / "p.toml"
-    path.write_text('[project]\nsecret_key = "a-long-enough-secret-key-123"\n\n[quote]\ntypes = [{ name = "QUOTE", colour = "#000000", hotkey = "1" }]\n')
+    path.write_text(
+        '[project]\nsecret_key = "a-long-enough-secret-key-123"\n\n'
+        '[quote]\ntypes = [{ name = "QUOTE", colour = "#000000", hotkey = "1" }]\n'
+    )
     project = config.load(path)
     assert project.has_real_secret and project.model == "en_core_web_sm"
     assert len(project.schemes["entity"].labels) == 18 and project.schemes["quote"].names == ("QUOTE",)

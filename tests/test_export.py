@@ -41,15 +41,36 @@ def test_export_spacy_docbin_has_every_saved_entity(seeded, tmp_path):
 
 
 QUOTED = {
-    "id": "q-art", "text": "“We will stay,” Austin said. Iran attacked the base.", "meta": {"title": "Q"},
-    "source": "gold", "annotator": None, "status": "submitted",
-    "entities": [{"id": "t1", "start": 16, "end": 22, "label": "PERSON", "text": "Austin"},
-                 {"id": "t2", "start": 29, "end": 33, "label": "GPE", "text": "Iran"}],
-    "quotes": [{"id": "q1", "type": "DIRECT", "content": [{"start": 1, "end": 13, "text": "We will stay"}],
-                "cue": {"start": 23, "end": 27, "text": "said"}, "source": {"start": 16, "end": 22, "text": "Austin"},
-                "speaker": "t1"}],
-    "events": [{"id": "v1", "type": "ASSAULT", "trigger": {"start": 34, "end": 42, "text": "attacked"},
-                "source_actor": "t2", "target_actor": None, "attrs": {"modality": "asserted"}}],
+    "id": "q-art",
+    "text": "“We will stay,” Austin said. Iran attacked the base.",
+    "meta": {"title": "Q"},
+    "source": "gold",
+    "annotator": None,
+    "status": "submitted",
+    "entities": [
+        {"id": "t1", "start": 16, "end": 22, "label": "PERSON", "text": "Austin"},
+        {"id": "t2", "start": 29, "end": 33, "label": "GPE", "text": "Iran"},
+    ],
+    "quotes": [
+        {
+            "id": "q1",
+            "type": "DIRECT",
+            "content": [{"start": 1, "end": 13, "text": "We will stay"}],
+            "cue": {"start": 23, "end": 27, "text": "said"},
+            "source": {"start": 16, "end": 22, "text": "Austin"},
+            "speaker": "t1",
+        }
+    ],
+    "events": [
+        {
+            "id": "v1",
+            "type": "ASSAULT",
+            "trigger": {"start": 34, "end": 42, "text": "attacked"},
+            "source_actor": "t2",
+            "target_actor": None,
+            "attrs": {"modality": "asserted"},
+        }
+    ],
 }
 
 

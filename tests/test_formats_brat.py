@@ -56,8 +56,9 @@ def _set(db, ext_id, name):
 
 
 def test_brat_folder_with_three_annotators_of_one_text_imports_as_three_sets(db, project, tmp_path):
-    folder = _folder(tmp_path, {"visit.txt": TEXT, "visit_alice.ann": ALICE, "visit_bob.ann": BOB,
-                                "visit_carol.ann": CAROL})
+    folder = _folder(
+        tmp_path, {"visit.txt": TEXT, "visit_alice.ann": ALICE, "visit_bob.ann": BOB, "visit_carol.ann": CAROL}
+    )
     report = importing.import_paths(db, project, [folder], progress=False)
     assert (report.articles_new, report.articles_existing, report.sets) == (1, 2, 3)
     assert store.count_articles(db) == 1  # visit.txt is not imported a second time as plain text
@@ -69,20 +70,35 @@ def test_brat_folder_with_three_annotators_of_one_text_imports_as_three_sets(db,
     assert found.status == "submitted"
     (quote,) = alice.quotes
     assert [(c.start, c.end) for c in quote.parts("content")] == [(1, 34), (53, 72)]  # the discontinuous Content
-    assert (quote.label, quote.span("cue").start, quote.span("source").start, alice.get(quote.link("speaker")).start) == ("DIRECT", 46, 37, 37)
+    assert (
+        quote.label,
+        quote.span("cue").start,
+        quote.span("source").start,
+        alice.get(quote.link("speaker")).start,
+    ) == ("DIRECT", 46, 37, 37)
     (event,) = alice.events
     assert (event.label, alice.get(event.link("source_actor")).start, alice.get(event.link("target_actor")).start) == (
-        "CONSULT", 75, 86)
+        "CONSULT",
+        75,
+        86,
+    )
     assert event.attrs == (("modality", "asserted"),)
 
     _, bob = _set(db, "visit", "bob")
     (quote,) = bob.quotes
     assert [(c.start, c.end) for c in quote.parts("content")] == [(1, 34), (53, 72)]
-    assert (quote.label, quote.span("cue"), quote.span("source"), bob.get(quote.link("speaker")).start) == ("MIXED", None, None, 37)
+    assert (quote.label, quote.span("cue"), quote.span("source"), bob.get(quote.link("speaker")).start) == (
+        "MIXED",
+        None,
+        None,
+        37,
+    )
 
     _, carol = _set(db, "visit", "carol")
     assert [(e.label, e.start) for e in carol.entities] == [("GPE", 30), ("GPE", 98)]
-    assert [(v.label, v.link("source_actor"), v.link("target_actor")) for v in carol.events] == [("CONSULT", None, None)]
+    assert [(v.label, v.link("source_actor"), v.link("target_actor")) for v in carol.events] == [
+        ("CONSULT", None, None)
+    ]
 
     # and `annotator agreement` reports on the three of them
     from click.testing import CliRunner
@@ -110,8 +126,15 @@ def test_brat_suffixless_ann_takes_the_annotator_option_and_needs_it(db, project
 
 
 def test_brat_single_ann_file_reads_its_txt_and_other_files_in_a_brat_folder_still_import(db, project, tmp_path):
-    folder = _folder(tmp_path, {"visit.txt": TEXT, "visit_alice.ann": ALICE, "other.txt": "Unannotated text.",
-                                "more.jsonl": '{"id": "j1", "text": "From JSONL."}\n'})
+    folder = _folder(
+        tmp_path,
+        {
+            "visit.txt": TEXT,
+            "visit_alice.ann": ALICE,
+            "other.txt": "Unannotated text.",
+            "more.jsonl": '{"id": "j1", "text": "From JSONL."}\n',
+        },
+    )
     importing.import_paths(db, project, [folder / "visit_alice.ann"], progress=False)
     assert store.count_articles(db) == 1
     importing.import_paths(db, project, [folder], progress=False)
@@ -120,8 +143,15 @@ def test_brat_single_ann_file_reads_its_txt_and_other_files_in_a_brat_folder_sti
 
 
 def test_brat_annotator_name_with_underscore_and_longest_text_name_win(db, project, tmp_path):
-    folder = _folder(tmp_path, {"a.txt": TEXT, "a_b.txt": "Second text, Tehran.", "a_b_mary_ann.ann":
-                                "T1\tGPE 13 19\tTehran\n", "a_joe.ann": CAROL})
+    folder = _folder(
+        tmp_path,
+        {
+            "a.txt": TEXT,
+            "a_b.txt": "Second text, Tehran.",
+            "a_b_mary_ann.ann": "T1\tGPE 13 19\tTehran\n",
+            "a_joe.ann": CAROL,
+        },
+    )
     importing.import_paths(db, project, [folder], progress=False)
     _, mary = _set(db, "a_b", "mary_ann")
     assert [e.start for e in mary.entities] == [13]
@@ -147,8 +177,11 @@ def test_brat_annotator_name_with_underscore_and_longest_text_name_win(db, proje
         ("T1\tPERSON 75 81\tRashid\nT2\tCONSULT 82 85\tmet\nE1\tCONSULT:T2 Theme:T1\n", 3, "not Theme"),
         ("T1\tGPE 98 104\tTehran\nR1\tSpeaker Arg1:T1\n", 2, "an R line is"),
         ("E1\tnocolon\n", 1, "is not ROLE:ID"),
-        ("T1\tCONSULT 82 85\tmet\nT2\tCONSULT 82 85\tmet\nE1\tCONSULT:T1\nE2\tCONSULT:T2 Source:E1\n", 4,
-         "an event as an argument"),
+        (
+            "T1\tCONSULT 82 85\tmet\nT2\tCONSULT 82 85\tmet\nE1\tCONSULT:T1\nE2\tCONSULT:T2 Source:E1\n",
+            4,
+            "an event as an argument",
+        ),
     ],
 )
 def test_brat_malformed_ann_is_refused_naming_file_and_line(db, project, tmp_path, ann, line, message):
@@ -165,8 +198,12 @@ def test_brat_ann_without_its_txt_is_refused(db, project, tmp_path):
 
 
 def test_brat_export_writes_one_txt_per_article_and_an_ann_per_annotator(db, project, tmp_path):
-    importing.import_paths(db, project, [_folder(tmp_path, {"visit.txt": TEXT, "visit_alice.ann": ALICE,
-                                                            "visit_bob.ann": BOB})], progress=False)
+    importing.import_paths(
+        db,
+        project,
+        [_folder(tmp_path, {"visit.txt": TEXT, "visit_alice.ann": ALICE, "visit_bob.ann": BOB})],
+        progress=False,
+    )
     out = tmp_path / "out"
     assert exporting.export(db, "brat", "annotations", out) == 2
     assert sorted(p.name for p in out.iterdir()) == ["annotation.conf", "visit.txt", "visit_alice.ann", "visit_bob.ann"]
@@ -182,8 +219,11 @@ def test_brat_export_writes_one_txt_per_article_and_an_ann_per_annotator(db, pro
 
 def test_brat_export_names_files_so_odd_ids_come_back(db, project, tmp_path):
     odd = tmp_path / "odd.jsonl"
-    odd.write_text('{"id": "2024/05 .x%", "text": "Tehran.", "source": "gold",'
-                   ' "entities": [{"id": "t1", "start": 0, "end": 6, "label": "GPE"}]}\n', "utf-8")
+    odd.write_text(
+        '{"id": "2024/05 .x%", "text": "Tehran.", "source": "gold",'
+        ' "entities": [{"id": "t1", "start": 0, "end": 6, "label": "GPE"}]}\n',
+        "utf-8",
+    )
     importing.import_paths(db, project, [odd], progress=False)
     out = tmp_path / "out"
     exporting.export(db, "brat", "gold", out)
@@ -193,17 +233,27 @@ def test_brat_export_names_files_so_odd_ids_come_back(db, project, tmp_path):
 
 def test_brat_export_refuses_an_attr_brat_cannot_write(db, project, tmp_path):
     path = tmp_path / "a.jsonl"
-    path.write_text('{"id": "a", "text": "Iran attacked.", "source": "gold", "events": [{"id": "v1", "type": '
-                    '"ASSAULT", "trigger": {"start": 5, "end": 13}, "attrs": {"note": "two words"}}]}\n', "utf-8")
+    path.write_text(
+        '{"id": "a", "text": "Iran attacked.", "source": "gold", "events": [{"id": "v1", "type": '
+        '"ASSAULT", "trigger": {"start": 5, "end": 13}, "attrs": {"note": "two words"}}]}\n',
+        "utf-8",
+    )
     importing.import_paths(db, project, [path], progress=False)
     with pytest.raises(exporting.ExportFailed, match="brat cannot carry it"):
         exporting.export(db, "brat", "gold", tmp_path / "out")
 
 
 def test_brat_trigger_stands_for_the_cue_and_m_lines_are_attributes(tmp_path):
-    folder = _folder(tmp_path, {"visit.txt": TEXT, "visit_z.ann": (
-        "T1\tAttribution 46 50\tsaid\nT2\tContent 1 34\tAmericans are not friends of Iraq\n"
-        "E1\tAttribution:T1 Content:T2\nM1\tQuoteType E1 INDIRECT\n#1\tAnnotatorNotes T1\tchecked\n")})
+    folder = _folder(
+        tmp_path,
+        {
+            "visit.txt": TEXT,
+            "visit_z.ann": (
+                "T1\tAttribution 46 50\tsaid\nT2\tContent 1 34\tAmericans are not friends of Iraq\n"
+                "E1\tAttribution:T1 Content:T2\nM1\tQuoteType E1 INDIRECT\n#1\tAnnotatorNotes T1\tchecked\n"
+            ),
+        },
+    )
     ((where, record),) = brat.read(folder)
     (quote,) = record.annotation.quotes
     assert (quote.label, (quote.span("cue").start, quote.span("cue").end)) == ("INDIRECT", (46, 50))

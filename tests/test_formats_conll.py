@@ -12,8 +12,13 @@ TEXT = "Iran  warned the U.S. on Monday.\n\nYahoo! Inc. said:  “No.” New\nYo
 
 
 def _record(entities):
-    return Record("doc-1", TEXT, source="gold", status="submitted",
-                  annotation=Annotation.of(Item.entity(f"t{i}", s, e, label) for i, (s, e, label) in enumerate(entities)))
+    return Record(
+        "doc-1",
+        TEXT,
+        source="gold",
+        status="submitted",
+        annotation=Annotation.of(Item.entity(f"t{i}", s, e, label) for i, (s, e, label) in enumerate(entities)),
+    )
 
 
 def _span(piece, label):
@@ -22,8 +27,15 @@ def _span(piece, label):
 
 
 def test_conll_writes_words_tags_sentences_and_skips_whitespace_tokens(tmp_path):
-    record = _record([_span("Iran", "GPE"), _span("U.S.", "GPE"), _span("Monday", "DATE"),
-                      _span("Yahoo! Inc.", "ORG"), _span("New\nYork", "GPE")])
+    record = _record(
+        [
+            _span("Iran", "GPE"),
+            _span("U.S.", "GPE"),
+            _span("Monday", "DATE"),
+            _span("Yahoo! Inc.", "ORG"),
+            _span("New\nYork", "GPE"),
+        ]
+    )
     out = tmp_path / "a.conll"
     assert conll.write([record], out) == 1
     lines = out.read_text("utf-8").split("\n")
@@ -39,14 +51,26 @@ def test_conll_writes_words_tags_sentences_and_skips_whitespace_tokens(tmp_path)
 
 def test_conll_export_of_annotations_names_annotators(db, project, tmp_path):
     path = tmp_path / "a.jsonl"
-    path.write_text(json.dumps({"id": "a1", "text": "Rashid visited Tehran.", "source": "annotator",
-                                "annotator": "alice", "status": "draft",
-                                "entities": [{"id": "t1", "start": 15, "end": 21, "label": "GPE"}]}) + "\n", "utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "id": "a1",
+                "text": "Rashid visited Tehran.",
+                "source": "annotator",
+                "annotator": "alice",
+                "status": "draft",
+                "entities": [{"id": "t1", "start": 15, "end": 21, "label": "GPE"}],
+            }
+        )
+        + "\n",
+        "utf-8",
+    )
     importing.import_paths(db, project, [path], progress=False)
     out = tmp_path / "a.conll"
     exporting.export(db, "conll", "annotations", out)
     assert out.read_text("utf-8").startswith(
-        "-DOCSTART- -X- O O\n# id = a1\n# set = annotator\n# annotator = alice\n# status = draft\n\nRashid\tO\n")
+        "-DOCSTART- -X- O O\n# id = a1\n# set = annotator\n# annotator = alice\n# status = draft\n\nRashid\tO\n"
+    )
 
 
 # The CoNLL-2003 layout; its labels (PER, LOC, MISC) are not in the default scheme, so OntoNotes ones here.
@@ -78,9 +102,12 @@ def test_conll_plain_2003_file_imports_one_article_per_document(db, project, tmp
     for article_id in store.iter_article_ids(db):
         article = store.get_article(db, article_id)
         annotation = store.load_annotation(db, store.find_set(db, article_id, "annotator", conll_user).id)
-        found.append((article.text, [(article.text[e.start:e.end], e.label) for e in annotation.entities]))
+        found.append((article.text, [(article.text[e.start : e.end], e.label) for e in annotation.entities]))
     assert found == [
-        ("EU rejects German call .\nPeter Blackburn", [("EU", "ORG"), ("German", "NORP"), ("Peter Blackburn", "PERSON")]),
+        (
+            "EU rejects German call .\nPeter Blackburn",
+            [("EU", "ORG"), ("German", "NORP"), ("Peter Blackburn", "PERSON")],
+        ),
         ("BRUSSELS 1996-08-22", [("BRUSSELS", "GPE"), ("1996-08-22", "DATE")]),
     ]
 
@@ -100,8 +127,10 @@ def test_conll_reads_iob_and_biluo_tag_schemes(tmp_path, tags):
     path.write_text("# id = x\n" + "".join(f"{w}\t{t}\n" for w, t in zip(words, tags)), "utf-8")
     ((where, record),) = conll.read(path)
     assert where == f"{path}:1" and record.ext_id == "x"
-    assert [(record.text[e.start:e.end], e.label) for e in record.annotation.entities] == [
-        ("Peter Blackburn", "PER"), ("Brussels", "LOC")]
+    assert [(record.text[e.start : e.end], e.label) for e in record.annotation.entities] == [
+        ("Peter Blackburn", "PER"),
+        ("Brussels", "LOC"),
+    ]
 
 
 def test_conll_id_comments_split_documents_and_docstart_may_carry_an_id(tmp_path):

@@ -27,10 +27,18 @@ def _tokens(text):
 
 NER_TEXT = "Rashid flew to Tehran on Monday"
 NER_MANUAL = {  # what Prodigy's ner.manual saves
-    "text": NER_TEXT, "tokens": _tokens(NER_TEXT), "_input_hash": -12345, "_task_hash": 678, "_view_id": "ner_manual",
-    "spans": [{"start": 0, "end": 6, "token_start": 0, "token_end": 0, "label": "PERSON"},
-              {"start": 15, "end": 21, "token_start": 3, "token_end": 3, "label": "GPE"}],
-    "answer": "accept", "_annotator_id": "news-alice", "_session_id": "news-alice",
+    "text": NER_TEXT,
+    "tokens": _tokens(NER_TEXT),
+    "_input_hash": -12345,
+    "_task_hash": 678,
+    "_view_id": "ner_manual",
+    "spans": [
+        {"start": 0, "end": 6, "token_start": 0, "token_end": 0, "label": "PERSON"},
+        {"start": 15, "end": 21, "token_start": 3, "token_end": 3, "label": "GPE"},
+    ],
+    "answer": "accept",
+    "_annotator_id": "news-alice",
+    "_session_id": "news-alice",
 }
 
 
@@ -49,16 +57,28 @@ def test_prodigy_export_task_shape(quoted_db, tmp_path):
     assert "_annotator_id" not in task  # a gold set has no annotator
     for key in ("_input_hash", "_task_hash"):
         assert isinstance(task[key], int) and -(2**31) <= task[key] < 2**31
-    assert task["tokens"][:2] == [{"text": "“", "start": 0, "end": 1, "id": 0, "ws": False},
-                                  {"text": "We", "start": 1, "end": 3, "id": 1, "ws": True}]
-    spans = {(s["label"], task["text"][s["start"]:s["end"]]) for s in task["spans"]}
-    assert spans == {("PERSON", "Austin"), ("GPE", "Iran"), ("QUOTE_DIRECT", "We will stay"), ("CUE", "said"),
-                     ("SOURCE", "Austin"), ("EVENT_ASSAULT", "attacked")}
+    assert task["tokens"][:2] == [
+        {"text": "“", "start": 0, "end": 1, "id": 0, "ws": False},
+        {"text": "We", "start": 1, "end": 3, "id": 1, "ws": True},
+    ]
+    spans = {(s["label"], task["text"][s["start"] : s["end"]]) for s in task["spans"]}
+    assert spans == {
+        ("PERSON", "Austin"),
+        ("GPE", "Iran"),
+        ("QUOTE_DIRECT", "We will stay"),
+        ("CUE", "said"),
+        ("SOURCE", "Austin"),
+        ("EVENT_ASSAULT", "attacked"),
+    }
     content = next(s for s in task["spans"] if s["label"] == "QUOTE_DIRECT")
     assert (content["token_start"], content["token_end"]) == (1, 3)  # token_end inclusive, as Prodigy
     relations = {(r["label"], r["head_span"]["label"], r["child_span"]["label"]) for r in task["relations"]}
-    assert relations == {("CUE_OF", "CUE", "QUOTE_DIRECT"), ("SOURCE_OF", "SOURCE", "QUOTE_DIRECT"),
-                         ("SPEAKER", "QUOTE_DIRECT", "PERSON"), ("ACTOR", "EVENT_ASSAULT", "GPE")}
+    assert relations == {
+        ("CUE_OF", "CUE", "QUOTE_DIRECT"),
+        ("SOURCE_OF", "SOURCE", "QUOTE_DIRECT"),
+        ("SPEAKER", "QUOTE_DIRECT", "PERSON"),
+        ("ACTOR", "EVENT_ASSAULT", "GPE"),
+    }
     speaker = next(r for r in task["relations"] if r["label"] == "SPEAKER")
     assert (speaker["head"], speaker["child"]) == (3, 6)  # the last token of each span, as rel.manual
 
@@ -81,7 +101,9 @@ def test_prodigy_plain_ner_manual_task_imports_as_that_annotators_entities(db, p
         found = store.find_set(db, article_id, "annotator", store.get_user_by_name(db, name).id)
         assert found.status == "submitted"
         assert [(e.start, e.end, e.label) for e in store.load_annotation(db, found.id).entities] == [
-            (0, 6, "PERSON"), (15, 21, "GPE")]
+            (0, 6, "PERSON"),
+            (15, 21, "GPE"),
+        ]
 
 
 def test_prodigy_plain_task_without_annotator_needs_the_option(db, project, tmp_path):
@@ -94,7 +116,9 @@ def test_prodigy_plain_task_without_annotator_needs_the_option(db, project, tmp_
 def test_prodigy_rejected_or_ignored_task_is_kept_as_a_skipped_set(db, project, tmp_path, answer):
     path = _write(tmp_path / "ner.jsonl", [{**NER_MANUAL, "answer": answer}])
     importing.import_paths(db, project, [path], progress=False)
-    found = store.find_set(db, next(store.iter_article_ids(db)), "annotator", store.get_user_by_name(db, "news-alice").id)
+    found = store.find_set(
+        db, next(store.iter_article_ids(db)), "annotator", store.get_user_by_name(db, "news-alice").id
+    )
     assert found.status == "skipped"
     assert len(store.load_annotation(db, found.id).entities) == 2
 
@@ -121,14 +145,17 @@ def test_prodigy_input_task_without_spans_is_a_plain_article(db, project, tmp_pa
 def test_prodigy_bare_quote_label_and_multi_part_content(db, project, tmp_path):
     text = "“A,” she said, “B.”"
     a, b, said = {"start": 1, "end": 2}, {"start": 16, "end": 17}, {"start": 10, "end": 14}
-    task = {"text": text, "answer": "accept", "_annotator_id": "ann",
-            "spans": [{**a, "label": "QUOTE"}, {**b, "label": "QUOTE"}, {**said, "label": "CUE"}],
-            "relations": [{"head_span": {**b, "label": "QUOTE"}, "child_span": {**a, "label": "QUOTE"},
-                           "label": "PART_OF"},
-                          {"head_span": {**said, "label": "CUE"}, "child_span": {**b, "label": "QUOTE"},
-                           "label": "CUE_OF"},
-                          {"head_span": {**a, "label": "QUOTE"}, "child_span": {**b, "label": "QUOTE"},
-                           "label": "COREF"}]}  # a relation of another scheme: ignored
+    task = {
+        "text": text,
+        "answer": "accept",
+        "_annotator_id": "ann",
+        "spans": [{**a, "label": "QUOTE"}, {**b, "label": "QUOTE"}, {**said, "label": "CUE"}],
+        "relations": [
+            {"head_span": {**b, "label": "QUOTE"}, "child_span": {**a, "label": "QUOTE"}, "label": "PART_OF"},
+            {"head_span": {**said, "label": "CUE"}, "child_span": {**b, "label": "QUOTE"}, "label": "CUE_OF"},
+            {"head_span": {**a, "label": "QUOTE"}, "child_span": {**b, "label": "QUOTE"}, "label": "COREF"},
+        ],
+    }  # a relation of another scheme: ignored
     record = prodigy.from_task(task)
     (quote,) = record.annotation.quotes
     assert quote.label == "DIRECT"  # what a bare QUOTE label means
@@ -142,14 +169,32 @@ def test_prodigy_bare_quote_label_and_multi_part_content(db, project, tmp_path):
         ({"spans": [{"start": 0, "end": 6, "label": ""}]}, "label"),
         ({"spans": [{"start": 0, "end": 6, "label": "PERSON", "text": "Bashid"}]}, "does not match"),
         ({"spans": [{"start": 0, "end": 6, "label": "CUE"}]}, "linked to no quote"),
-        ({"spans": [{"start": 0, "end": 6, "label": "QUOTE"}],
-          "relations": [{"head_span": {"start": 0, "end": 6, "label": "QUOTE"},
-                         "child_span": {"start": 15, "end": 21, "label": "GPE"}, "label": "SPEAKER"}]},
-         "not among the spans"),
-        ({"spans": [{"start": 0, "end": 6, "label": "PERSON"}, {"start": 15, "end": 21, "label": "GPE"}],
-          "relations": [{"head_span": {"start": 0, "end": 6, "label": "PERSON"},
-                         "child_span": {"start": 15, "end": 21, "label": "GPE"}, "label": "SPEAKER"}]},
-         "SPEAKER must link content → entity"),
+        (
+            {
+                "spans": [{"start": 0, "end": 6, "label": "QUOTE"}],
+                "relations": [
+                    {
+                        "head_span": {"start": 0, "end": 6, "label": "QUOTE"},
+                        "child_span": {"start": 15, "end": 21, "label": "GPE"},
+                        "label": "SPEAKER",
+                    }
+                ],
+            },
+            "not among the spans",
+        ),
+        (
+            {
+                "spans": [{"start": 0, "end": 6, "label": "PERSON"}, {"start": 15, "end": 21, "label": "GPE"}],
+                "relations": [
+                    {
+                        "head_span": {"start": 0, "end": 6, "label": "PERSON"},
+                        "child_span": {"start": 15, "end": 21, "label": "GPE"},
+                        "label": "SPEAKER",
+                    }
+                ],
+            },
+            "SPEAKER must link content → entity",
+        ),
         ({"answer": "maybe"}, "answer"),
         ({"text": ""}, "non-empty string"),
     ],
@@ -162,10 +207,16 @@ def test_prodigy_bad_task_names_file_line_and_reason(db, project, tmp_path, chan
 
 
 def test_prodigy_relation_without_spans_is_found_by_its_last_token(tmp_path):
-    task = {**NER_MANUAL, "spans": NER_MANUAL["spans"] + [
-        {"start": 7, "end": 11, "token_start": 1, "token_end": 1, "label": "EVENT_CONSULT"}],
-        "relations": [{"head": 1, "child": 0, "label": "ACTOR"}, {"head": 1, "child": 3, "label": "TARGET"}]}
+    task = {
+        **NER_MANUAL,
+        "spans": NER_MANUAL["spans"]
+        + [{"start": 7, "end": 11, "token_start": 1, "token_end": 1, "label": "EVENT_CONSULT"}],
+        "relations": [{"head": 1, "child": 0, "label": "ACTOR"}, {"head": 1, "child": 3, "label": "TARGET"}],
+    }
     annotation = prodigy.from_task(task).annotation
     (event,) = annotation.events
-    assert (event.label, annotation.get(event.link("source_actor")).label, annotation.get(event.link("target_actor")).label) == (
-        "CONSULT", "PERSON", "GPE")
+    assert (
+        event.label,
+        annotation.get(event.link("source_actor")).label,
+        annotation.get(event.link("target_actor")).label,
+    ) == ("CONSULT", "PERSON", "GPE")

@@ -28,26 +28,58 @@ def entity(id, piece, label, nth=0):
 
 
 ENTITIES = [
-    entity("t1", "Iran", "GPE"), entity("t2", "Ayatollah Ali Khamenei", "PERSON"), entity("t3", "Iraqi", "NORP"),
-    entity("t4", "Abdel Latif Rashid", "PERSON"), entity("t5", "Tehran", "GPE"), entity("t6", "Monday", "DATE"),
-    entity("t7", "Americans", "NORP"), entity("t8", "Iraq", "GPE", 1), entity("t9", "Khamenei", "PERSON", 1),
-    entity("t10", "Rashid", "PERSON", 1), entity("t11", "Baghdad", "GPE"), entity("t12", "US", "GPE"),
+    entity("t1", "Iran", "GPE"),
+    entity("t2", "Ayatollah Ali Khamenei", "PERSON"),
+    entity("t3", "Iraqi", "NORP"),
+    entity("t4", "Abdel Latif Rashid", "PERSON"),
+    entity("t5", "Tehran", "GPE"),
+    entity("t6", "Monday", "DATE"),
+    entity("t7", "Americans", "NORP"),
+    entity("t8", "Iraq", "GPE", 1),
+    entity("t9", "Khamenei", "PERSON", 1),
+    entity("t10", "Rashid", "PERSON", 1),
+    entity("t11", "Baghdad", "GPE"),
+    entity("t12", "US", "GPE"),
     entity("t13", "Rashid", "PERSON", 2),
 ]
 QUOTES = [
     # content interrupted by the cue: two parts
-    {"id": "q1", "type": "DIRECT", "content": [at("Americans are not friends of Iraq"), at("and they never were")],
-     "cue": at("said"), "source": at("Khamenei", 1), "speaker": "t2"},
+    {
+        "id": "q1",
+        "type": "DIRECT",
+        "content": [at("Americans are not friends of Iraq"), at("and they never were")],
+        "cue": at("said"),
+        "source": at("Khamenei", 1),
+        "speaker": "t2",
+    },
     # no source span, speaker still known
-    {"id": "q2", "type": "INDIRECT", "content": [at("Baghdad wants the troops to leave")], "cue": at("told"),
-     "source": None, "speaker": "t4"},
+    {
+        "id": "q2",
+        "type": "INDIRECT",
+        "content": [at("Baghdad wants the troops to leave")],
+        "cue": at("told"),
+        "source": None,
+        "speaker": "t4",
+    },
     # pronoun source, no speaker
-    {"id": "q3", "type": "MIXED", "content": [at("the US will “remain in Iraq”")], "cue": at("warned"),
-     "source": at("He"), "speaker": None},
+    {
+        "id": "q3",
+        "type": "MIXED",
+        "content": [at("the US will “remain in Iraq”")],
+        "cue": at("warned"),
+        "source": at("He"),
+        "speaker": None,
+    },
 ]
 EVENTS = [
-    {"id": "v1", "type": "CONSULT", "trigger": at("met"), "source_actor": "t2", "target_actor": "t4",
-     "attrs": {"modality": "asserted"}},
+    {
+        "id": "v1",
+        "type": "CONSULT",
+        "trigger": at("met"),
+        "source_actor": "t2",
+        "target_actor": "t4",
+        "attrs": {"modality": "asserted"},
+    },
     {"id": "v2", "type": "DEMAND", "trigger": at("urged"), "source_actor": None, "target_actor": "t13"},
     {"id": "v3", "type": "COERCE", "trigger": at("expel"), "source_actor": None, "target_actor": None},
 ]
@@ -60,10 +92,22 @@ def sets() -> list[dict]:
         {**base, "source": "gold", "status": "submitted", **full},
         {**base, "source": "annotator", "annotator": "alice", "status": "submitted", **full},
         # bob's draft differs: fewer entities, one quote, no events
-        {**base, "source": "annotator", "annotator": "bob", "status": "draft",
-         "entities": ENTITIES[:5], "quotes": [{**QUOTES[1], "speaker": "t4"}], "events": []},
-        {"id": "plain-2", "text": "Kuwait hosts a US base.", "source": "gold", "status": "submitted",
-         "entities": [{"id": "t1", "start": 0, "end": 6, "label": "GPE", "text": "Kuwait"}]},
+        {
+            **base,
+            "source": "annotator",
+            "annotator": "bob",
+            "status": "draft",
+            "entities": ENTITIES[:5],
+            "quotes": [{**QUOTES[1], "speaker": "t4"}],
+            "events": [],
+        },
+        {
+            "id": "plain-2",
+            "text": "Kuwait hosts a US base.",
+            "source": "gold",
+            "status": "submitted",
+            "entities": [{"id": "t1", "start": 0, "end": 6, "label": "GPE", "text": "Kuwait"}],
+        },
     ]
 
 
@@ -88,17 +132,27 @@ def canonical(record: dict, *, ids: bool) -> tuple:
     link = lambda target: entities.get(target)  # noqa: E731
     key = lambda item: (item["id"],) if ids else ()  # noqa: E731
     return (
-        record["id"], text, record.get("source"), record.get("annotator"), record.get("status"),
+        record["id"],
+        text,
+        record.get("source"),
+        record.get("annotator"),
+        record.get("status"),
         json.dumps(record.get("meta"), sort_keys=True),
         sorted(key(e) + (e["start"], e["end"], e["label"]) for e in record.get("entities", [])),
         sorted(
-            key(q) + (q["type"], tuple(span(c) for c in q["content"]), span(q["cue"]), span(q["source"]),
-                      link(q["speaker"]))
+            key(q)
+            + (q["type"], tuple(span(c) for c in q["content"]), span(q["cue"]), span(q["source"]), link(q["speaker"]))
             for q in record.get("quotes", [])
         ),
         sorted(
-            key(v) + (v["type"], span(v["trigger"]), link(v["source_actor"]), link(v["target_actor"]),
-                      tuple(sorted(v.get("attrs", {}).items())))
+            key(v)
+            + (
+                v["type"],
+                span(v["trigger"]),
+                link(v["source_actor"]),
+                link(v["target_actor"]),
+                tuple(sorted(v.get("attrs", {}).items())),
+            )
             for v in record.get("events", [])
         ),
     )
@@ -111,8 +165,13 @@ def without_event_attrs(record: dict) -> dict:
 def as_brat_import(record: dict, annotator: str) -> dict:
     """What brat keeps of a set: no kind (an .ann is an annotator's), no status (submitted), no meta."""
     name = record["annotator"] or annotator
-    return {**record, "source": "annotator", "annotator": name, "status": "submitted",
-            "meta": {"filename": f"{record['id']}.txt"}}
+    return {
+        **record,
+        "source": "annotator",
+        "annotator": name,
+        "status": "submitted",
+        "meta": {"filename": f"{record['id']}.txt"},
+    }
 
 
 # format → (what it cannot carry, how the record comes back, whether item ids survive)

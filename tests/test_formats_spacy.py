@@ -65,7 +65,9 @@ def test_spacy_docbin_from_elsewhere_gives_its_entities(db, project, tmp_path):
     article_id = next(store.iter_article_ids(db))
     found = store.find_set(db, article_id, "annotator", store.get_user_by_name(db, "ext").id)
     assert [(e.id, e.start, e.label) for e in store.load_annotation(db, found.id).entities] == [
-        ("t1", 0, "PERSON"), ("t2", 15, "GPE")]
+        ("t1", 0, "PERSON"),
+        ("t2", 15, "GPE"),
+    ]
 
 
 def test_spacy_bad_file_and_orphan_cue_are_refused(db, project, tmp_path):
@@ -85,8 +87,9 @@ def test_spacy_bad_file_and_orphan_cue_are_refused(db, project, tmp_path):
 
 def _spacy(*args, cwd):
     """Run `python -m spacy …`; returns (exit code, output without colours)."""
-    done = subprocess.run([sys.executable, "-m", "spacy", *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "spacy", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
     return done.returncode, re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", done.stdout + done.stderr)
 
 
@@ -96,12 +99,25 @@ def test_spacy_train_and_debug_data_run_on_the_export(seeded, project, tmp_path)
     assert exporting.export(seeded, "spacy", "predictions", train) == 1  # the seed article, as a folder of shards
     assert exporting.export(seeded, "spacy", "annotations", train / "more") == 2
     assert exporting.export(seeded, "spacy", "gold", dev) == 2
-    code, out = _spacy("init", "config", "config.cfg", "--lang", "en", "--pipeline", "ner", "--optimize",
-                       "efficiency", cwd=tmp_path)
+    code, out = _spacy(
+        "init", "config", "config.cfg", "--lang", "en", "--pipeline", "ner", "--optimize", "efficiency", cwd=tmp_path
+    )
     assert code == 0, out
     paths = ["--paths.train", train, "--paths.dev", dev]
-    code, out = _spacy("train", "config.cfg", "--output", "model", *paths, "--training.max_epochs", "1",
-                       "--training.max_steps", "6", "--training.eval_frequency", "3", cwd=tmp_path)
+    code, out = _spacy(
+        "train",
+        "config.cfg",
+        "--output",
+        "model",
+        *paths,
+        "--training.max_epochs",
+        "1",
+        "--training.max_steps",
+        "6",
+        "--training.eval_frequency",
+        "3",
+        cwd=tmp_path,
+    )
     assert code == 0, out
     assert (tmp_path / "model" / "model-last" / "meta.json").exists()
     code, out = _spacy("debug", "data", "config.cfg", *paths, cwd=tmp_path)
@@ -110,7 +126,9 @@ def test_spacy_train_and_debug_data_run_on_the_export(seeded, project, tmp_path)
     assert "No entities consisting of or starting/ending with whitespace" in out
     # the one error debug data reports is about the size of a test corpus, not about the data
     assert [line for line in out.splitlines() if line.startswith("✘")] == [
-        "✘ Low number of examples to train a new pipeline (3)", "✘ 1 error"], out
+        "✘ Low number of examples to train a new pipeline (3)",
+        "✘ 1 error",
+    ], out
 
 
 def test_spacy_docbin_written_by_our_pipeline_components_imports_with_its_links(db, project, tmp_path):
@@ -135,10 +153,11 @@ def test_spacy_docbin_written_by_our_pipeline_components_imports_with_its_links(
     linked = annotation.get(quote.link("speaker"))
     assert text[linked.start : linked.end] == "Masoud Pezeshkian" and linked.layer == "entity"
     assert {(e.start, e.end, e.label) for e in annotation.entities} == {
-        (e.start_char, e.end_char, e.label_) for e in doc.ents}
+        (e.start_char, e.end_char, e.label_) for e in doc.ents
+    }
     events = {text[v.start : v.end]: v for v in annotation.events}
     assert "met" in events
-    assert text[annotation.get(events["met"].link("source_actor")).start:].startswith("Masoud Pezeshkian")
+    assert text[annotation.get(events["met"].link("source_actor")).start :].startswith("Masoud Pezeshkian")
 
 
 def test_spacy_links_as_entity_ids_from_version_0_1_still_import(db, project, tmp_path):

@@ -27,8 +27,14 @@ def test_import_jsonl_with_sets_of_each_kind(db, project, tmp_path):
         tmp_path / "a.jsonl",
         [
             {"id": "a1", "text": TEXT, "meta": {"title": "T"}},
-            {"id": "a1", "text": TEXT, "source": "annotator", "annotator": "carol", "status": "submitted",
-             "entities": [_entity(22, 44, "PERSON")]},
+            {
+                "id": "a1",
+                "text": TEXT,
+                "source": "annotator",
+                "annotator": "carol",
+                "status": "submitted",
+                "entities": [_entity(22, 44, "PERSON")],
+            },
             {"id": "a1", "text": TEXT, "source": "gold", "entities": [_entity(0, 4, "GPE")]},
         ],
     )
@@ -45,10 +51,13 @@ def test_import_jsonl_with_sets_of_each_kind(db, project, tmp_path):
 
 
 def test_import_broken_line_3_is_refused_naming_line_3_and_changes_nothing(db, project, tmp_path):
-    importing.import_paths(db, project, [_write(tmp_path / "first.jsonl", [{"id": "x", "text": "Already here."}])],
-                           progress=False)
+    importing.import_paths(
+        db, project, [_write(tmp_path / "first.jsonl", [{"id": "x", "text": "Already here."}])], progress=False
+    )
     before = _snapshot(db)
-    path = _write(tmp_path / "bad.jsonl", [{"id": "a1", "text": TEXT}, {"id": "a2", "text": "Second."}, '{"id": "a3", "te'])
+    path = _write(
+        tmp_path / "bad.jsonl", [{"id": "a1", "text": TEXT}, {"id": "a2", "text": "Second."}, '{"id": "a3", "te']
+    )
     with pytest.raises(importing.ImportFailed, match=rf"^{path}:3: not valid JSON"):
         importing.import_paths(db, project, [path], progress=False)
     assert _snapshot(db) == before
@@ -57,20 +66,37 @@ def test_import_broken_line_3_is_refused_naming_line_3_and_changes_nothing(db, p
 @pytest.mark.parametrize(
     "record, message",
     [
-        ({"text": TEXT, "source": "gold", "entities": [{"id": "t1", "start": 0, "end": 999, "label": "GPE"}]},
-         "not a span of the text"),
-        ({"text": TEXT, "source": "gold", "entities": [{"id": "t1", "start": 4, "end": 0, "label": "GPE"}]},
-         "not a span of the text"),
+        (
+            {"text": TEXT, "source": "gold", "entities": [{"id": "t1", "start": 0, "end": 999, "label": "GPE"}]},
+            "not a span of the text",
+        ),
+        (
+            {"text": TEXT, "source": "gold", "entities": [{"id": "t1", "start": 4, "end": 0, "label": "GPE"}]},
+            "not a span of the text",
+        ),
         ({"text": TEXT, "source": "gold", "entities": [_entity(0, 4, "WIDGET")]}, "unknown label 'WIDGET'"),
-        ({"text": TEXT, "source": "gold", "entities": [_entity(22, 44, "PERSON"), _entity(36, 44, "PERSON", "t2")]},
-         "overlap"),
-        ({"text": TEXT, "source": "gold", "entities": [{"id": "t1", "start": 0, "end": 4, "label": "GPE", "text": "Iraq"}]},
-         "does not match"),
-        ({"text": TEXT, "source": "gold", "quotes": [{"id": "q1", "type": "DIRECT", "content": [{"start": 0, "end": 4}],
-                                                      "speaker": "t7"}]},
-         "not an entity"),
+        (
+            {"text": TEXT, "source": "gold", "entities": [_entity(22, 44, "PERSON"), _entity(36, 44, "PERSON", "t2")]},
+            "overlap",
+        ),
+        (
+            {
+                "text": TEXT,
+                "source": "gold",
+                "entities": [{"id": "t1", "start": 0, "end": 4, "label": "GPE", "text": "Iraq"}],
+            },
+            "does not match",
+        ),
+        (
+            {
+                "text": TEXT,
+                "source": "gold",
+                "quotes": [{"id": "q1", "type": "DIRECT", "content": [{"start": 0, "end": 4}], "speaker": "t7"}],
+            },
+            "not an entity",
+        ),
         ({"text": TEXT, "source": "robot", "entities": []}, '"source" must be one of'),
-        ({"text": TEXT, "source": "annotator", "entities": []}, "needs \"annotator\""),
+        ({"text": TEXT, "source": "annotator", "entities": []}, 'needs "annotator"'),
         ({"text": ""}, "non-empty string"),
         ({"id": "t"}, "missing field 'text'"),
         ([1, 2], "must be a JSON object"),
@@ -95,8 +121,9 @@ def test_import_not_utf8_is_refused(db, project, tmp_path):
 def test_import_same_id_with_other_text_is_refused(db, project, tmp_path):
     importing.import_paths(db, project, [_write(tmp_path / "a.jsonl", [{"id": "a1", "text": TEXT}])], progress=False)
     with pytest.raises(importing.ImportFailed, match="different text"):
-        importing.import_paths(db, project, [_write(tmp_path / "b.jsonl", [{"id": "a1", "text": "Other."}])],
-                               progress=False)
+        importing.import_paths(
+            db, project, [_write(tmp_path / "b.jsonl", [{"id": "a1", "text": "Other."}])], progress=False
+        )
 
 
 def test_import_text_folder_and_snapping(db, project, tmp_path):
@@ -109,8 +136,17 @@ def test_import_text_folder_and_snapping(db, project, tmp_path):
     assert report.articles_new == 2
     assert store.get_article(db, store.find_article(db, "two")).meta == {"filename": "two.txt"}
     # a span cutting a word in half is snapped to the whole token on import
-    path = _write(tmp_path / "s.jsonl", [{"id": "one", "text": TEXT, "source": "gold",
-                                          "entities": [{"id": "t1", "start": 23, "end": 40, "label": "PERSON"}]}])
+    path = _write(
+        tmp_path / "s.jsonl",
+        [
+            {
+                "id": "one",
+                "text": TEXT,
+                "source": "gold",
+                "entities": [{"id": "t1", "start": 23, "end": 40, "label": "PERSON"}],
+            }
+        ],
+    )
     report = importing.import_paths(db, project, [path], progress=False)
     assert report.snapped == 1
     gold = store.find_set(db, store.find_article(db, "one"), "gold")

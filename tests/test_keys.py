@@ -22,7 +22,7 @@ def test_keys_page_carries_the_keymap_and_lists_every_binding_in_its_help(client
     page = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
     keymap = json.loads(html.unescape(re.search(r'id="keymap" hidden data-keys="([^"]*)"', page).group(1)))
     assert keymap == keys.chords() and keymap["Ctrl+z"] == "undo" and keymap["Enter"] == "submit"
-    help_dialog = html.unescape(page[page.index('<dialog id="help"'):])
+    help_dialog = html.unescape(page[page.index('<dialog id="help"') :])
     for binding in keys.BINDINGS:
         assert binding.does in help_dialog
 

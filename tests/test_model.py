@@ -66,7 +66,9 @@ def test_edits_new_entity_replaces_overlapped_and_keeps_links(tokens):
 
 
 def test_edits_delete_unlinks_speaker():
-    annotation = Annotation.of([Item.entity("t1", 18, 24, "PERSON"), Item.quote("q1", "DIRECT", (Span(0, 13),), speaker="t1")])
+    annotation = Annotation.of(
+        [Item.entity("t1", 18, 24, "PERSON"), Item.quote("q1", "DIRECT", (Span(0, 13),), speaker="t1")]
+    )
     after = annotation.apply(edits.delete(annotation, "t1"))
     assert after.entities == () and after.quotes[0].link("speaker") is None
 
@@ -101,8 +103,10 @@ def test_model_check_change_agrees_with_the_full_check():
             entities.append(Item.entity(f"t{i}", start, start + rng.randrange(1, 4), "PERSON"))
             pos = entities[-1].end
         ids = [e.id for e in entities]
-        links = [Item.quote("q1", "DIRECT", (Span(0, 5),), speaker=rng.choice(ids + [None])),
-                 Item.event("v1", "CONSULT", Span(5, 9), target_actor=rng.choice(ids + [None]))]
+        links = [
+            Item.quote("q1", "DIRECT", (Span(0, 5),), speaker=rng.choice(ids + [None])),
+            Item.event("v1", "CONSULT", Span(5, 9), target_actor=rng.choice(ids + [None])),
+        ]
         base = Annotation.of(entities + links)
         check(base, text, schemes)
         before = tuple(rng.sample(entities, rng.randrange(0, len(entities) + 1)))

@@ -33,7 +33,8 @@ def production(seeded_path, tmp_path):
     port = _free_port()
     proc = subprocess.Popen(
         [BIN, "--db", seeded_path, "--config", project, "serve", "--production", "--workers", "2", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -70,8 +71,9 @@ def test_production_serves_saves_and_backs_up(production, seeded_path, tmp_path)
     page = client.open(f"{production}/articles/{article}").read().decode()
     set_id = int(re.search(r'data-base="/sets/(\d+)"', page).group(1))
     body = urllib.parse.urlencode({"version": 1, "layer": "entity", "start": 0, "end": 4, "label": "LOC"}).encode()
-    request = urllib.request.Request(f"{production}/sets/{set_id}/items", data=body,
-                                     headers={"X-CSRF-Token": _csrf(page), "HX-Request": "true"})
+    request = urllib.request.Request(
+        f"{production}/sets/{set_id}/items", data=body, headers={"X-CSRF-Token": _csrf(page), "HX-Request": "true"}
+    )
     try:
         assert client.open(request).status == 200
     except urllib.error.HTTPError as exc:
@@ -83,7 +85,10 @@ def test_production_serves_saves_and_backs_up(production, seeded_path, tmp_path)
     assert result.returncode == 0 and "integrity ok" in result.stdout, result.stdout + result.stderr
     backed_up = database.connect(copy)
     assert (0, 4, "LOC") in {(e.start, e.end, e.label) for e in store.load_annotation(backed_up, set_id).entities}
-    assert backed_up.execute("SELECT count(*) FROM history").fetchone() == db.execute("SELECT count(*) FROM history").fetchone()
+    assert (
+        backed_up.execute("SELECT count(*) FROM history").fetchone()
+        == db.execute("SELECT count(*) FROM history").fetchone()
+    )
 
 
 def test_production_backup_refuses_to_overwrite(seeded_path, tmp_path):

@@ -64,8 +64,11 @@ def test_security_every_route_as_every_role(client, seeded, world, role, method,
         return
     before = _snapshot(seeded)
     version = store.get_set(seeded, world["G" if "{G}" in path else "B"]).version
-    response = client.post(url, data={"version": version, "per_article": "3"},
-                           headers={"X-CSRF-Token": csrf_of(client), "HX-Request": "true"})
+    response = client.post(
+        url,
+        data={"version": version, "per_article": "3"},
+        headers={"X-CSRF-Token": csrf_of(client), "HX-Request": "true"},
+    )
     assert response.status_code == want
     if want >= 400:
         assert _snapshot(seeded) == before
@@ -74,8 +77,11 @@ def test_security_every_route_as_every_role(client, seeded, world, role, method,
 def test_security_oversized_request_gets_413_and_changes_nothing(client, seeded, world):
     login(client, "bob")
     before = _snapshot(seeded)
-    response = client.post(f"/sets/{world['B']}/items", data={"label": "x" * (2 * 1024 * 1024)},
-                           headers={"X-CSRF-Token": csrf_of(client), "HX-Request": "true"})
+    response = client.post(
+        f"/sets/{world['B']}/items",
+        data={"label": "x" * (2 * 1024 * 1024)},
+        headers={"X-CSRF-Token": csrf_of(client), "HX-Request": "true"},
+    )
     assert response.status_code == 413 and b"too large" in response.data
     assert _snapshot(seeded) == before
 

@@ -17,7 +17,9 @@ def test_store_opening_copies_model_suggestions(seeded):
     model = store.load_annotation(seeded, store.find_set(seeded, article_id, "model").id)
     mine = store.open_set(seeded, article_id, _alice(seeded).id)
     annotation = store.load_annotation(seeded, mine.id)
-    assert [(e.start, e.end, e.label) for e in annotation.entities] == [(e.start, e.end, e.label) for e in model.entities]
+    assert [(e.start, e.end, e.label) for e in annotation.entities] == [
+        (e.start, e.end, e.label) for e in model.entities
+    ]
     assert all(e.origin == MODEL for e in annotation.entities)
     assert store.open_set(seeded, article_id, _alice(seeded).id).id == mine.id  # opened again: the same set
 
@@ -64,13 +66,12 @@ def test_store_history_is_append_only(seeded):
 
 def test_store_links_must_point_at_entities_of_the_set(seeded):
     mine = store.open_set(seeded, seed_article_id(seeded), _alice(seeded).id)
-    with pytest.raises(sqlite3.IntegrityError):
-        with seeded.conn:
-            seeded.execute(
-                "INSERT INTO items (set_id, key, layer, label, origin) VALUES (?, 'q1', 'quote', 'DIRECT', 'human')",
-                [mine.id],
-            )
-            seeded.execute("INSERT INTO links (set_id, item, role, target) VALUES (?, 'q1', 'speaker', 'nope')", [mine.id])
+    with pytest.raises(sqlite3.IntegrityError), seeded.conn:
+        seeded.execute(
+            "INSERT INTO items (set_id, key, layer, label, origin) VALUES (?, 'q1', 'quote', 'DIRECT', 'human')",
+            [mine.id],
+        )
+        seeded.execute("INSERT INTO links (set_id, item, role, target) VALUES (?, 'q1', 'speaker', 'nope')", [mine.id])
 
 
 def test_store_queue_and_progress(seeded):

@@ -34,8 +34,11 @@ def _spans(state):
 
 def test_annotate_page_shows_model_suggestions_distinctly(client, seeded, alice):
     html = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
-    assert re.search(r'<mark class="ent l0 suggested first last" data-id="t3" data-layer="entity" data-role="entity" '
-                     r'data-label="PERSON" data-s="22" data-e="44">Ayatollah Ali Khamenei</mark>', html)
+    assert re.search(
+        r'<mark class="ent l0 suggested first last" data-id="t3" data-layer="entity" data-role="entity" '
+        r'data-label="PERSON" data-s="22" data-e="44">Ayatollah Ali Khamenei</mark>',
+        html,
+    )
 
 
 def test_annotate_add_entity_snaps_and_replaces_the_overlapped_span(seeded, alice):
@@ -44,8 +47,10 @@ def test_annotate_add_entity_snaps_and_replaces_the_overlapped_span(seeded, alic
     response = alice("/items", layer="entity", start=start + 2, end=start + 20, label="ORG")  # mid-word on both sides
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert re.search(f'data-role="entity" data-label="ORG" data-s="{start}" data-e="{start + 24}">'
-                     "Kataib Sayyid al-Shuhada</mark>", body)
+    assert re.search(
+        f'data-role="entity" data-label="ORG" data-s="{start}" data-e="{start + 24}">Kataib Sayyid al-Shuhada</mark>',
+        body,
+    )
     assert 'hx-swap-oob="true"' in body and body.count('class="para"') == 1  # only the changed paragraph
     spans = _spans(alice.state())
     assert (start, start + 24, "ORG") in spans and (start, start + 24, "PERSON") not in spans

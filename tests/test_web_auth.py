@@ -39,8 +39,9 @@ def test_auth_post_without_csrf_is_refused_and_changes_nothing(client, seeded):
     before = store.load_annotation(seeded, mine.id)
     first = before.entities[0]
     for headers in ({}, {"X-CSRF-Token": "forged"}):
-        response = client.post(f"/sets/{mine.id}/entities/{first.id}/delete", data={"version": mine.version},
-                               headers=headers)
+        response = client.post(
+            f"/sets/{mine.id}/entities/{first.id}/delete", data={"version": mine.version}, headers=headers
+        )
         assert response.status_code == 400 and b"security token" in response.data
     assert store.load_annotation(seeded, mine.id) == before
     assert store.get_set(seeded, mine.id).version == mine.version
@@ -53,8 +54,9 @@ def test_auth_annotator_cannot_see_or_change_anothers_set(client, seeded):
     login(client, "alice")
     assert client.get(f"/sets/{bobs.id}.json").status_code == 404
     token = {"X-CSRF-Token": csrf_of(client)}
-    response = client.post(f"/sets/{bobs.id}/entities/{before.entities[0].id}/delete",
-                           data={"version": bobs.version}, headers=token)
+    response = client.post(
+        f"/sets/{bobs.id}/entities/{before.entities[0].id}/delete", data={"version": bobs.version}, headers=token
+    )
     assert response.status_code == 404
     assert store.load_annotation(seeded, bobs.id) == before
 
@@ -64,8 +66,9 @@ def test_auth_reviewer_reads_but_cannot_change_anothers_set(client, seeded):
     bobs = store.open_set(seeded, seed_article_id(seeded), bob.id)
     login(client, "rita")
     assert client.get(f"/sets/{bobs.id}.json").json["annotator"] == "bob"
-    response = client.post(f"/sets/{bobs.id}/submit", data={"version": bobs.version},
-                           headers={"X-CSRF-Token": csrf_of(client)})
+    response = client.post(
+        f"/sets/{bobs.id}/submit", data={"version": bobs.version}, headers={"X-CSRF-Token": csrf_of(client)}
+    )
     assert response.status_code == 403
     assert store.get_set(seeded, bobs.id).status == "draft"
 
@@ -103,8 +106,10 @@ def test_auth_app_refuses_to_start_without_a_real_secret(seeded_path, tmp_path):
         create_app({"DATABASE": seeded_path, "PROJECT_FILE": placeholder})
 
 
-@pytest.mark.parametrize("fmt, magic", [("jsonl", b'{"id"'), ("prodigy", b'{"text"'), ("spacy", None),
-                                        ("conll", b"-DOCSTART-"), ("brat", b"PK")])
+@pytest.mark.parametrize(
+    "fmt, magic",
+    [("jsonl", b'{"id"'), ("prodigy", b'{"text"'), ("spacy", None), ("conll", b"-DOCSTART-"), ("brat", b"PK")],
+)
 def test_auth_admin_downloads_every_format(client, fmt, magic):
     login(client, "admin")
     response = client.get(f"/admin/export?format={fmt}&from=predictions")
@@ -117,12 +122,15 @@ def test_auth_admin_downloads_every_format(client, fmt, magic):
 def test_auth_admin_adds_a_user_who_can_then_sign_in(client, seeded):
     login(client, "admin")
     token = csrf_of(client)
-    response = client.post("/admin/users", data={"name": "dora", "role": "reviewer", "password": "long enough pw",
-                                                 "csrf_token": token})
+    response = client.post(
+        "/admin/users", data={"name": "dora", "role": "reviewer", "password": "long enough pw", "csrf_token": token}
+    )
     assert response.status_code == 302 and store.get_user_by_name(seeded, "dora").role == "reviewer"
-    for bad in ({"name": "", "role": "reviewer", "password": "long enough pw"},
-                {"name": "eve", "role": "king", "password": "long enough pw"},
-                {"name": "eve", "role": "annotator", "password": "short"}):
+    for bad in (
+        {"name": "", "role": "reviewer", "password": "long enough pw"},
+        {"name": "eve", "role": "king", "password": "long enough pw"},
+        {"name": "eve", "role": "annotator", "password": "short"},
+    ):
         assert client.post("/admin/users", data={**bad, "csrf_token": token}).status_code == 422
     assert store.get_user_by_name(seeded, "eve") is None
     client.post("/logout", data={"csrf_token": token})

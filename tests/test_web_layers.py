@@ -61,7 +61,9 @@ def test_layers_quote_content_can_be_interrupted_and_parts_cleared(alice):
     second = alice.at("Americans are not friends with anyone")
     alice(f"/items/{quote_id}/span", role="content", start=second[0], end=second[1])
     assert [c["text"] for c in _quote(alice.state(), quote_id)["content"]] == [
-        "Americans are not friends of Iraq.", "Americans are not friends with anyone"]
+        "Americans are not friends of Iraq.",
+        "Americans are not friends with anyone",
+    ]
     alice(f"/items/{quote_id}/clear", role="content", index=1)
     assert len(_quote(alice.state(), quote_id)["content"]) == 1
     response = alice(f"/items/{quote_id}/clear", role="content", index=0)
@@ -82,7 +84,11 @@ def test_layers_event_type_and_actors(alice):
     alice(f"/items/{event['id']}/link", role="target_actor", target=entities["Baghdad"])
     alice(f"/items/{event['id']}/label", label="THREATEN")
     got = next(v for v in alice.state()["events"] if v["id"] == event["id"])
-    assert (got["type"], got["source_actor"], got["target_actor"]) == ("THREATEN", entities["Tehran"], entities["Baghdad"])
+    assert (got["type"], got["source_actor"], got["target_actor"]) == (
+        "THREATEN",
+        entities["Tehran"],
+        entities["Baghdad"],
+    )
     # deleting the target entity cuts the link, and undo brings both back
     alice(f"/items/{entities['Baghdad']}/delete")
     assert next(v for v in alice.state()["events"] if v["id"] == event["id"])["target_actor"] is None

@@ -41,9 +41,9 @@ def writers() -> list[str]:
 def guess(path: Path) -> Format:
     """The format of a file, from its suffix (and, where formats share one, by sniffing it)."""
     for found in REGISTRY.values():
-        if found.read is not None and path.suffix.lower() in found.suffixes:
-            if found.sniff is None or found.sniff(path):
-                return found
+        mine = found.read is not None and path.suffix.lower() in found.suffixes
+        if mine and (found.sniff is None or found.sniff(path)):
+            return found
     raise FormatError(f"{path}: cannot tell the format from the name; pass --format ({', '.join(readers())})")
 
 
@@ -79,8 +79,7 @@ def _in_folder(folder: Path, named: Format | None) -> Iterator[tuple[Path, Forma
             return  # named explicitly: the whole folder is that format's
     claimed = whole.folder_suffixes if whole else ()
     found = sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in claimed
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in claimed
     )
     readable = [(p, named or _guess_or_none(p)) for p in found]
     if whole is None and not any(f for _, f in readable):

@@ -48,7 +48,13 @@ from ..model import Annotation, Item, Record, Span
 from .base import Format, FormatError, lines, read_text
 
 ATTRIBUTION, CONTENT, CUE, SOURCE, TARGET, SPEAKER, QUOTE_TYPE = (
-    "Attribution", "Content", "Cue", "Source", "Target", "Speaker", "QuoteType",
+    "Attribution",
+    "Content",
+    "Cue",
+    "Source",
+    "Target",
+    "Speaker",
+    "QuoteType",
 )
 QUOTE_PARTS = (CONTENT, CUE, SOURCE)
 
@@ -161,13 +167,24 @@ def _conf(labels: dict[str, set[str]]) -> str:
     attrs = [f"{QUOTE_TYPE}\tArg:{ATTRIBUTION}, Value:{quote_types}"]
     attrs += [
         f"{key[5:]}\tArg:<EVENT>, Value:{'|'.join(sorted(values))}"
-        for key, values in sorted(labels.items()) if key.startswith("attr:")
+        for key, values in sorted(labels.items())
+        if key.startswith("attr:")
     ]
-    return "\n".join([
-        "# Written by annotator's brat export.", "[entities]", *entities, "[relations]",
-        f"{SPEAKER}\tArg1:{ATTRIBUTION}, Arg2:<ENTITY>", "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
-        "[events]", *events, "[attributes]", *attrs, "",
-    ])
+    return "\n".join(
+        [
+            "# Written by annotator's brat export.",
+            "[entities]",
+            *entities,
+            "[relations]",
+            f"{SPEAKER}\tArg1:{ATTRIBUTION}, Arg2:<ENTITY>",
+            "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
+            "[events]",
+            *events,
+            "[attributes]",
+            *attrs,
+            "",
+        ]
+    )
 
 
 # --- reading --------------------------------------------------------------------------
@@ -302,8 +319,9 @@ class _Parsed:
                 raise self.fail(number, f"{ident}: offsets {offsets!r} are not 'START END[;START END]'")
             start, end = int(numbers[0]), int(numbers[1])
             if not start < end <= len(self.text):
-                raise self.fail(number, f"{ident}: offsets {start}-{end} are not a span of the text "
-                                        f"(length {len(self.text)})")
+                raise self.fail(
+                    number, f"{ident}: offsets {start}-{end} are not a span of the text (length {len(self.text)})"
+                )
             parts.append(Span(start, end))
         written = "\t".join(fields[2:])
         expected = _span_text(self.text, parts)
@@ -349,8 +367,14 @@ class _Parsed:
             self._ref(number, arg2, self.ts)
             if arg2 not in entities:
                 raise self.fail(number, f"the speaker {arg2} is not an entity")
-            quote = next((eid for eid, e in self.es.items() if e.type == ATTRIBUTION
-                          and (arg1 == eid or (CONTENT, arg1) in e.args)), None)
+            quote = next(
+                (
+                    eid
+                    for eid, e in self.es.items()
+                    if e.type == ATTRIBUTION and (arg1 == eid or (CONTENT, arg1) in e.args)
+                ),
+                None,
+            )
             if quote is None:
                 raise self.fail(number, f"{arg1} is not a quote (an Attribution E line or its Content)")
             speakers[quote] = arg2
@@ -400,7 +424,11 @@ class _Parsed:
         if cue is None and len(self.ts[e.trigger].parts) == 1 and self.ts[e.trigger].parts[0] not in content:
             cue = self.ts[e.trigger].parts[0]  # corpora that mark the cue as the trigger only
         return Item.quote(
-            "q" + eid[1:], quote_types.get(eid, "DIRECT"), tuple(sorted(set(content))), cue, source,
+            "q" + eid[1:],
+            quote_types.get(eid, "DIRECT"),
+            tuple(sorted(set(content))),
+            cue,
+            source,
             None if speaker is None else entities[speaker].id,
         )
 
@@ -419,7 +447,14 @@ class _Parsed:
 
 
 FORMAT = Format(
-    "brat", "brat standoff: a folder of NAME.txt with NAME.ann or NAME_<annotator>.ann", suffixes=(".ann",),
-    read=read, write=write, sniff_folder=sniff_folder, folder_suffixes=(".ann", ".txt", ".conf"),
-    media_type="application/zip", download_suffix=".brat.zip", writes_folder=True,
+    "brat",
+    "brat standoff: a folder of NAME.txt with NAME.ann or NAME_<annotator>.ann",
+    suffixes=(".ann",),
+    read=read,
+    write=write,
+    sniff_folder=sniff_folder,
+    folder_suffixes=(".ann", ".txt", ".conf"),
+    media_type="application/zip",
+    download_suffix=".brat.zip",
+    writes_folder=True,
 )

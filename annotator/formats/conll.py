@@ -52,7 +52,7 @@ def sentences(record: Record) -> Iterator[list[tuple[str, str]]]:
     entities = list(record.annotation.entities) if record.annotation else []
     words = [(s, e) for s, e in tokens_of(record) if not text[s:e].isspace()]
     paragraph_after = set()
-    for (s, e), (next_s, _) in zip(words, words[1:]):
+    for (_, e), (next_s, _) in zip(words, words[1:]):
         if "\n" in text[e:next_s]:
             paragraph_after.add(e)
     sentence: list[tuple[str, str]] = []
@@ -66,7 +66,7 @@ def sentences(record: Record) -> Iterator[list[tuple[str, str]]]:
             raise FormatError(f"{record.ext_id}: entity {entity.id} does not fall on token boundaries")
         inside = entity is not None and entity.start < s
         word = text[s:e]
-        if ended and sentence and not inside and not (word in CLOSERS):
+        if ended and sentence and not inside and word not in CLOSERS:
             yield sentence
             sentence, ended = [], False
         tag = "O" if entity is None else f"{'I' if inside else 'B'}-{entity.label}"
@@ -167,7 +167,7 @@ def _record(path: Path, doc: _Doc) -> tuple[str, Record]:
             pieces.append("\n")
             offset += 1
         open_label: str | None = None
-        for i, (word, tag, number) in enumerate(sentence):
+        for i, (word, tag, _) in enumerate(sentence):
             if i:
                 pieces.append(" ")
                 offset += 1
@@ -189,13 +189,22 @@ def _record(path: Path, doc: _Doc) -> tuple[str, Record]:
     status = props.get("status") if props.get("status") in STATUSES else ("draft" if kind == "model" else "submitted")
     annotation = Annotation.of(Item.entity(f"t{i}", s, e, label) for i, (s, e, label) in enumerate(spans, start=1))
     record = Record(
-        ext_id=props.get("id", ""), text=text, source=kind, status=status, annotation=annotation,
+        ext_id=props.get("id", ""),
+        text=text,
+        source=kind,
+        status=status,
+        annotation=annotation,
         annotator=props.get("annotator") if kind == "annotator" else None,
     )
     return where, record
 
 
 FORMAT = Format(
-    "conll", "CoNLL-2003 style IOB, entities only", suffixes=(".conll", ".iob", ".conll03"), read=read, write=write,
-    media_type="text/plain", download_suffix=".conll",
+    "conll",
+    "CoNLL-2003 style IOB, entities only",
+    suffixes=(".conll", ".iob", ".conll03"),
+    read=read,
+    write=write,
+    media_type="text/plain",
+    download_suffix=".conll",
 )

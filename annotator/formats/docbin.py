@@ -39,6 +39,7 @@ from spacy.vocab import Vocab
 from ..model import SET_KINDS, STATUSES, Record
 from ..nlp.adapter import annotation_from_doc, annotation_to_doc
 from .base import Format, FormatError, tokens_of, trailing_space
+
 # A shard ends at whichever comes first: memory follows the tokens held, so long articles make smaller shards.
 SHARD_SIZE = 1000
 SHARD_TOKENS = 100_000
@@ -153,6 +154,10 @@ def from_doc(doc: Doc) -> Record:
 
 
 FORMAT = Format(
-    "spacy", "spaCy DocBin (.spacy), for spacy train", suffixes=(".spacy",), read=read, write=write,
+    "spacy",
+    "spaCy DocBin (.spacy), for spacy train",
+    suffixes=(".spacy",),
+    read=read,
+    write=write,
     download_suffix=".spacy",
 )

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from ..model import SET_KINDS, STATUSES, Annotation, Item, Record, Span
 from .base import Format, json_lines, lines, text_and_meta, write_json_lines
+
 _LAYER_KEYS = ("entities", "quotes", "events")
 
 
@@ -212,6 +213,12 @@ def _event(obj: Any, text: str) -> Item:
 
 
 FORMAT = Format(
-    "jsonl", "native JSONL: every layer, lossless", suffixes=(".jsonl", ".ndjson"), read=read, write=write,
-    sniff=sniff, media_type="application/x-ndjson", download_suffix=".jsonl",
+    "jsonl",
+    "native JSONL: every layer, lossless",
+    suffixes=(".jsonl", ".ndjson"),
+    read=read,
+    write=write,
+    sniff=sniff,
+    media_type="application/x-ndjson",
+    download_suffix=".jsonl",
 )

@@ -96,16 +96,24 @@ def _spans_and_relations(record: Record, tokens: list[tuple[int, int]]) -> tuple
             if part.start not in first_token or part.end not in last_token:
                 raise FormatError(f"{record.ext_id}: {label} span {part.start}-{part.end} does not fall on tokens")
             found[key] = {
-                "start": part.start, "end": part.end,
-                "token_start": first_token[part.start], "token_end": last_token[part.end], "label": label,
+                "start": part.start,
+                "end": part.end,
+                "token_start": first_token[part.start],
+                "token_end": last_token[part.end],
+                "label": label,
             }
         return found[key]
 
     def relate(head: dict, child: dict, label: str) -> None:
-        relations.append({
-            "head": head["token_end"], "child": child["token_end"],
-            "head_span": dict(head), "child_span": dict(child), "label": label,
-        })
+        relations.append(
+            {
+                "head": head["token_end"],
+                "child": child["token_end"],
+                "head_span": dict(head),
+                "child_span": dict(child),
+                "label": label,
+            }
+        )
 
     annotation = record.annotation
     entities = {e.id: span(e.main, e.label) for e in annotation.entities}
@@ -117,7 +125,7 @@ def _spans_and_relations(record: Record, tokens: list[tuple[int, int]]) -> tuple
             part = q.span(role)
             if part is not None:
                 relate(span(part, label), first, relation)
-        for role, target in q.links:
+        for _, target in q.links:
             relate(first, entities[target], SPEAKER)
     for v in annotation.events:
         trigger = span(v.main, f"{EVENT}{v.label}")
@@ -164,8 +172,14 @@ def from_task(data: Any) -> Record:
 
 
 # What each relation links: (kind of head span, kind of child span).
-_LINKS = {CUE_OF: ("cue", "content"), SOURCE_OF: ("source", "content"), PART_OF: ("content", "content"),
-          SPEAKER: ("content", "entity"), ACTOR: ("event", "entity"), TARGET: ("event", "entity")}
+_LINKS = {
+    CUE_OF: ("cue", "content"),
+    SOURCE_OF: ("source", "content"),
+    PART_OF: ("content", "content"),
+    SPEAKER: ("content", "entity"),
+    ACTOR: ("event", "entity"),
+    TARGET: ("event", "entity"),
+}
 
 Key = tuple[int, int, str]  # a span as (start, end, label)
 
@@ -259,9 +273,12 @@ def _quotes(keys: set[Key], links, entity_ids: dict[Key, str]) -> list[Item]:
 
     return [
         Item.quote(
-            f"q{i}", _kind(first[2])[1],
+            f"q{i}",
+            _kind(first[2])[1],
             tuple(span(p) for p in sorted([first] + [head for head, child in part_of.items() if child == first])),
-            span(cues.get(first)), span(sources.get(first)), entity_ids.get(speakers.get(first)),
+            span(cues.get(first)),
+            span(sources.get(first)),
+            entity_ids.get(speakers.get(first)),
         )
         for i, first in enumerate(firsts, start=1)
     ]
@@ -283,13 +300,13 @@ def _kind(label: str) -> tuple[str, str]:
     if label == QUOTE:
         return "content", "DIRECT"
     if label.startswith(QUOTE + "_"):
-        return "content", label[len(QUOTE) + 1:]
+        return "content", label[len(QUOTE) + 1 :]
     if label == CUE:
         return "cue", ""
     if label == SOURCE:
         return "source", ""
     if label.startswith(EVENT) and len(label) > len(EVENT):
-        return "event", label[len(EVENT):]
+        return "event", label[len(EVENT) :]
     return "entity", label
 
 
@@ -306,7 +323,7 @@ def _span_key(obj: Any, text: str, what: str) -> tuple[int, int, str]:
     if not 0 <= start < end <= len(text):
         raise ValueError(f"{what}: offsets {start}-{end} are not a span of the text (length {len(text)})")
     if not isinstance(label, str) or not label:
-        raise ValueError(f"{what}: \"label\" must be a non-empty string")
+        raise ValueError(f'{what}: "label" must be a non-empty string')
     given = obj.get("text")
     if given is not None and given != text[start:end]:
         raise ValueError(f"{what}: text {given!r} does not match the article at {start}-{end} ({text[start:end]!r})")
@@ -315,6 +332,11 @@ def _span_key(obj: Any, text: str, what: str) -> tuple[int, int, str]:
 
 # Its suffixes are native JSONL's too: guess() asks jsonl first, whose sniff() passes Prodigy-shaped files on.
 FORMAT = Format(
-    "prodigy", "Prodigy-compatible JSONL (spans and relations)", suffixes=(".jsonl", ".ndjson"), read=read,
-    write=write, media_type="application/x-ndjson", download_suffix=".prodigy.jsonl",
+    "prodigy",
+    "Prodigy-compatible JSONL (spans and relations)",
+    suffixes=(".jsonl", ".ndjson"),
+    read=read,
+    write=write,
+    media_type="application/x-ndjson",
+    download_suffix=".prodigy.jsonl",
 )

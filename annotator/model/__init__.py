@@ -9,7 +9,6 @@ who may do what; `keys` the annotation page's key bindings.
 from ..errors import Invalid
 from .annotation import Annotation, Change, Checked, as_suggestions
 from .checks import Schemes, check, check_change
-from .policy import REVIEWERS, ROLES, can_edit, can_read
 from .items import (
     HUMAN,
     LAYER_NAMES,
@@ -26,11 +25,39 @@ from .items import (
     item_to_dict,
     layer_of,
 )
+from .policy import REVIEWERS, ROLES, can_edit, can_read
 from .text import SET_KINDS, STATUSES, Article, Record, Tokens
 
 __all__ = [
-    "HUMAN", "LAYERS", "REVIEWERS", "ROLES", "can_edit", "can_read", "LAYER_NAMES", "LINK_ROLES", "LINK_TARGET", "MODEL", "SET_KINDS", "SPAN_ROLES", "STATUSES",
-    "Annotation", "Article", "Change", "Checked", "Invalid", "Item", "Layer", "Record",
-    "Schemes", "Span", "Tokens", "as_suggestions", "check", "check_change", "guess_quote_type", "item_from_dict",
-    "item_to_dict", "layer_of",
+    "HUMAN",
+    "LAYERS",
+    "REVIEWERS",
+    "ROLES",
+    "can_edit",
+    "can_read",
+    "LAYER_NAMES",
+    "LINK_ROLES",
+    "LINK_TARGET",
+    "MODEL",
+    "SET_KINDS",
+    "SPAN_ROLES",
+    "STATUSES",
+    "Annotation",
+    "Article",
+    "Change",
+    "Checked",
+    "Invalid",
+    "Item",
+    "Layer",
+    "Record",
+    "Schemes",
+    "Span",
+    "Tokens",
+    "as_suggestions",
+    "check",
+    "check_change",
+    "guess_quote_type",
+    "item_from_dict",
+    "item_to_dict",
+    "layer_of",
 ]

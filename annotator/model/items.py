@@ -68,12 +68,22 @@ LAYERS: dict[str, Layer] = {
     for layer in (
         Layer("entity", "t", ("entity",), exclusive=True),
         Layer(
-            "quote", "q", ("content", "cue", "source"), optional=frozenset({"cue", "source"}),
-            repeated=frozenset({"content"}), links=("speaker",), painted_roles=("content", "source", "cue"),
+            "quote",
+            "q",
+            ("content", "cue", "source"),
+            optional=frozenset({"cue", "source"}),
+            repeated=frozenset({"content"}),
+            links=("speaker",),
+            painted_roles=("content", "source", "cue"),
             default_label=guess_quote_type,
         ),
         Layer(
-            "event", "v", ("trigger",), links=("source_actor", "target_actor"), one_per_span=True, has_attrs=True,
+            "event",
+            "v",
+            ("trigger",),
+            links=("source_actor", "target_actor"),
+            one_per_span=True,
+            has_attrs=True,
         ),
     )
 }

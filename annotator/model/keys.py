@@ -24,17 +24,27 @@ class Binding:
 BINDINGS: tuple[Binding, ...] = (
     Binding(("a",), "confirm", "Spans", "accept the selected suggestion as it is"),
     Binding(("ArrowLeft", "ArrowRight"), "step", "Spans", "select the previous / next span", "← →"),
-    Binding(("Shift+ArrowLeft", "Shift+ArrowRight"), "move_end", "Spans", "move the span's end one token",
-            "Shift + ← →"),
-    Binding(("Alt+Shift+ArrowLeft", "Alt+Shift+ArrowRight"), "move_start", "Spans",
-            "move the span's start one token", "Alt + Shift + ← →"),
+    Binding(
+        ("Shift+ArrowLeft", "Shift+ArrowRight"), "move_end", "Spans", "move the span's end one token", "Shift + ← →"
+    ),
+    Binding(
+        ("Alt+Shift+ArrowLeft", "Alt+Shift+ArrowRight"),
+        "move_start",
+        "Spans",
+        "move the span's start one token",
+        "Alt + Shift + ← →",
+    ),
     Binding(("Delete", "Backspace"), "delete", "Spans", "remove the selected span, quote or event"),
     Binding(("q",), "new_quote", "Quotes", "make the selected text a new quote (its content)"),
     Binding(("c",), "set_cue", "Quotes", "with a quote selected: the selected text becomes its cue"),
     Binding(("r",), "set_source", "Quotes", "with a quote selected: the selected text becomes its source"),
     Binding(("u",), "add_content", "Quotes", "with a quote selected: the selected text becomes another content span"),
-    Binding(("k",), "pick_speaker", "Quotes and events",
-            "pick the quote's speaker or the event's source actor (type to filter, Enter to take)"),
+    Binding(
+        ("k",),
+        "pick_speaker",
+        "Quotes and events",
+        "pick the quote's speaker or the event's source actor (type to filter, Enter to take)",
+    ),
     Binding(("x",), "pick_target", "Events", "with an event selected: pick its target actor"),
     Binding(("e",), "arm_event", "Events", "then a type key: make the selected text a new event trigger"),
     Binding(("Ctrl+z",), "undo", "Everywhere", "undo your last change (repeatable)", "Ctrl + Z"),
@@ -67,7 +77,11 @@ def groups() -> dict[str, list[Binding]]:
 
 def markdown() -> str:
     """The README's key table."""
-    rows = ["| key | does |", "|---|---|", "| `1`…`0`, letters | label the selected text, or relabel the selected item "
-            "(each label's key is listed beside it) |"]
+    rows = [
+        "| key | does |",
+        "|---|---|",
+        "| `1`…`0`, letters | label the selected text, or relabel the selected item "
+        "(each label's key is listed beside it) |",
+    ]
     rows += [f"| `{shown(b)}` | {b.does} |" for b in BINDINGS]
     return "\n".join(rows) + "\n"

@@ -48,7 +48,9 @@ def annotation_from_doc(
         if labels is not None and ent.label_ not in labels[LINK_TARGET]:
             dropped.add((ent.start_char, ent.end_char))
             continue
-        entities.append(Item.entity(ent.id_ or f"t{len(entities) + 1}", ent.start_char, ent.end_char, ent.label_, origin))
+        entities.append(
+            Item.entity(ent.id_ or f"t{len(entities) + 1}", ent.start_char, ent.end_char, ent.label_, origin)
+        )
     by_offsets = {(e.start, e.end): e.id for e in entities}
     items = list(entities)
     for layer in LAYERS.values():
@@ -72,7 +74,7 @@ def _layer_items(doc, layer_name, allowed, by_offsets, dropped, origin) -> Itera
         parts.setdefault(item_id, {}).setdefault(layer.main, []).append(Span(span.start_char, span.end_char))
     skipped = {span.id_ for span in group if span.id_ and span.id_ not in parts}
     for role in layer.roles[1:]:
-        for span in doc.spans[GROUPS[role]] if GROUPS[role] in doc.spans else ():
+        for span in doc.spans.get(GROUPS[role], ()):
             if span.id_ in skipped:
                 continue
             if span.id_ not in parts:
@@ -84,8 +86,10 @@ def _layer_items(doc, layer_name, allowed, by_offsets, dropped, origin) -> Itera
     links = {role: _mapping(group.attrs.get(role), f"{main} attrs[{role!r}]") for role in layer.links}
     attrs = _mapping(group.attrs.get(ATTRS), f"{main} attrs['attrs']") if layer.has_attrs else {}
     for item_id, spans in parts.items():
-        linked = {role: _target(found.get(item_id), by_offsets, dropped, f"{layer.name} {item_id} {role}")
-                  for role, found in links.items()}
+        linked = {
+            role: _target(found.get(item_id), by_offsets, dropped, f"{layer.name} {item_id} {role}")
+            for role, found in links.items()
+        }
         yield Item.make(layer.name, item_id, label_of[item_id], spans, linked, _attrs(attrs.get(item_id)), origin)
 
 
@@ -106,7 +110,8 @@ def _target(value: Any, by_offsets: dict[tuple[int, int], str], dropped: set, wh
             raise ValueError(f"{what}: {value!r} is not an entity of the document")
         return value
     if (
-        isinstance(value, (list, tuple)) and len(value) == 2
+        isinstance(value, (list, tuple))
+        and len(value) == 2
         and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     ):
         key = (value[0], value[1])
@@ -144,7 +149,8 @@ def annotation_to_doc(annotation: Annotation, doc: Doc, *, where: str = "") -> D
         for role in layer.roles:
             doc.spans[GROUPS[role]] = [
                 span(part, item.label, item.id, f"{layer.name} {item.id} {role}")
-                for item in found for part in item.parts(role)
+                for item in found
+                for part in item.parts(role)
             ]
         group = doc.spans[GROUPS[layer.main]]
         for role in layer.links:

@@ -80,7 +80,9 @@ def _add_components(nlp: Language, settings: dict) -> None:
     nlp.add_pipe("annotator_paragraph_breaks", before="parser")
     quote_config = {} if settings["cues"] is None else {"cue_lemmas": list(settings["cues"])}
     nlp.add_pipe("annotator_quotes", after="ner", config=quote_config)
-    event_config = {} if settings["triggers"] is None else {"triggers": {k: list(v) for k, v in settings["triggers"].items()}}
+    event_config = (
+        {} if settings["triggers"] is None else {"triggers": {k: list(v) for k, v in settings["triggers"].items()}}
+    )
     nlp.add_pipe("annotator_events", after="annotator_quotes", config=event_config)
 
 

@@ -19,7 +19,10 @@ ARTICLE_COLUMNS = "id, ext_id, text, meta, tokens"
 def article_of(found: sqlite3.Row) -> Article:
     """An Article from a row of ARTICLE_COLUMNS."""
     return Article(
-        ext_id=found["ext_id"], text=found["text"], meta=json.loads(found["meta"]), tokens=json.loads(found["tokens"]),
+        ext_id=found["ext_id"],
+        text=found["text"],
+        meta=json.loads(found["meta"]),
+        tokens=json.loads(found["tokens"]),
         id=found["id"],
     )
 

@@ -29,7 +29,8 @@ def iter_sets(
         sets = [
             set_of(r)
             for r in rows(
-                db, f"SELECT {SET_COLUMNS} WHERE s.kind = ? AND s.id > ? {status} ORDER BY s.id LIMIT ?",
+                db,
+                f"SELECT {SET_COLUMNS} WHERE s.kind = ? AND s.id > ? {status} ORDER BY s.id LIMIT ?",
                 [kind, last, batch],
             )
         ]
@@ -59,7 +60,8 @@ def iter_submitted(db: Database, batch: int = 200) -> Iterator[tuple[Article, di
         sets = [
             set_of(r)
             for r in rows(
-                db, f"SELECT {SET_COLUMNS} WHERE s.article_id IN ({marks(ids)}) AND s.kind = 'annotator' "
+                db,
+                f"SELECT {SET_COLUMNS} WHERE s.article_id IN ({marks(ids)}) AND s.kind = 'annotator' "
                 "AND s.status = 'submitted'",
                 ids,
             )

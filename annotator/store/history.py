@@ -17,14 +17,23 @@ from .items import delete_items, insert_items, load_annotation
 
 
 def record(
-    db: Database, set_id: int, user_id: int | None, action: str, change: Change | None, version: int,
+    db: Database,
+    set_id: int,
+    user_id: int | None,
+    action: str,
+    change: Change | None,
+    version: int,
     undoes: int | None = None,
 ) -> int:
     """Append one entry to the set's history."""
-    body = {} if change is None else {
-        "before": [item_to_dict(i) for i in change.before],
-        "after": [item_to_dict(i) for i in change.after],
-    }
+    body = (
+        {}
+        if change is None
+        else {
+            "before": [item_to_dict(i) for i in change.before],
+            "after": [item_to_dict(i) for i in change.after],
+        }
+    )
     cur = db.execute(
         "INSERT INTO history (set_id, user_id, at, action, change, version, undoes) VALUES (?,?,?,?,?,?,?)",
         [set_id, user_id, now(), action, json.dumps(body, ensure_ascii=False), version, undoes],

@@ -26,7 +26,8 @@ def load_annotations(db: Database, set_ids: list[int]) -> dict[int, Annotation]:
     where = f"set_id IN ({marks(set_ids)})"
     spans: dict[tuple[int, str], dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
     for r in iter_rows(
-        db, f"SELECT set_id, item, role, start_char, end_char FROM spans WHERE {where} ORDER BY set_id, item, role, ord",
+        db,
+        f"SELECT set_id, item, role, start_char, end_char FROM spans WHERE {where} ORDER BY set_id, item, role, ord",
         set_ids,
     ):
         spans[r["set_id"], r["item"]][r["role"]].append(Span(r["start_char"], r["end_char"]))

@@ -113,7 +113,9 @@ def release(db: Database, article_id: int, user_id: int) -> None:
             "UPDATE assignments SET released = 1 WHERE article_id = ? AND user_id = ? AND released = 0",
             [article_id, user_id],
         ).rowcount:
-            held = value(db, "UPDATE articles SET assignees = assignees - 1 WHERE id = ? RETURNING assignees", [article_id])
+            held = value(
+                db, "UPDATE articles SET assignees = assignees - 1 WHERE id = ? RETURNING assignees", [article_id]
+            )
             if held == annotators_per_article(db) - 1:
                 count_open(db, +1)
 
@@ -145,10 +147,12 @@ def progress(db: Database, user_id: int) -> tuple[int, int]:
     # SQLite to the kind index and through every annotator's sets
     done = int(value(db, "SELECT count(*) FROM annotation_sets WHERE user_id = ? AND status != 'draft'", [user_id]))
     held = int(value(db, f"SELECT count(*) FROM ({_UNFINISHED})", [user_id]))
-    open_mine = int(value(
-        db,
-        "SELECT count(*) FROM assignments g JOIN articles a ON a.id = g.article_id "
-        "WHERE g.user_id = ? AND a.assignees < ?",
-        [user_id, annotators_per_article(db)],
-    ))
+    open_mine = int(
+        value(
+            db,
+            "SELECT count(*) FROM assignments g JOIN articles a ON a.id = g.article_id "
+            "WHERE g.user_id = ? AND a.assignees < ?",
+            [user_id, annotators_per_article(db)],
+        )
+    )
     return done, done + held + open_articles(db) - open_mine

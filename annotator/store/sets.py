@@ -34,7 +34,12 @@ SET_COLUMNS = """s.id, s.article_id, s.kind, s.user_id, u.name AS user_name, s.s
 def set_of(found: sqlite3.Row) -> AnnotationSet:
     """An AnnotationSet from a row of SET_COLUMNS."""
     return AnnotationSet(
-        found["id"], found["article_id"], found["kind"], found["user_id"], found["user_name"], found["status"],
+        found["id"],
+        found["article_id"],
+        found["kind"],
+        found["user_id"],
+        found["user_name"],
+        found["status"],
         found["version"],
     )
 
@@ -48,7 +53,8 @@ def get_set(db: Database, set_id: int) -> AnnotationSet:
 
 def find_set(db: Database, article_id: int, kind: str, user_id: int | None = None) -> AnnotationSet | None:
     found = row(
-        db, f"SELECT {SET_COLUMNS} WHERE s.article_id = ? AND s.kind = ? AND ifnull(s.user_id, 0) = ?",
+        db,
+        f"SELECT {SET_COLUMNS} WHERE s.article_id = ? AND s.kind = ? AND ifnull(s.user_id, 0) = ?",
         [article_id, kind, user_id or 0],
     )
     return None if found is None else set_of(found)

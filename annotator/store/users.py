@@ -65,7 +65,10 @@ def get_user_by_name(db: Database, name: str) -> User | None:
 
 
 def list_users(db: Database) -> list[User]:
-    return [User(r["id"], r["name"], r["role"], r["password_hash"]) for r in rows(db, f"SELECT {_COLUMNS} FROM users ORDER BY name")]
+    return [
+        User(r["id"], r["name"], r["role"], r["password_hash"])
+        for r in rows(db, f"SELECT {_COLUMNS} FROM users ORDER BY name")
+    ]
 
 
 def recent_login_failures(db: Database, key: str, since: float) -> int:

@@ -75,7 +75,9 @@ def article(article_id: int):
     """The annotation page; opening it starts the user's own set from the model's suggestions."""
     db = get_db()
     if not store.assign_if_open(db, article_id, g.user.id):
-        abort(403, "This article has all the annotators it needs (or you skipped it); take the next one from your queue.")
+        abort(
+            403, "This article has all the annotators it needs (or you skipped it); take the next one from your queue."
+        )
     found = store.open_set(db, article_id, g.user.id)
     done, total = store.progress(db, g.user.id)
     return render_template("annotate.html", **document.doc_context(found), done=done, total=total)
@@ -89,7 +91,12 @@ def set_json(set_id: int):
     db = get_db()
     article = store.get_article(db, found.article_id)
     record = Record(
-        article.ext_id, article.text, article.meta, found.kind, found.user_name, found.status,
+        article.ext_id,
+        article.text,
+        article.meta,
+        found.kind,
+        found.user_name,
+        found.status,
         store.load_annotation(db, set_id),
     )
     return {**jsonl.to_json(record), "version": found.version}

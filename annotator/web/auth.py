@@ -39,8 +39,10 @@ def login():
             flash(f"Too many failed sign-ins for {name!r}; wait {WINDOW_SECONDS // 60} minutes and try again.")
             return render_template("login.html", name=name), 429
         user = store.get_user_by_name(db, name)
-        if user is None or not user.password_hash or not check_password_hash(
-            user.password_hash, request.form.get("password", "")
+        if (
+            user is None
+            or not user.password_hash
+            or not check_password_hash(user.password_hash, request.form.get("password", ""))
         ):
             store.record_login_failure(db, key, moment, moment - WINDOW_SECONDS)
             flash("Unknown name or wrong password.")

@@ -21,8 +21,13 @@ def _shade(value: float) -> str:
 
 
 def heatmap(
-    rows: Sequence[str], cols: Sequence[str], matrix: Sequence[Sequence[float | None]], *, title: str,
-    scale_max: float | None = None, fmt: str = "{:.2f}",
+    rows: Sequence[str],
+    cols: Sequence[str],
+    matrix: Sequence[Sequence[float | None]],
+    *,
+    title: str,
+    scale_max: float | None = None,
+    fmt: str = "{:.2f}",
 ) -> Markup:
     """A labelled grid, each cell shaded by its value (relative to scale_max) and printed."""
     top = max((v for row in matrix for v in row if v is not None), default=1) or 1
@@ -34,7 +39,9 @@ def heatmap(
     ]
     for j, col in enumerate(cols):
         x = LABEL_W + j * CELL + CELL / 2
-        out.append(f'<text class="col" x="{x}" y="{HEAD_H - 6}" transform="rotate(-45 {x} {HEAD_H - 6})">{escape(col)}</text>')
+        out.append(
+            f'<text class="col" x="{x}" y="{HEAD_H - 6}" transform="rotate(-45 {x} {HEAD_H - 6})">{escape(col)}</text>'
+        )
     for i, row in enumerate(rows):
         y = HEAD_H + i * CELL
         out.append(f'<text class="row" x="{LABEL_W - 6}" y="{y + CELL / 2 + 4}" text-anchor="end">{escape(row)}</text>')
@@ -47,7 +54,8 @@ def heatmap(
             out.append(
                 f'<rect x="{x}" y="{y}" width="{CELL - 2}" height="{CELL - 2}" fill="{fill}" rx="3">'
                 f"<title>{escape(row)} × {escape(col)}: {escape(text)}</title></rect>"
-                f'<text x="{x + CELL / 2 - 1}" y="{y + CELL / 2 + 4}" text-anchor="middle" fill="{ink}" class="cell">{escape(text)}</text>'
+                f'<text x="{x + CELL / 2 - 1}" y="{y + CELL / 2 + 4}" text-anchor="middle" fill="{ink}" '
+                f'class="cell">{escape(text)}</text>'
             )
     out.append("</svg>")
     return Markup("".join(out))

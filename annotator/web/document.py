@@ -66,17 +66,17 @@ def set_base(found: store.AnnotationSet) -> str:
 def doc_context(found: store.AnnotationSet, selected: str | None = None, saved: bool = False) -> dict:
     """What the article widget templates need, for one set at its version."""
     snap = snapshot(found)
-    return dict(
-        article=cached_article(found.article_id),
-        set=found,
-        set_base=set_base(found),
-        annotation=snap.annotation,
-        counts=counts(snap.annotation),
-        text_html=Markup("".join(paragraph_html(i, body) for i, body in enumerate(snap.paragraphs))),
-        schemes=project().schemes,
-        selected=selected,
-        saved=saved,
-    )
+    return {
+        "article": cached_article(found.article_id),
+        "set": found,
+        "set_base": set_base(found),
+        "annotation": snap.annotation,
+        "counts": counts(snap.annotation),
+        "text_html": Markup("".join(paragraph_html(i, body) for i, body in enumerate(snap.paragraphs))),
+        "schemes": project().schemes,
+        "selected": selected,
+        "saved": saved,
+    }
 
 
 def visible_set(set_id: int, *, write: bool) -> store.AnnotationSet:

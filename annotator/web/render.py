@@ -52,8 +52,14 @@ def paragraph_html(index: int, body: str, *, ids: bool = True, oob: bool = False
 class Renderer:
     """Renders one article's paragraphs for one annotation."""
 
-    def __init__(self, text: str, annotation: Annotation, schemes: dict[str, Scheme],
-                 classes: dict[str, str] | None = None, ids: bool = True):
+    def __init__(
+        self,
+        text: str,
+        annotation: Annotation,
+        schemes: dict[str, Scheme],
+        classes: dict[str, str] | None = None,
+        ids: bool = True,
+    ):
         self.text, self.annotation, self.classes, self.ids = text, annotation, classes or {}, ids
         self.colour = {layer: {n: i for i, n in enumerate(s.names)} for layer, s in schemes.items()}
         self.bounds = paragraphs(text)
@@ -167,8 +173,13 @@ class Renderer:
         return sorted(found)
 
 
-def article_html(text: str, annotation: Annotation, schemes: dict[str, Scheme],
-                 classes: dict[str, str] | None = None, ids: bool = True) -> Markup:
+def article_html(
+    text: str,
+    annotation: Annotation,
+    schemes: dict[str, Scheme],
+    classes: dict[str, str] | None = None,
+    ids: bool = True,
+) -> Markup:
     """The whole text with every item's spans marked (`classes` adds a class to an item's pieces)."""
     return Renderer(text, annotation, schemes, classes, ids).all()
 

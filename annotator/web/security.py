@@ -28,7 +28,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = csrf_token
 
 
-
 def csrf_token() -> str:
     """The session's CSRF token, made on first use."""
     if "csrf" not in session:
