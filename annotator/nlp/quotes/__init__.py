@@ -101,7 +101,7 @@ _LINKING_PUNCT = frozenset((",", ":", "—", "–", "-", "“", "”", '"', "‘
 
 
 from .marks import _LINE_BREAK_CHAR, find_quotations, paragraph_breaks
-from .speakers import DOCUMENT_NOUNS, SPEAKER_LABELS, TITLE_ADJECTIVES, _Entities
+from .speakers import DOCUMENT_NOUNS, SPEAKER_LABELS, TITLE_ADJECTIVES, _Speakers
 
 
 @dataclass
@@ -114,7 +114,7 @@ class _Candidate:
     source_head: int | None = None
     region: tuple[int, int] | None = None  # the source with its modifiers, where rule 5 looks for names
     type: str = "INDIRECT"
-    speaker: int | None = None  # index into _Entities.ents
+    speaker: int | None = None  # number of the entity in _Speakers.ents
     speaker_chars: tuple[int, int] | None = None
     kind: str | None = None  # "person" or "group" when the source says so ("she", "the company")
     quotations: set[int] = field(default_factory=set)
@@ -181,7 +181,7 @@ class QuoteFinder:
                 _settle(doc, text, quote, inside)
         quotes.sort(key=lambda c: c.content[0])
         if any(c.source is not None or c.cue is None for c in quotes):
-            _Entities(doc, text, self).resolve(quotes)
+            _Speakers(doc, text, person_nouns=self.person_nouns, group_nouns=self.group_nouns).resolve(quotes)
         _write(doc, quotes)
         return doc
 
