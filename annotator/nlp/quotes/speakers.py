@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy
 from spacy.attrs import ENT_IOB, LEMMA
 from spacy.tokens import Doc, Span, Token
 
 from ..entities import GROUP, PERSON, PERSONAL, PLURAL, PRONOUNS, Entities, pronoun_labels
-
-if TYPE_CHECKING:  # only in annotations: the finder imports this module
-    from . import _Candidate, _Text
+from .candidates import _Candidate, _Text
 
 
 # Sources that are the message, not the messenger; their speaker is their author (rule 3).
