@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator, Mapping
+
 from spacy.tokens import Doc, Span
 
 # What a pronoun can stand for: one person (he), one organisation, country or people (it), several (they).
@@ -54,7 +55,13 @@ def name_key(ent: Span, *, letters_only: bool = False) -> str:
 
 
 class Entities:
-    """A Doc's entities (those with one of `labels`, or all) in text order, by token and by name."""
+    """A Doc's entities (those with one of `labels`, or all) in text order, by token and by name.
+
+    Each entity has a name key (`keys`, see `name_key`; `letters_only` is passed on) and a first mention
+    (`first`): the first entity with its key, where an upper-case entity in brackets right after another
+    ("Kataib Sayyid al-Shuhada (KSS)") is a name of that one. The quote speakers report each speaker as
+    its first mention; the event actors compare name keys only (`same`).
+    """
 
     def __init__(self, doc: Doc, labels: Iterable[str] | None = None, *, letters_only: bool = False):
         self.doc = doc
@@ -64,7 +71,7 @@ class Entities:
         self.keys = [name_key(e, letters_only=letters_only) for e in self.ents]
         self.first: list[int] = []  # the first mention of each entity's name
         self.by_name: dict[str, int] = {}  # name key → its first mention
-        for n, (ent, key) in enumerate(zip(self.ents, self.keys)):
+        for n, key in enumerate(self.keys):
             first = self.by_name.setdefault(key, n)
             if n and self._acronym_of_previous(n):
                 first = self.by_name[key] = self.first[n - 1]
@@ -77,9 +84,6 @@ class Entities:
             ent.start == previous.end + 1 and doc[previous.end].text == "("
             and ent.end < len(doc) and doc[ent.end].text == ")" and ent.text.isupper()
         )
-
-    def __len__(self) -> int:
-        return len(self.ents)
 
     def same(self, n: int, other: int | None) -> bool:
         """Whether two entities are mentions of one name (by name key alone, not by acronym)."""
