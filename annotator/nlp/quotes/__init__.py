@@ -116,7 +116,7 @@ def make_quote_finder(
     person_nouns: list[str],
     group_nouns: list[str],
     min_unattributed_words: int,
-) -> "QuoteFinder":
+) -> QuoteFinder:
     """Quotes with cue, source and speaker, as span groups; place it after "ner"."""
     return QuoteFinder(nlp, name, cue_lemmas=cue_lemmas, person_nouns=person_nouns, group_nouns=group_nouns,
                        min_unattributed_words=min_unattributed_words)

@@ -11,7 +11,6 @@ from spacy.tokens import Doc, Span, Token
 from ..entities import GROUP, PERSON, PERSONAL, PLURAL, PRONOUNS, Entities, pronoun_labels
 from .candidates import _Candidate, _Text
 
-
 # Sources that are the message, not the messenger; their speaker is their author (rule 3).
 DOCUMENT_NOUNS = frozenset((
     "statement", "report", "letter", "communique", "communiqué", "document", "declaration", "release",
@@ -26,8 +25,11 @@ SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 _GROUP_LABELS = ("ORG", "NORP", "GPE")
 # A source is a subject or object pronoun (he, she, him, her, it, they, them), never a possessive or reflexive.
 _PRONOUN_LABELS = pronoun_labels({PERSON: ("PERSON",), GROUP: _GROUP_LABELS, PLURAL: SPEAKER_LABELS}, (PERSONAL,))
-# What the source says of its speaker, when it does: "she" is a person, "it" a group (rule 6 and "spoken of alike").
-_PRONOUN_KINDS = {(PERSON, PERSONAL): "person", (GROUP, PERSONAL): "group"}
+# What a pronoun source says of its speaker: "she" is a person, "it" a group (rule 6 and "spoken of alike").
+_KINDS = {PERSON: "person", GROUP: "group"}
+_PRONOUN_KINDS = {
+    word: _KINDS[referent] for word, (referent, form) in PRONOUNS.items() if form == PERSONAL and referent in _KINDS
+}
 _ENTITY_PRIORITY = {"ORG": 0, "PERSON": 1, "GPE": 2, "NORP": 3}
 _DEFINITE = frozenset(("the", "this", "that", "these", "those", "its", "his", "her", "their"))
 
@@ -110,14 +112,16 @@ class _Speakers:
 
     def _kind(self, head: Token) -> str | None:
         word = head.lower_ if head.pos_ == "PRON" else head.lemma_.lower()
-        kind = _PRONOUN_KINDS.get(PRONOUNS.get(word))
+        kind = _PRONOUN_KINDS.get(word)
         if kind == "person" or (head.pos_ == "NOUN" and word in self.person_nouns):
             return "person"
         if kind == "group" or (head.pos_ == "NOUN" and word in self.group_nouns):
             return "group"
         return None
 
-    def _recent(self, quote: _Candidate, labels: Sequence[str], earlier: list[_Candidate], noun: str = "") -> int | None:
+    def _recent(
+        self, quote: _Candidate, labels: Sequence[str], earlier: list[_Candidate], noun: str = ""
+    ) -> int | None:
         """The latest earlier speaker with one of `labels` (or spoken of alike), else the nearest such entity.
 
         A compatible entity that became the subject of a sentence since that speaker spoke wins over them
