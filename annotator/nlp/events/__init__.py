@@ -59,7 +59,8 @@ from typing import Dict, List, Optional
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .actors import _NAME_LABELS, _Actors, _Entities, _governing_light_verb
+from ..entities import Entities
+from .actors import _NAME_LABELS, ActorSettings, _Actors, _governing_light_verb
 from .lexicon import (
     DEFAULT_ACTOR_LABELS,
     DEFAULT_DESCRIPTIONS,
@@ -123,6 +124,7 @@ class EventRecognizer:
         # No retyping when the scheme has no threat type.
         self.threat_label = threat_label if threat_label in types else ""
         self.threatened_types = frozenset(threatened_types)
+        self.actor_settings = ActorSettings(self.actor_labels, self.descriptions, self.light_verbs)
 
     def __call__(self, doc: Doc) -> Doc:
         parsed = doc.has_annotation("DEP")
@@ -130,9 +132,9 @@ class EventRecognizer:
         found = self._triggers(doc, matcher(doc), parsed)
         events = [_Found(doc[start:end], event_type) for start, end, event_type in found]
         if events and parsed:
-            ents = _Entities(doc)
+            ents = Entities(doc)
             for event in events:
-                event.source, event.target = _Actors(self, ents, event.span).find()
+                event.source, event.target = _Actors(self.actor_settings, ents, event.span).find()
                 event.attrs = self._attributes(event.span)
             events = self._threats(events)
         doc.spans[GROUP] = [Span(doc, e.span.start, e.span.end, label=e.type, span_id=f"v{n}")

@@ -2,84 +2,40 @@
 
 from __future__ import annotations
 
-import bisect
-import re
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
-if TYPE_CHECKING:  # only in annotations: the recognizer imports this module
-    from . import EventRecognizer
+from ..entities import GROUP, PERSON, PLURAL, Entities, pronoun_labels
 
 _TARGET_PREPS = {"to", "with", "against", "on", "at", "into", "toward", "towards", "between"}
-_PERSON, _GROUP = ("PERSON",), ("ORG", "GPE", "NORP")
-_PRONOUNS = {
-    **dict.fromkeys(("he", "him", "his", "himself", "she", "her", "hers", "herself"), _PERSON),
-    **dict.fromkeys(("it", "its", "itself"), ("ORG", "GPE")),
-    **dict.fromkeys(("they", "them", "their", "themselves"), _GROUP),
-}
-_SHORT_CVC = re.compile(r"[a-z]?[^aeiou][aeiou][^aeiouwxy]")  # doubles its last letter: ban → banned
+# Every form of a pronoun: "his visit", "the country itself", "their strikes".
+_PRONOUNS = pronoun_labels({PERSON: ("PERSON",), GROUP: ("ORG", "GPE"), PLURAL: ("ORG", "GPE", "NORP")})
 _RELATIVES = {"who", "whom", "whose", "which", "that"}
 # A trigger word inside one of these entities is a name ("Operation Support"), not an event.
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "FAC", "LOC", "WORK_OF_ART", "LAW", "EVENT", "PRODUCT"}
 
 
+@dataclass(frozen=True)
+class ActorSettings:
+    """What the actor rules read of the component's configuration."""
 
-
-class _Entities:
-    """The doc's entities, looked up by token and by position."""
-
-    def __init__(self, doc: Doc):
-        self.ents = list(doc.ents)
-        self.starts = [e.start for e in self.ents]
-        self.names = {(e.start, e.end): _name(e) for e in self.ents}
-
-    def name(self, ent: Span) -> str:
-        return self.names[ent.start, ent.end]
-
-    def same(self, ent: Span, other: Span | None) -> bool:
-        """Whether two mentions are of one entity, as far as names tell."""
-        return other is not None and self.name(ent) == self.name(other)
-
-    def at(self, tok: Token) -> Span | None:
-        i = bisect.bisect_right(self.starts, tok.i) - 1
-        if i >= 0 and self.ents[i].end > tok.i:
-            return self.ents[i]
-        return None
-
-    def within(self, start: int, end: int) -> list[Span]:
-        i = bisect.bisect_left(self.starts, start)
-        out = []
-        while i < len(self.ents) and self.ents[i].end <= end:
-            out.append(self.ents[i])
-            i += 1
-        return out
-
-    def before(self, tok: Token) -> Iterator[Span]:
-        """Entities ending before the token, nearest first."""
-        i = bisect.bisect_left(self.starts, tok.i) - 1
-        while i >= 0:
-            if self.ents[i].end <= tok.i:
-                yield self.ents[i]
-            i -= 1
-
-
-def _name(ent: Span) -> str:
-    """The last word of a name, for telling two mentions of one entity: "Rashid" ≡ "Abdel Latif Rashid"."""
-    words = [t for t in ent if not t.is_punct and t.lower_ not in ("'s", "’s")]
-    return (words[-1] if words else ent[-1]).lower_
+    labels: frozenset[str]  # entity labels an actor may have
+    descriptions: Mapping[str, str]  # "country" → GPE: a description stands for the nearest entity of its label
+    light_verbs: frozenset[str]  # "held a press conference": the verb's actors are the noun's
 
 
 class _Actors:
     """Source and target of one trigger, by dependency rules, linked to entities."""
 
-    def __init__(self, component: EventRecognizer, ents: _Entities, span: Span):
-        self.c = component
-        self.ents = ents
+    def __init__(self, settings: ActorSettings, ents: Entities, span: Span):
+        self.settings = settings
+        self.ents = ents  # all of the Doc's entities
         self.span = span
 
     def find(self) -> tuple[Span | None, Span | None]:
+        """The source and target entities."""
         root = self.span.root
         if root.pos_ in ("VERB", "AUX"):
             source_tokens, target_tokens = self._verbal(root, self.span)
@@ -91,13 +47,16 @@ class _Actors:
         if target is None and source_token is not None:
             # "Rashid and the supreme leader discussed …": the second of a pair is the target.
             _, target = self._first(_conjuncts(source_token), exclude=source)
-        return source, target
+        return self._span(source), self._span(target)
 
-    def _first(self, tokens: Sequence[Token], exclude: Span | None) -> tuple[Token | None, Span | None]:
+    def _span(self, n: int | None) -> Span | None:
+        return None if n is None else self.ents.ents[n]
+
+    def _first(self, tokens: Sequence[Token], exclude: int | None) -> tuple[Token | None, int | None]:
         for tok in tokens:
-            ent = self.resolve(tok, exclude)
-            if ent is not None:
-                return tok, ent
+            n = self.resolve(tok, exclude)
+            if n is not None:
+                return tok, n
         return None, None
 
     # --- where the actors are ----------------------------------------------------------
@@ -147,7 +106,7 @@ class _Actors:
         sources = [c for c in noun.children if c.dep_ == "poss"]
         sources += _prep_objects(noun, {"by"})
         # A name before the noun is its agent: "US withdrawal", "Iranian strikes".
-        sources += [c for c in noun.lefts if c.dep_ in ("compound", "amod", "nmod") and self.ents.at(c) is not None]
+        sources += [c for c in noun.lefts if c.dep_ in ("compound", "amod", "nmod") and self.ents.at(c.i) is not None]
         targets: list[Token] = []
         for prep in noun.children:
             if prep.dep_ == "prep" and prep.lower_ in _TARGET_PREPS:
@@ -157,7 +116,7 @@ class _Actors:
                     targets.extend(_conjuncts(objects[0]))
                 else:
                     targets.extend(objects)
-        verb = _governing_light_verb(noun, self.c.light_verbs)
+        verb = _governing_light_verb(noun, self.settings.light_verbs)
         if verb is None and noun.dep_ == "pobj" and noun.head.lower_ == "during" and noun.head.head.pos_ == "VERB":
             verb = noun.head.head  # "during a visit to the country, Austin vowed …": Austin visits
         if verb is not None:
@@ -168,11 +127,13 @@ class _Actors:
 
     # --- from a word to an entity ------------------------------------------------------
 
-    def resolve(self, tok: Token, exclude: Span | None) -> Span | None:
-        """The entity a word refers to: its own, a name in its phrase, or an antecedent."""
-        ent = self.ents.at(tok)
-        if ent is not None:
-            return ent if ent.label_ in self.c.actor_labels and not self.ents.same(ent, exclude) else None
+    def resolve(self, tok: Token, exclude: int | None) -> int | None:
+        """The entity a word refers to: its own, a name in its phrase, or an antecedent; never one with
+        the name of `exclude`."""
+        ents = self.ents
+        n = ents.at(tok.i)
+        if n is not None:
+            return n if self._actor(n, exclude) else None
         lower = tok.lower_
         if tok.pos_ == "PRON":
             if lower in _RELATIVES and tok.head.dep_ == "relcl":
@@ -181,42 +142,47 @@ class _Actors:
             return self._antecedent(tok, labels, exclude) if labels else None
         for child in tok.children:
             if child.dep_ == "appos":
-                ent = self.ents.at(child)
-                if ent is not None and ent.label_ in self.c.actor_labels and not self.ents.same(ent, exclude):
-                    return ent
+                n = ents.at(child.i)
+                if n is not None and self._actor(n, exclude):
+                    return n
         # A name inside the phrase ("US bases", "The KSS spokesman"), nearest to its head.
-        for ent in reversed(self.ents.within(tok.left_edge.i, tok.i)):
-            if ent.label_ in self.c.actor_labels and _is_name(ent) and not self.ents.same(ent, exclude):
-                return ent
+        for n in reversed(ents.within(tok.left_edge.i, tok.i)):
+            if self._actor(n, exclude) and _is_name(ents.ents[n]):
+                return n
         for obj in _prep_objects(tok, {"of"}):  # "the port city of Odesa", "the leader of Hezbollah"
-            ent = self.ents.at(obj)
-            if ent is not None and ent.label_ in self.c.actor_labels and not self.ents.same(ent, exclude):
-                return ent
+            n = ents.at(obj.i)
+            if n is not None and self._actor(n, exclude):
+                return n
         if tok.pos_ == "NOUN" and tok.tag_ == "NN" and any(c.lower_ == "the" for c in tok.children):
-            label = self.c.descriptions.get(tok.lemma_.lower())
+            label = self.settings.descriptions.get(tok.lemma_.lower())
             if label:
                 return self._antecedent(tok, (label,), exclude)
             return self._titled(tok, exclude)
         if tok.pos_ in ("PROPN", "NOUN") and tok.text[:1].isupper():
             # A name the NER missed, mentioned before in full: "Rashid’s visit".
-            return next((e for e in self.ents.before(tok) if e.label_ in self.c.actor_labels
-                         and self.ents.name(e) == lower and not self.ents.same(e, exclude)), None)
+            return next((n for n in ents.before(tok.i) if self._actor(n, exclude) and ents.keys[n] == lower), None)
         return None
 
-    def _antecedent(self, tok: Token, labels: Sequence[str], exclude: Span | None) -> Span | None:
-        return next((e for e in self.ents.before(tok) if e.label_ in labels and not self.ents.same(e, exclude)), None)
+    def _actor(self, n: int, exclude: int | None) -> bool:
+        """Whether entity n may be an actor: a label of the settings, and not the name of `exclude`."""
+        return self.ents.ents[n].label_ in self.settings.labels and not self.ents.same(n, exclude)
 
-    def _titled(self, tok: Token, exclude: Span | None) -> Span | None:
+    def _antecedent(self, tok: Token, labels: Sequence[str], exclude: int | None) -> int | None:
+        ents = self.ents
+        return next((n for n in ents.before(tok.i) if ents.ents[n].label_ in labels and not ents.same(n, exclude)),
+                    None)
+
+    def _titled(self, tok: Token, exclude: int | None) -> int | None:
         """ "the supreme leader" → the latest mention of the entity once introduced as "Supreme Leader …"."""
-        doc = tok.doc
-        for ent in self.ents.before(tok):
+        doc, ents = tok.doc, self.ents
+        for n in ents.before(tok.i):
+            ent = ents.ents[n]
             if ent.label_ not in ("PERSON", "ORG") or ent.start == 0:
                 continue
             title = doc[ent.start - 1]  # "Leader" in "Supreme Leader Ayatollah Ali Khamenei"
             if title.lower_ == tok.lower_ and title.dep_ == "compound" and ent.start <= title.head.i < ent.end:
-                name = self.ents.name(ent)
-                latest = next((e for e in self.ents.before(tok) if self.ents.name(e) == name), ent)
-                return None if self.ents.same(latest, exclude) else latest
+                latest = next((m for m in ents.before(tok.i) if ents.keys[m] == ents.keys[n]), n)
+                return None if ents.same(latest, exclude) else latest
         return None
 
 

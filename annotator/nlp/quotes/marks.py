@@ -124,6 +124,3 @@ def _next_visible(text: str, i: int) -> int:
 
 def _opens_like(char: str, kind: str) -> bool:
     return char in (_DOUBLE_OPEN + '"' if kind == "d" else "\u2018'")
-
-
-# --- the component --------------------------------------------------------------------

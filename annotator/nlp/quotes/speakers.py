@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy
 from spacy.attrs import ENT_IOB, LEMMA
 from spacy.tokens import Doc, Span, Token
 
-if TYPE_CHECKING:  # only in annotations: the finder imports this module
-    from . import QuoteFinder, _Candidate, _Text
-
+from ..entities import GROUP, PERSON, PERSONAL, PLURAL, PRONOUNS, Entities, pronoun_labels
+from .candidates import _Candidate, _Text
 
 # Sources that are the message, not the messenger; their speaker is their author (rule 3).
 DOCUMENT_NOUNS = frozenset((
@@ -25,39 +22,29 @@ TITLE_ADJECTIVES = {
     "parliamentary": "parliament", "military": "military", "mayoral": "mayor", "judicial": "court",
 }
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
-_PRONOUN_LABELS = {
-    "he": ("PERSON",), "she": ("PERSON",), "him": ("PERSON",), "her": ("PERSON",),
-    "it": ("ORG", "GPE", "NORP"), "they": SPEAKER_LABELS, "them": SPEAKER_LABELS,
-}
 _GROUP_LABELS = ("ORG", "NORP", "GPE")
+# A source is a subject or object pronoun (he, she, him, her, it, they, them), never a possessive or reflexive.
+_PRONOUN_LABELS = pronoun_labels({PERSON: ("PERSON",), GROUP: _GROUP_LABELS, PLURAL: SPEAKER_LABELS}, (PERSONAL,))
+# What a pronoun source says of its speaker: "she" is a person, "it" a group (rule 6 and "spoken of alike").
+_KINDS = {PERSON: "person", GROUP: "group"}
+_PRONOUN_KINDS = {
+    word: _KINDS[referent] for word, (referent, form) in PRONOUNS.items() if form == PERSONAL and referent in _KINDS
+}
 _ENTITY_PRIORITY = {"ORG": 0, "PERSON": 1, "GPE": 2, "NORP": 3}
 _DEFINITE = frozenset(("the", "this", "that", "these", "those", "its", "his", "her", "their"))
 
 
-class _Entities:
-    """The Doc's PERSON/ORG/NORP/GPE entities, grouped by name, with the titles they were introduced with."""
+class _Speakers:
+    """Resolves sources to the Doc's PERSON/ORG/NORP/GPE entities, each reported as the first mention of its name."""
 
-    def __init__(self, doc: Doc, text: _Text, finder: QuoteFinder):
+    def __init__(self, doc: Doc, text: _Text, *, person_nouns: frozenset[str], group_nouns: frozenset[str]):
         self.doc = doc
         self.text = text
-        self.finder = finder
+        self.person_nouns = person_nouns
+        self.group_nouns = group_nouns
+        self.ents = Entities(doc, SPEAKER_LABELS, letters_only=True)
+        self.titles = [_titles(ent) for ent in self.ents.ents]  # the titles each entity was introduced with
         self._array = None  # lemma and entity-IOB columns, when a rule needs them
-        self.ents = [e for e in doc.ents if e.label_ in SPEAKER_LABELS]
-        self.starts = [e.start for e in self.ents]
-        self.canonical: list[int] = []
-        self.titles: list[frozenset[str]] = []
-        self.by_name = by_name = {}  # last word of a name → its first mention
-        for n, ent in enumerate(self.ents):
-            key = _name_key(ent)
-            first = by_name.setdefault(key, n)
-            previous = self.ents[n - 1] if n else None
-            if (  # "Kataib Sayyid al-Shuhada (KSS)": the acronym names the entity before it
-                previous is not None and ent.start == previous.end + 1 and doc[previous.end].text == "("
-                and ent.end < len(doc) and doc[ent.end].text == ")" and ent.text.isupper()
-            ):
-                first = by_name[key] = self.canonical[n - 1]
-            self.canonical.append(self.canonical[first] if first != n else n)
-            self.titles.append(_titles(ent))
 
     def resolve(self, quotes: list[_Candidate]) -> None:
         """Set each quote's speaker, in text order, so that later sources can refer back to earlier ones."""
@@ -76,7 +63,7 @@ class _Entities:
                     quote.speaker = previous.speaker
         for quote in quotes:
             if quote.speaker is not None:
-                entity = self.ents[quote.speaker]
+                entity = self.ents.ents[quote.speaker]
                 quote.speaker_chars = (entity.start_char, entity.end_char)
 
     def _speaker(self, quote: _Candidate, head: Token, earlier: list[_Candidate], by_head: dict) -> int | None:
@@ -87,7 +74,7 @@ class _Entities:
             return self._recent(quote, labels, earlier) if labels else None
         named = self._entity_at(head.i)
         if named is None and head.pos_ == "PROPN":  # a name the NER missed this time: "Almeida, 61, promised"
-            named = self._earlier_name(head.lower_, source_start)
+            named = self.ents.first_of_name(head.lower_, source_start)
         if named is None:
             named = next((self._entity_at(c.i) for c in head.children if c.dep_ == "appos"), None)
             if named is None and head.dep_ == "appos":
@@ -113,29 +100,28 @@ class _Entities:
         found = self._named_in(quote.region)
         if found is not None or not definite:
             return found
-        if lemma in self.finder.person_nouns:
+        if lemma in self.person_nouns:
             return self._recent(quote, ("PERSON",), earlier, lemma)
-        if lemma in self.finder.group_nouns:
+        if lemma in self.group_nouns:
             return self._recent(quote, _GROUP_LABELS, earlier, lemma)
         return None
 
-    def _earlier_name(self, word: str, before: int) -> int | None:
-        n = self.by_name.get(word)
-        return self.canonical[n] if n is not None and self.ents[n].end <= before else None
-
     def _entity_at(self, i: int) -> int | None:
-        n = bisect.bisect_right(self.starts, i) - 1
-        return self.canonical[n] if n >= 0 and i < self.ents[n].end else None
+        n = self.ents.at(i)
+        return None if n is None else self.ents.first[n]
 
     def _kind(self, head: Token) -> str | None:
         word = head.lower_ if head.pos_ == "PRON" else head.lemma_.lower()
-        if word in ("he", "she", "him", "her") or (head.pos_ == "NOUN" and word in self.finder.person_nouns):
+        kind = _PRONOUN_KINDS.get(word)
+        if kind == "person" or (head.pos_ == "NOUN" and word in self.person_nouns):
             return "person"
-        if word == "it" or (head.pos_ == "NOUN" and word in self.finder.group_nouns):
+        if kind == "group" or (head.pos_ == "NOUN" and word in self.group_nouns):
             return "group"
         return None
 
-    def _recent(self, quote: _Candidate, labels: Sequence[str], earlier: list[_Candidate], noun: str = "") -> int | None:
+    def _recent(
+        self, quote: _Candidate, labels: Sequence[str], earlier: list[_Candidate], noun: str = ""
+    ) -> int | None:
         """The latest earlier speaker with one of `labels` (or spoken of alike), else the nearest such entity.
 
         A compatible entity that became the subject of a sentence since that speaker spoke wins over them
@@ -146,26 +132,26 @@ class _Entities:
         for other in reversed(earlier):
             if other.speaker is None:
                 continue
-            if self.ents[other.speaker].label_ in labels or (quote.kind is not None and other.kind == quote.kind):
+            if self.ents.ents[other.speaker].label_ in labels or (quote.kind is not None and other.kind == quote.kind):
                 since = max(other.content[-1][1], other.source[1] if other.source else 0)
                 newer = self._subject_between(since, before, labels, quote.content)
                 return newer if newer is not None else other.speaker
         if noun and self._unnamed_before(noun, before):
             return None
-        for n in range(bisect.bisect_left(self.starts, before) - 1, -1, -1):
-            if self.ents[n].label_ in labels and self.ents[n].end <= before:
-                return self.canonical[n]
+        for n in self.ents.before(before):
+            if self.ents.ents[n].label_ in labels:
+                return self.ents.first[n]
         return None
 
     def _subject_between(self, start: int, end: int, labels: Sequence[str], content: list) -> int | None:
         """The latest entity with one of `labels` that is a subject between two tokens, outside `content`."""
-        for n in range(bisect.bisect_left(self.starts, end) - 1, bisect.bisect_left(self.starts, start) - 1, -1):
-            ent = self.ents[n]
+        for n in reversed(self.ents.within(start, end)):
+            ent = self.ents.ents[n]
             if (
-                ent.label_ in labels and ent.root.dep_ in ("nsubj", "nsubjpass") and ent.end <= end
+                ent.label_ in labels and ent.root.dep_ in ("nsubj", "nsubjpass")
                 and not any(s <= ent.start < e for s, e in content)
             ):
-                return self.canonical[n]
+                return self.ents.first[n]
         return None
 
     def _unnamed_before(self, noun: str, before: int) -> bool:
@@ -177,25 +163,18 @@ class _Entities:
 
     def _titled(self, title: str, before: int) -> int | None:
         """The nearest earlier entity introduced with `title` ("Supreme Leader Ayatollah Ali Khamenei")."""
-        for n in range(bisect.bisect_left(self.starts, before) - 1, -1, -1):
+        for n in range(self.ents.bisect(before) - 1, -1, -1):  # entities starting before the source
             if title in self.titles[n]:
-                return self.canonical[n]
+                return self.ents.first[n]
         return None
 
     def _named_in(self, region: tuple[int, int] | None) -> int | None:
         if region is None:
             return None
-        first, last = bisect.bisect_left(self.starts, region[0]), bisect.bisect_left(self.starts, region[1])
-        inside = [n for n in range(first, last) if self.ents[n].end <= region[1]]
+        inside = self.ents.within(*region)
         if not inside:
             return None
-        return self.canonical[min(inside, key=lambda n: (_ENTITY_PRIORITY[self.ents[n].label_], n))]
-
-
-def _name_key(ent: Span) -> str:
-    """Mentions of one name share their last word: "Khamenei", "Ayatollah Ali Khamenei"."""
-    words = [t.lower_ for t in ent if t.is_alpha]
-    return words[-1] if words else ent.text.lower()
+        return self.ents.first[min(inside, key=lambda n: (_ENTITY_PRIORITY[self.ents.ents[n].label_], n))]
 
 
 def _titles(ent: Span) -> frozenset[str]:
@@ -210,6 +189,3 @@ def _titles(ent: Span) -> frozenset[str]:
         words.add(token.lemma_.lower())
         stack.extend(c for c in token.children if c.dep_ in ("compound", "amod") and c.i < token.i)
     return frozenset(words)
-
-
-# --- output ---------------------------------------------------------------------------
