@@ -59,7 +59,7 @@ class Score:
     target_name: int = 0
     misses: list[str] = field(default_factory=list)
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         for name in ("gold", "predicted", "matched", "same_type", "source", "target", "source_name", "target_name"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -95,10 +95,14 @@ def predicted_events(doc) -> list[Event]:
     for span in group:
         source = group.attrs["source_actor"][span.id_]
         target = group.attrs["target_actor"][span.id_]
-        out.append(Event(
-            Span(span.start_char, span.end_char), span.label_,
-            Span(*source) if source else None, Span(*target) if target else None,
-        ))
+        out.append(
+            Event(
+                Span(span.start_char, span.end_char),
+                span.label_,
+                Span(*source) if source else None,
+                Span(*target) if target else None,
+            )
+        )
     return out
 
 
@@ -116,8 +120,12 @@ def same_entity(text: str, gold: Span | None, predicted: Span | None, by_name: b
 def score(text: str, gold: list[Event], predicted: list[Event]) -> Score:
     result = Score(gold=len(gold), predicted=len(predicted))
     pairs = sorted(
-        ((min(g.trigger.end, p.trigger.end) - max(g.trigger.start, p.trigger.start), i, j)
-         for i, g in enumerate(gold) for j, p in enumerate(predicted) if g.trigger.overlaps(p.trigger)),
+        (
+            (min(g.trigger.end, p.trigger.end) - max(g.trigger.start, p.trigger.start), i, j)
+            for i, g in enumerate(gold)
+            for j, p in enumerate(predicted)
+            if g.trigger.overlaps(p.trigger)
+        ),
         reverse=True,
     )
     used_gold, used_predicted = set(), set()
@@ -141,10 +149,10 @@ def score(text: str, gold: list[Event], predicted: list[Event]) -> Score:
             result.misses.append(f"  type   of {show(g.trigger)}: gold {g.type}, predicted {p.type}")
     for i, g in enumerate(gold):
         if i not in used_gold:
-            result.misses.append(f"  missed {text[g.trigger.start:g.trigger.end]!r} ({g.type})")
+            result.misses.append(f"  missed {text[g.trigger.start : g.trigger.end]!r} ({g.type})")
     for j, p in enumerate(predicted):
         if j not in used_predicted:
-            result.misses.append(f"  extra  {text[p.trigger.start:p.trigger.end]!r} ({p.type})")
+            result.misses.append(f"  extra  {text[p.trigger.start : p.trigger.end]!r} ({p.type})")
     return result
 
 

@@ -43,7 +43,7 @@ class Score:
     matched: int = 0
     counts: dict[str, int] = field(default_factory=dict)  # right answers on matched quotes, per check
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         self.gold += other.gold
         self.predicted += other.predicted
         self.matched += other.matched
@@ -77,8 +77,13 @@ def from_record(record: Record) -> list[Attribution]:
         return None if span is None else (span.start, span.end)
 
     return [
-        Attribution(q.label, tuple(char(c) for c in q.parts("content")), char(q.span("cue")), char(q.span("source")),
-                    entities.get(q.link("speaker") or ""))
+        Attribution(
+            q.label,
+            tuple(char(c) for c in q.parts("content")),
+            char(q.span("cue")),
+            char(q.span("source")),
+            entities.get(q.link("speaker") or ""),
+        )
         for q in record.annotation.quotes
     ]
 
@@ -95,8 +100,13 @@ def from_doc(doc: Doc) -> list[Attribution]:
                 entry[group] = (span.start_char, span.end_char)
     speakers = doc.spans["quote"].attrs.get("speaker", {})
     return [
-        Attribution(entry["type"], tuple(entry["content"]), entry.get("cue"), entry.get("source"),
-                    tuple(speakers[quote_id]) if speakers.get(quote_id) else None)
+        Attribution(
+            entry["type"],
+            tuple(entry["content"]),
+            entry.get("cue"),
+            entry.get("source"),
+            tuple(speakers[quote_id]) if speakers.get(quote_id) else None,
+        )
         for quote_id, entry in parts.items()
     ]
 
@@ -134,8 +144,10 @@ def score(gold: list[Attribution], predicted: list[Attribution]) -> Score:
         result.matched += 1
         checks = {
             "type": g.type == p.type,
-            "cue": _same(g.cue, p.cue, False), "cue~": _same(g.cue, p.cue, True),
-            "source": _same(g.source, p.source, False), "source~": _same(g.source, p.source, True),
+            "cue": _same(g.cue, p.cue, False),
+            "cue~": _same(g.cue, p.cue, True),
+            "source": _same(g.source, p.source, False),
+            "source~": _same(g.source, p.source, True),
             "speaker": _same(g.speaker, p.speaker, True),
         }
         for key, right in checks.items():
@@ -167,11 +179,14 @@ def table(rows: list[tuple[str, Score]]) -> str:
         label = f"**{name}**" if name == "overall" else name
         lines.append(
             f"| {label} | {row.gold} | {row.predicted} | {row.matched} | {precision:.2f} | {recall:.2f} | {f1:.2f} | "
-            + " | ".join(shares) + " |"
+            + " | ".join(shares)
+            + " |"
         )
     lines.append("")
-    lines.append("P/R/F1: content overlap. type, cue, source: exact on matched quotes; ~: overlap. "
-                 "speaker: overlap with the gold speaker entity (both none counts as right).")
+    lines.append(
+        "P/R/F1: content overlap. type, cue, source: exact on matched quotes; ~: overlap. "
+        "speaker: overlap with the gold speaker entity (both none counts as right)."
+    )
     return "\n".join(lines)
 
 

@@ -49,8 +49,15 @@ def found(doc: Doc) -> list[Found]:
         return None if offsets is None else text[offsets[0] : offsets[1]]
 
     return [
-        Found(s.id_, s.text, s.start_char, s.label_, actor("source_actor", s.id_), actor("target_actor", s.id_),
-              group.attrs["attrs"].get(s.id_, {}))
+        Found(
+            s.id_,
+            s.text,
+            s.start_char,
+            s.label_,
+            actor("source_actor", s.id_),
+            actor("target_actor", s.id_),
+            group.attrs["attrs"].get(s.id_, {}),
+        )
         for s in group
     ]
 
@@ -219,7 +226,9 @@ def test_nlp_events_blank_pipeline_finds_triggers_without_actors(caplog):
     assert "no parser" in caplog.text
     doc = nlp("Rebels attacked the town and police arrested five men. Officials visited Kabul.")
     assert [(e.trigger, e.type) for e in found(doc)] == [
-        ("attacked", "ASSAULT"), ("arrested", "COERCE"), ("visited", "CONSULT"),
+        ("attacked", "ASSAULT"),
+        ("arrested", "COERCE"),
+        ("visited", "CONSULT"),
     ]
     assert all(e.source is None and e.target is None and not e.attrs for e in found(doc))
     assert len(nlp("").spans["event"]) == 0
@@ -235,8 +244,26 @@ def test_nlp_events_lexicon_from_project_toml():
 
 
 def test_nlp_events_default_lexicon_covers_plover():
-    plover = {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "INVESTIGATE", "DEMAND",
-              "DISAPPROVE", "REJECT", "THREATEN", "SANCTION", "PROTEST", "CRIME", "MOBILIZE", "COERCE", "ASSAULT"}
+    plover = {
+        "AGREE",
+        "CONSULT",
+        "SUPPORT",
+        "CONCEDE",
+        "COOPERATE",
+        "AID",
+        "RETREAT",
+        "INVESTIGATE",
+        "DEMAND",
+        "DISAPPROVE",
+        "REJECT",
+        "THREATEN",
+        "SANCTION",
+        "PROTEST",
+        "CRIME",
+        "MOBILIZE",
+        "COERCE",
+        "ASSAULT",
+    }
     assert set(events_module.DEFAULT_TRIGGERS) == plover
 
 

@@ -78,7 +78,11 @@ def test_seed_stressing_friend_to_nobody_is_mixed(seed):
     # takes its subject from "told".
     quote = with_content(seed, "friend to nobody")
     assert quote.content == ["Washington is a ‘friend to nobody.’"]
-    assert (quote.type, quote.cue, quote.source) == ("MIXED", "stressing", "Iran’s Supreme Leader Ayatollah Ali Khamenei")
+    assert (quote.type, quote.cue, quote.source) == (
+        "MIXED",
+        "stressing",
+        "Iran’s Supreme Leader Ayatollah Ali Khamenei",
+    )
     assert quote.speaker == "Ayatollah Ali Khamenei"
 
 
@@ -202,8 +206,13 @@ def test_interrupted_quote_is_one_quote_with_two_content_spans(nlp):
 def test_straight_quotes(nlp):
     quotes = run(nlp, '"The agreement gives our members a fair rise," said union secretary Aline Brookes.')
     assert [(q.content, q.type, q.cue, q.source, q.speaker) for q in quotes] == [
-        (['"The agreement gives our members a fair rise,"'], "DIRECT", "said", "union secretary Aline Brookes",
-         "Aline Brookes"),
+        (
+            ['"The agreement gives our members a fair rise,"'],
+            "DIRECT",
+            "said",
+            "union secretary Aline Brookes",
+            "Aline Brookes",
+        ),
     ]
 
 
@@ -240,7 +249,9 @@ def test_pronoun_follows_a_new_subject_and_commitments_are_quotes(nlp):
     )
     quotes = run(nlp, text)
     assert [(q.cue, q.source, q.speaker) for q in quotes] == [
-        ("told", "Silva", "Marta Silva"), ("promised", "Almeida", "Jorge Almeida"), ("said", "he", "Jorge Almeida"),
+        ("told", "Silva", "Marta Silva"),
+        ("promised", "Almeida", "Jorge Almeida"),
+        ("said", "he", "Jorge Almeida"),
     ]
     assert quotes[1].content == ["to govern for all Brazilians"]
 
@@ -269,7 +280,10 @@ def test_blank_pipeline_gives_unattributed_direct_quotes():
     nlp.add_pipe("annotator_quotes")
     [quote] = quotes_of(nlp("He said: “We will rebuild every house in the valley.” Then he left."))
     assert (quote.content, quote.type, quote.cue, quote.source) == (
-        ["“We will rebuild every house in the valley.”"], "DIRECT", None, None,
+        ["“We will rebuild every house in the valley.”"],
+        "DIRECT",
+        None,
+        None,
     )
 
 

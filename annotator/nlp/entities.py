@@ -20,11 +20,20 @@ PERSON, GROUP, PLURAL = "person", "group", "plural"
 # Its form: subject or object ("her" is listed once, here), possessive, reflexive.
 PERSONAL, POSSESSIVE, REFLEXIVE = "personal", "possessive", "reflexive"
 PRONOUNS: dict[str, tuple[str, str]] = {
-    "he": (PERSON, PERSONAL), "him": (PERSON, PERSONAL), "she": (PERSON, PERSONAL), "her": (PERSON, PERSONAL),
-    "his": (PERSON, POSSESSIVE), "hers": (PERSON, POSSESSIVE),
-    "himself": (PERSON, REFLEXIVE), "herself": (PERSON, REFLEXIVE),
-    "it": (GROUP, PERSONAL), "its": (GROUP, POSSESSIVE), "itself": (GROUP, REFLEXIVE),
-    "they": (PLURAL, PERSONAL), "them": (PLURAL, PERSONAL), "their": (PLURAL, POSSESSIVE),
+    "he": (PERSON, PERSONAL),
+    "him": (PERSON, PERSONAL),
+    "she": (PERSON, PERSONAL),
+    "her": (PERSON, PERSONAL),
+    "his": (PERSON, POSSESSIVE),
+    "hers": (PERSON, POSSESSIVE),
+    "himself": (PERSON, REFLEXIVE),
+    "herself": (PERSON, REFLEXIVE),
+    "it": (GROUP, PERSONAL),
+    "its": (GROUP, POSSESSIVE),
+    "itself": (GROUP, REFLEXIVE),
+    "they": (PLURAL, PERSONAL),
+    "them": (PLURAL, PERSONAL),
+    "their": (PLURAL, POSSESSIVE),
     "themselves": (PLURAL, REFLEXIVE),
 }
 
@@ -81,8 +90,11 @@ class Entities:
         """ "Kataib Sayyid al-Shuhada (KSS)": an upper-case entity in brackets right after another names it."""
         ent, previous, doc = self.ents[n], self.ents[n - 1], self.doc
         return (
-            ent.start == previous.end + 1 and doc[previous.end].text == "("
-            and ent.end < len(doc) and doc[ent.end].text == ")" and ent.text.isupper()
+            ent.start == previous.end + 1
+            and doc[previous.end].text == "("
+            and ent.end < len(doc)
+            and doc[ent.end].text == ")"
+            and ent.text.isupper()
         )
 
     def same(self, n: int, other: int | None) -> bool:

@@ -54,11 +54,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from ..adapter import encode_link
 from ..entities import Entities
 from .actors import _NAME_LABELS, ActorSettings, _Actors, _governing_light_verb
 from .lexicon import (
@@ -74,9 +74,21 @@ from .lexicon import (
 
 log = logging.getLogger(__name__)
 
-_MODALS = {"will": "will", "'ll": "will", "wo": "will", "would": "would", "'d": "would", "shall": "shall",
-           "should": "should", "can": "can", "ca": "can", "could": "could", "may": "may", "might": "might",
-           "must": "must"}
+_MODALS = {
+    "will": "will",
+    "'ll": "will",
+    "wo": "will",
+    "would": "would",
+    "'d": "would",
+    "shall": "shall",
+    "should": "should",
+    "can": "can",
+    "ca": "can",
+    "could": "could",
+    "may": "may",
+    "might": "might",
+    "must": "must",
+}
 _FUTURE_MODALS = {"will", "would", "shall"}
 _READY = {"ready", "prepared", "willing", "determined"}
 _CONDITIONALS = {"if", "unless"}
@@ -91,10 +103,6 @@ class _Found:
     source: Span | None = None
     target: Span | None = None
     attrs: dict[str, str] = field(default_factory=dict)
-
-
-def _offsets(ent: Span | None) -> list[int] | None:
-    return None if ent is None else [ent.start_char, ent.end_char]
 
 
 class EventRecognizer:
@@ -137,11 +145,12 @@ class EventRecognizer:
                 event.source, event.target = _Actors(self.actor_settings, ents, event.span).find()
                 event.attrs = self._attributes(event.span)
             events = self._threats(events)
-        doc.spans[GROUP] = [Span(doc, e.span.start, e.span.end, label=e.type, span_id=f"v{n}")
-                            for n, e in enumerate(events, start=1)]
+        doc.spans[GROUP] = [
+            Span(doc, e.span.start, e.span.end, label=e.type, span_id=f"v{n}") for n, e in enumerate(events, start=1)
+        ]
         group = doc.spans[GROUP]
-        group.attrs["source_actor"] = {f"v{n}": _offsets(e.source) for n, e in enumerate(events, start=1)}
-        group.attrs["target_actor"] = {f"v{n}": _offsets(e.target) for n, e in enumerate(events, start=1)}
+        group.attrs["source_actor"] = {f"v{n}": encode_link(e.source) for n, e in enumerate(events, start=1)}
+        group.attrs["target_actor"] = {f"v{n}": encode_link(e.target) for n, e in enumerate(events, start=1)}
         group.attrs["attrs"] = {f"v{n}": e.attrs for n, e in enumerate(events, start=1) if e.attrs}
         return doc
 
@@ -154,8 +163,14 @@ class EventRecognizer:
         for event in events:
             if event.type in self.threatened_types and _is_threat(event.span, event.attrs):
                 # "The Kremlin warned that it would strike …": one threat, on "warned".
-                governor = next((by_token[t.i] for t in _up(event.span.root, ("ccomp", "xcomp", "acomp", "advcl"))
-                                 if t.i in by_token and by_token[t.i].type == self.threat_label), None)
+                governor = next(
+                    (
+                        by_token[t.i]
+                        for t in _up(event.span.root, ("ccomp", "xcomp", "acomp", "advcl"))
+                        if t.i in by_token and by_token[t.i].type == self.threat_label
+                    ),
+                    None,
+                )
                 if governor is not None:
                     governor.attrs.setdefault("threatened", event.type)
                     governor.target = governor.target or event.target
@@ -207,8 +222,9 @@ class EventRecognizer:
         if any(c.dep_ == "neg" for tok in _up(verb, ("xcomp", "acomp")) for c in tok.children):
             attrs["negated"] = "true"
         clause = list(_up(verb, ("xcomp", "acomp", "conj")))
-        modal = next((_MODALS[c.lower_] for tok in clause for c in tok.children
-                      if c.dep_ == "aux" and c.lower_ in _MODALS), None)
+        modal = next(
+            (_MODALS[c.lower_] for tok in clause for c in tok.children if c.dep_ == "aux" and c.lower_ in _MODALS), None
+        )
         if modal:
             attrs["modality"] = modal
         if any(_is_conditional(tok) for tok in clause):
@@ -281,12 +297,12 @@ def make_event_recognizer(
     nlp: Language,
     name: str,
     *,
-    triggers: Optional[Dict[str, List[str]]],
-    actor_labels: List[str],
-    descriptions: Optional[Dict[str, List[str]]],
-    light_verbs: List[str],
+    triggers: dict[str, list[str]] | None,
+    actor_labels: list[str],
+    descriptions: dict[str, list[str]] | None,
+    light_verbs: list[str],
     threat_label: str,
-    threatened_types: List[str],
+    threatened_types: list[str],
 ) -> EventRecognizer:
     """The event component; add it after "ner": nlp.add_pipe("annotator_events")."""
     if "parser" not in nlp.pipe_names:
@@ -294,13 +310,25 @@ def make_event_recognizer(
     if "lemmatizer" not in nlp.pipe_names:
         log.warning("%s: the pipeline has no lemmatizer; triggers are matched on word forms", name)
     return EventRecognizer(
-        nlp, name, triggers=DEFAULT_TRIGGERS if triggers is None else triggers, actor_labels=actor_labels,
+        nlp,
+        name,
+        triggers=DEFAULT_TRIGGERS if triggers is None else triggers,
+        actor_labels=actor_labels,
         descriptions=DEFAULT_DESCRIPTIONS if descriptions is None else descriptions,
-        light_verbs=light_verbs, threat_label=threat_label, threatened_types=threatened_types,
+        light_verbs=light_verbs,
+        threat_label=threat_label,
+        threatened_types=threatened_types,
     )
 
 
 __all__ = [
-    "DEFAULT_ACTOR_LABELS", "DEFAULT_DESCRIPTIONS", "DEFAULT_LIGHT_VERBS", "DEFAULT_THREATENED_TYPES",
-    "DEFAULT_TRIGGERS", "GROUP", "EventRecognizer", "make_event_recognizer", "parse_triggers",
+    "DEFAULT_ACTOR_LABELS",
+    "DEFAULT_DESCRIPTIONS",
+    "DEFAULT_LIGHT_VERBS",
+    "DEFAULT_THREATENED_TYPES",
+    "DEFAULT_TRIGGERS",
+    "GROUP",
+    "EventRecognizer",
+    "make_event_recognizer",
+    "parse_triggers",
 ]

@@ -169,8 +169,9 @@ class _Actors:
 
     def _antecedent(self, tok: Token, labels: Sequence[str], exclude: int | None) -> int | None:
         ents = self.ents
-        return next((n for n in ents.before(tok.i) if ents.ents[n].label_ in labels and not ents.same(n, exclude)),
-                    None)
+        return next(
+            (n for n in ents.before(tok.i) if ents.ents[n].label_ in labels and not ents.same(n, exclude)), None
+        )
 
     def _titled(self, tok: Token, exclude: int | None) -> int | None:
         """ "the supreme leader" → the latest mention of the entity once introduced as "Supreme Leader …"."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
+from ..adapter import encode_link
 from .marks import _LINE_BREAK_CHAR, find_quotations
 
 
@@ -23,7 +24,7 @@ class _Candidate:
     region: tuple[int, int] | None = None  # the source with its modifiers, where rule 5 looks for names
     type: str = "INDIRECT"
     speaker: int | None = None  # number of the entity in _Speakers.ents
-    speaker_chars: tuple[int, int] | None = None
+    speaker_entity: Span | None = None
     kind: str | None = None  # "person" or "group" when the source says so ("she", "the company")
     quotations: set[int] = field(default_factory=set)
 
@@ -50,7 +51,7 @@ class _Ranges:
 
 
 def _token_quotations(doc: Doc, text: str) -> list[tuple[int, int]]:
-    out = []
+    out: list[tuple[int, int]] = []
     for start, end in find_quotations(text):
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is not None and len(span) and (not out or span.start >= out[-1][1]):
@@ -129,10 +130,16 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _subtract(ranges: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
     for h_start, h_end in holes:
-        ranges = [
-            part for start, end in ranges
-            for part in ((start, min(end, h_start)), (max(start, h_end), end)) if part[0] < part[1]
-        ] if any(s < h_end and h_start < e for s, e in ranges) else ranges
+        ranges = (
+            [
+                part
+                for start, end in ranges
+                for part in ((start, min(end, h_start)), (max(start, h_end), end))
+                if part[0] < part[1]
+            ]
+            if any(s < h_end and h_start < e for s, e in ranges)
+            else ranges
+        )
     return ranges
 
 
@@ -163,7 +170,10 @@ def _words(doc: Doc, start: int, end: int) -> int:
 
 
 def _write(doc: Doc, quotes: list[_Candidate]) -> None:
-    content, cues, sources, speakers = [], [], [], {}
+    content: list[Span] = []
+    cues: list[Span] = []
+    sources: list[Span] = []
+    speakers: dict[str, list[int] | None] = {}
     for number, quote in enumerate(quotes, start=1):
         quote_id = f"q{number}"
         content.extend(Span(doc, s, e, label=quote.type, span_id=quote_id) for s, e in quote.content)
@@ -171,9 +181,8 @@ def _write(doc: Doc, quotes: list[_Candidate]) -> None:
             cues.append(Span(doc, *quote.cue, label=quote.type, span_id=quote_id))
         if quote.source is not None:
             sources.append(Span(doc, *quote.source, label=quote.type, span_id=quote_id))
-        speakers[quote_id] = list(quote.speaker_chars) if quote.speaker_chars is not None else None
+        speakers[quote_id] = encode_link(quote.speaker_entity)
     doc.spans["quote"] = content
     doc.spans["cue"] = cues
     doc.spans["source"] = sources
     doc.spans["quote"].attrs["speaker"] = speakers
-

@@ -61,8 +61,10 @@ def _parenthetical(verb: Token, speaking: set[int]) -> list[tuple[int, int]]:
     doc = verb.doc
     first, last = verb.left_edge.i, verb.right_edge.i
     delimited = (
-        doc[first].text in _LINKING_PUNCT or (first > 0 and doc[first - 1].text in _LINKING_PUNCT)
-        or doc[last].text in _LINKING_PUNCT or (last + 1 < len(doc) and doc[last + 1].text in _LINKING_PUNCT)
+        doc[first].text in _LINKING_PUNCT
+        or (first > 0 and doc[first - 1].text in _LINKING_PUNCT)
+        or doc[last].text in _LINKING_PUNCT
+        or (last + 1 < len(doc) and doc[last + 1].text in _LINKING_PUNCT)
     )
     if not delimited:
         return []
@@ -155,7 +157,7 @@ def _misattached_that_clause(verb: Token, cue_set: set[int]) -> Token | None:
         token = doc[i]
         if token.lower_ != "that" or token.dep_ != "mark":
             continue
-        clause, path = token.head, []
+        clause, path = token.head, list[str]()
         while clause.head.i not in (clause.i, verb.i) and len(path) < 6:
             if clause.head.i in cue_set:
                 break
@@ -189,4 +191,3 @@ def _cue_near(doc: Doc, start: int, end: int, cue_set: set[int], inside: _Ranges
         if i in cue_set:
             return i
     return None
-

@@ -12,14 +12,38 @@ from ..entities import GROUP, PERSON, PERSONAL, PLURAL, PRONOUNS, Entities, pron
 from .candidates import _Candidate, _Text
 
 # Sources that are the message, not the messenger; their speaker is their author (rule 3).
-DOCUMENT_NOUNS = frozenset((
-    "statement", "report", "letter", "communique", "communiqué", "document", "declaration", "release",
-    "note", "memo", "post", "message", "notice", "announcement", "survey", "study", "poll", "website",
-))
+DOCUMENT_NOUNS = frozenset(
+    (
+        "statement",
+        "report",
+        "letter",
+        "communique",
+        "communiqué",
+        "document",
+        "declaration",
+        "release",
+        "note",
+        "memo",
+        "post",
+        "message",
+        "notice",
+        "announcement",
+        "survey",
+        "study",
+        "poll",
+        "website",
+    )
+)
 # Adjectives that name the author's title: "a presidential statement" is the president's.
 TITLE_ADJECTIVES = {
-    "presidential": "president", "ministerial": "minister", "royal": "king", "governmental": "government",
-    "parliamentary": "parliament", "military": "military", "mayoral": "mayor", "judicial": "court",
+    "presidential": "president",
+    "ministerial": "minister",
+    "royal": "king",
+    "governmental": "government",
+    "parliamentary": "parliament",
+    "military": "military",
+    "mayoral": "mayor",
+    "judicial": "court",
 }
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 _GROUP_LABELS = ("ORG", "NORP", "GPE")
@@ -44,7 +68,7 @@ class _Speakers:
         self.group_nouns = group_nouns
         self.ents = Entities(doc, SPEAKER_LABELS, letters_only=True)
         self.titles = [_titles(ent) for ent in self.ents.ents]  # the titles each entity was introduced with
-        self._array = None  # lemma and entity-IOB columns, when a rule needs them
+        self._array: numpy.ndarray | None = None  # lemma and entity-IOB columns, when a rule needs them
 
     def resolve(self, quotes: list[_Candidate]) -> None:
         """Set each quote's speaker, in text order, so that later sources can refer back to earlier ones."""
@@ -63,10 +87,10 @@ class _Speakers:
                     quote.speaker = previous.speaker
         for quote in quotes:
             if quote.speaker is not None:
-                entity = self.ents.ents[quote.speaker]
-                quote.speaker_chars = (entity.start_char, entity.end_char)
+                quote.speaker_entity = self.ents.ents[quote.speaker]
 
     def _speaker(self, quote: _Candidate, head: Token, earlier: list[_Candidate], by_head: dict) -> int | None:
+        assert quote.source is not None  # only quotes with a source are resolved here
         source_start = quote.source[0]
         lower = head.lower_
         if head.pos_ == "PRON":
@@ -128,6 +152,7 @@ class _Speakers:
         ("Almeida promised … “…,” he said"); a description whose noun was used earlier for something unnamed
         ("the electoral commission" … "the commission") is not resolved to the nearest entity.
         """
+        assert quote.source is not None
         before = quote.source[0]
         for other in reversed(earlier):
             if other.speaker is None:
@@ -148,7 +173,8 @@ class _Speakers:
         for n in reversed(self.ents.within(start, end)):
             ent = self.ents.ents[n]
             if (
-                ent.label_ in labels and ent.root.dep_ in ("nsubj", "nsubjpass")
+                ent.label_ in labels
+                and ent.root.dep_ in ("nsubj", "nsubjpass")
                 and not any(s <= ent.start < e for s, e in content)
             ):
                 return self.ents.first[n]
@@ -158,7 +184,8 @@ class _Speakers:
         """Whether `noun` heads an earlier phrase outside every entity."""
         if self._array is None:
             self._array = self.doc.to_array([LEMMA, ENT_IOB])
-        lemmas, iob = self._array[:before, 0], self._array[:before, 1]
+        array = self._array
+        lemmas, iob = array[:before, 0], array[:before, 1]
         return bool(numpy.any((lemmas == self.doc.vocab.strings.add(noun)) & (iob != 1) & (iob != 3)))
 
     def _titled(self, title: str, before: int) -> int | None:
