@@ -89,8 +89,8 @@ def write(records: Iterable[Record], out: Path) -> int:
         else:
             txt.write_bytes(record.text.encode("utf-8"))
         if record.annotation is not None:
-            named = record.source == "annotator" and record.annotator
-            ann = out / (f"{stem}_{file_stem(record.annotator)}.ann" if named else f"{stem}.ann")
+            named = record.annotator if record.source == "annotator" else None
+            ann = out / (f"{stem}_{file_stem(named)}.ann" if named else f"{stem}.ann")
             if ann.exists():
                 raise FormatError(f"{ann}: two annotation sets have this file name")
             ann.write_bytes("".join(line + "\n" for line in to_ann(record, labels)).encode("utf-8"))
@@ -108,7 +108,7 @@ def to_ann(record: Record, labels: dict[str, set[str]] | None = None) -> list[st
     """The .ann lines of one record's annotation."""
     text, annotation = record.text, record.annotation or Annotation()
     out: list[str] = []
-    counters = defaultdict(int)
+    counters: dict[str, int] = defaultdict(int)
 
     def new(prefix: str) -> str:
         counters[prefix] += 1
@@ -385,11 +385,11 @@ class _Parsed:
             else:
                 items.append(self._event(eid, e, entities, event_attrs.get(eid, [])))
         quoted = {tid for e in self.es.values() if e.type == ATTRIBUTION for role, tid in e.args if role == CONTENT}
-        for tid, t in self.ts.items():
-            if t.label == CONTENT and tid not in quoted:
-                items.append(Item.quote(f"q{tid.lower()}", quote_types.get(tid, "DIRECT"), t.parts))
-            elif t.label in (CUE, SOURCE) and tid not in used_parts:
-                raise self.fail(t.line, f"{tid}: a {t.label} that no Attribution E line uses")
+        for tid, line in self.ts.items():
+            if line.label == CONTENT and tid not in quoted:
+                items.append(Item.quote(f"q{tid.lower()}", quote_types.get(tid, "DIRECT"), line.parts))
+            elif line.label in (CUE, SOURCE) and tid not in used_parts:
+                raise self.fail(line.line, f"{tid}: a {line.label} that no Attribution E line uses")
         return Annotation.of(items)
 
     def _single(self, tid: str, what: str) -> Span:

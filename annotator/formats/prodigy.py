@@ -38,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,7 @@ def to_task(record: Record) -> dict[str, Any]:
     return task
 
 
-def _spans_and_relations(record: Record, tokens: list[tuple[int, int]]) -> tuple[list[dict], list[dict]]:
+def _spans_and_relations(record: Record, tokens: Sequence[Sequence[int]]) -> tuple[list[dict], list[dict]]:
     first_token = {s: i for i, (s, _) in enumerate(tokens)}
     last_token = {e: i for i, (_, e) in enumerate(tokens)}
     found: dict[tuple[int, int, str], dict] = {}
@@ -115,16 +115,16 @@ def _spans_and_relations(record: Record, tokens: list[tuple[int, int]]) -> tuple
             }
         )
 
-    annotation = record.annotation
+    annotation = record.annotation or Annotation()
     entities = {e.id: span(e.main, e.label) for e in annotation.entities}
     for q in annotation.quotes:
         first, *rest = [span(part, f"{QUOTE}_{q.label}") for part in q.parts("content")]
-        for part in rest:
-            relate(part, first, PART_OF)
+        for further in rest:
+            relate(further, first, PART_OF)
         for role, label, relation in (("cue", CUE, CUE_OF), ("source", SOURCE, SOURCE_OF)):
-            part = q.span(role)
-            if part is not None:
-                relate(span(part, label), first, relation)
+            found_part = q.span(role)
+            if found_part is not None:
+                relate(span(found_part, label), first, relation)
         for _, target in q.links:
             relate(first, entities[target], SPEAKER)
     for v in annotation.events:
@@ -196,7 +196,11 @@ def _annotation(data: dict, text: str) -> Annotation:
     triggers = sorted(k for k in keys if _kind(k[2])[0] == "event")
     items += [
         Item.event(
-            f"v{i}", _kind(k[2])[1], Span(k[0], k[1]), entity_ids.get(actors.get(k)), entity_ids.get(targets.get(k))
+            f"v{i}",
+            _kind(k[2])[1],
+            Span(k[0], k[1]),
+            _entity_id(entity_ids, actors.get(k)),
+            _entity_id(entity_ids, targets.get(k)),
         )
         for i, k in enumerate(triggers, start=1)
     ]
@@ -275,10 +279,10 @@ def _quotes(keys: set[Key], links, entity_ids: dict[Key, str]) -> list[Item]:
         Item.quote(
             f"q{i}",
             _kind(first[2])[1],
-            tuple(span(p) for p in sorted([first] + [head for head, child in part_of.items() if child == first])),
+            tuple(Span(p[0], p[1]) for p in sorted([first] + [h for h, child in part_of.items() if child == first])),
             span(cues.get(first)),
             span(sources.get(first)),
-            entity_ids.get(speakers.get(first)),
+            _entity_id(entity_ids, speakers.get(first)),
         )
         for i, first in enumerate(firsts, start=1)
     ]
@@ -310,16 +314,25 @@ def _kind(label: str) -> tuple[str, str]:
     return "entity", label
 
 
+def _entity_id(entity_ids: dict[Key, str], key: Key | None) -> str | None:
+    return None if key is None else entity_ids.get(key)
+
+
 def _what(key: tuple) -> str:
     return {"content": "quote", "event": "event"}.get(_kind(key[2])[0], key[2])
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _span_key(obj: Any, text: str, what: str) -> tuple[int, int, str]:
     if not isinstance(obj, dict):
         raise ValueError(f"{what} must be an object with start, end and label")
     start, end, label = obj.get("start"), obj.get("end"), obj.get("label")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+    if not (_is_int(start) and _is_int(end)):
         raise ValueError(f"{what}: start and end must be integers")
+    assert isinstance(start, int) and isinstance(end, int)
     if not 0 <= start < end <= len(text):
         raise ValueError(f"{what}: offsets {start}-{end} are not a span of the text (length {len(text)})")
     if not isinstance(label, str) or not label:
