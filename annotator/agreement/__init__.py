@@ -61,70 +61,31 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from annotator.model import LAYER_NAMES, Annotation, layer_of
+from annotator.model import LAYER_NAMES
 
 from . import spans as span_metrics
-from .tokens import (
-    MISSING,
-    NONE,
-    alpha,
-    cohen_kappa,
-    confusion,
-    document_alphas,
-    kappa_from_confusion,
-    token_codes,
-    value_labels,
-    word_offsets,
+from .pooled import (
+    LINK_REPORTS,
+    Document,
+    Ratings,
+    SpanScores,
+    TokenScores,
+    link_keys,
+    mean_defined,
+    ratings,
+    span_scores,
+    token_scores,
 )
+from .tokens import NONE, alpha, cohen_kappa, document_alphas
 
 LAYERS = LAYER_NAMES
-# The report's section on link agreement, by layer: its key and headline figure.
-LINK_REPORTS = {"quote": ("attribution", "speaker"), "event": ("type_agreement", "type")}
-
-
-def link_keys(layer: str) -> tuple[str, ...]:
-    """What link agreement counts for a layer: the type, each link, each further span role."""
-    kind = layer_of(layer)
-    return ("type", *kind.links, *kind.roles[1:])
 __all__ = [
     "LAYERS", "NONE", "Document", "Ratings", "TokenScores", "SpanScores", "report", "ratings",
     "token_scores", "span_scores", "alpha", "cohen_kappa", "document_alphas",
 ]
-
-
-@dataclass(frozen=True)
-class Document:
-    """One article for agreement: text, all token offsets, and each submitting annotator's annotation."""
-
-    id: str
-    text: str
-    tokens: Sequence[tuple[int, int]]
-    annotations: dict[str, Annotation]
-
-
-@dataclass
-class Ratings:
-    """The pooled token values of one layer: codes[annotator, token], -1 where missing."""
-
-    codes: np.ndarray
-    doc: np.ndarray  # document index of each token
-    values: list[str]  # value of each code
-    annotators: list[str]
-    n_docs: int
-
-
-@dataclass
-class TokenScores:
-    """What the token matrix gives: alpha overall and per document, and per pair (i < j) kappa and confusion."""
-
-    alpha: float
-    document_alpha: np.ndarray
-    kappa: dict[tuple[int, int], float]
-    confusion: dict[tuple[int, int], np.ndarray]
 
 
 def _labels(documents: Sequence[Document], layer: str, given: Iterable[str] | None) -> list[str]:
@@ -133,76 +94,8 @@ def _labels(documents: Sequence[Document], layer: str, given: Iterable[str] | No
     return first + sorted(seen - set(first))
 
 
-def ratings(documents: Sequence[Document], layer: str, labels: Sequence[str]) -> Ratings:
-    """The annotators × tokens code matrix of one layer over the documents, in their order."""
-    annotators = sorted({name for d in documents for name in d.annotations})
-    row = {name: i for i, name in enumerate(annotators)}
-    values = value_labels(layer, labels)
-    code = {value: i for i, value in enumerate(values)}
-    words = [word_offsets(d.text, d.tokens) for d in documents]
-    sizes = np.array([len(starts) for starts, _ in words], dtype=np.int64)
-    codes = np.full((len(annotators), int(sizes.sum())), MISSING, dtype=np.int32)
-    bounds = np.concatenate(([0], np.cumsum(sizes)))
-    for k, (d, (starts, ends)) in enumerate(zip(documents, words)):
-        for name, annotation in d.annotations.items():
-            codes[row[name], bounds[k] : bounds[k + 1]] = token_codes(annotation, layer, starts, ends, code)
-    doc = np.repeat(np.arange(len(documents), dtype=np.int32), sizes)
-    return Ratings(codes, doc, values, annotators, len(documents))
-
-
-def token_scores(r: Ratings) -> TokenScores:
-    """Every token-level figure of a ratings matrix, each from a few bincounts per pair of annotators."""
-    v, m = len(r.values), len(r.annotators)
-    conf = {(i, j): confusion(r.codes[i], r.codes[j], v) for i in range(m) for j in range(i + 1, m)}
-    return TokenScores(
-        alpha=alpha(r.codes, v) if m >= 2 else math.nan,
-        document_alpha=document_alphas(r.codes, r.doc, r.n_docs, v),
-        kappa={p: kappa_from_confusion(c) for p, c in conf.items()},
-        confusion=conf,
-    )
-
-
 def _num(x: float) -> float | None:
     return None if x is None or math.isnan(x) else float(x)
-
-
-def _mean(xs: Iterable[float]) -> float:
-    defined = [x for x in xs if not math.isnan(x)]
-    return sum(defined) / len(defined) if defined else float("nan")
-
-
-@dataclass
-class SpanScores:
-    """What span matching gives, per pair (i < j) of annotators and per document."""
-
-    tally: dict[tuple[int, int], span_metrics.Tally] = field(default_factory=dict)
-    documents: Counter = field(default_factory=Counter)  # documents each pair shares
-    links: dict[tuple[int, int], Counter] = field(default_factory=dict)
-    support: Counter = field(default_factory=Counter)  # spans per label, all annotators
-    document_f1: list[tuple[float, float]] = field(default_factory=list)  # (overlap, exact) pairwise means
-
-
-def span_scores(documents: Sequence[Document], layer: str, annotators: Sequence[str]) -> SpanScores:
-    """Span F1 counts and link agreement of every pair of annotators on every document they share."""
-    row = {name: i for i, name in enumerate(annotators)}
-    out = SpanScores()
-    for d in documents:
-        ids = sorted(row[name] for name in d.annotations)
-        us = {i: span_metrics.units(d.annotations[annotators[i]], layer) for i in ids}
-        for i in ids:
-            out.support.update(u.label for u in us[i])
-        f1s, exact = [], []
-        for i, j in ((i, j) for i in ids for j in ids if i < j):
-            t = span_metrics.tally(us[i], us[j])
-            out.tally.setdefault((i, j), span_metrics.Tally()).add(t)
-            out.documents[(i, j)] += 1
-            f1s.append(t.scores()[2])
-            exact.append(t.scores(exact=True)[2])
-            if layer in LINK_REPORTS:
-                a, b = d.annotations[annotators[i]], d.annotations[annotators[j]]
-                out.links.setdefault((i, j), Counter()).update(span_metrics.link_agreement(a, b, layer, d.text))
-        out.document_f1.append((_mean(f1s), _mean(exact)))
-    return out
 
 
 def report(documents: Iterable[Document], layer: str, labels: Sequence[str] | None = None) -> dict:
@@ -234,7 +127,7 @@ def report(documents: Iterable[Document], layer: str, labels: Sequence[str] | No
         "tokens": int(r.codes.shape[1]),
         "labels": labels,
         "token_alpha": _num(tokens.alpha),
-        "kappa": {"mean": _num(_mean(tokens.kappa.values())), "matrix": _matrix(m, tokens.kappa)},
+        "kappa": {"mean": _num(mean_defined(tokens.kappa.values())), "matrix": _matrix(m, tokens.kappa)},
         "span_f1": {"exact": _num(total.scores(exact=True)[2]), "overlap": _num(total.scores()[2])},
         "f1_matrix": {
             "exact": _matrix(m, {p: t.scores(exact=True)[2] for p, t in spans.tally.items()}),
