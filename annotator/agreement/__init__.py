@@ -79,6 +79,19 @@ from .pooled import (
     span_scores,
     token_scores,
 )
+from .results import (
+    Confusion,
+    DocumentScores,
+    F1Matrices,
+    KappaScores,
+    LabelScores,
+    LayerReport,
+    LinkAgreement,
+    LinkPair,
+    Matrix,
+    PairScores,
+    SpanF1,
+)
 from .tokens import NONE, alpha, cohen_kappa, document_alphas
 
 LAYERS = LAYER_NAMES
@@ -94,7 +107,7 @@ def _labels(documents: Sequence[Document], layer: str, given: Iterable[str] | No
     return first + sorted(seen - set(first))
 
 
-def _num(x: float) -> float | None:
+def _num(x: float | None) -> float | None:
     return None if x is None or math.isnan(x) else float(x)
 
 
@@ -104,8 +117,8 @@ def report(documents: Iterable[Document], layer: str, labels: Sequence[str] | No
         raise ValueError(f"unknown layer {layer!r}; use entity, quote or event")
     given = list(documents)
     used = [d for d in given if len(d.annotations) >= 2]
-    labels = _labels(used, layer, labels)
-    r = ratings(used, layer, labels)
+    all_labels = _labels(used, layer, labels)
+    r = ratings(used, layer, all_labels)
     names, m = r.annotators, len(r.annotators)
     tokens = token_scores(r)
     spans = span_scores(used, layer, names)
@@ -113,88 +126,92 @@ def report(documents: Iterable[Document], layer: str, labels: Sequence[str] | No
     total = span_metrics.Tally()
     for t in spans.tally.values():
         total.add(t)
+    return LayerReport(
+        layer=layer,
+        documents=len(used),
+        documents_skipped=len(given) - len(used),
+        annotators=names,
+        tokens=int(r.codes.shape[1]),
+        labels=all_labels,
+        token_alpha=_num(tokens.alpha),
+        kappa=KappaScores(mean=_num(mean_defined(tokens.kappa.values())), matrix=_matrix(m, tokens.kappa)),
+        span_f1=SpanF1(exact=_num(total.scores(exact=True)[2]), overlap=_num(total.scores()[2])),
+        f1_matrix=F1Matrices(
+            exact=_matrix(m, {p: t.scores(exact=True)[2] for p, t in spans.tally.items()}),
+            overlap=_matrix(m, {p: t.scores()[2] for p, t in spans.tally.items()}),
+        ),
+        per_label={label: _label_scores(total, label, spans.support[label]) for label in all_labels},
+        pairs=[_pair(names, p, spans, tokens) for p in shared],
+        per_document=_per_document(used, r, tokens, spans),
+        confusion=Confusion(
+            labels=r.values,
+            matrix=sum(tokens.confusion.values(), np.zeros((len(r.values),) * 2, dtype=np.int64)).tolist(),
+        ),
+        links=_links(layer, names, shared, spans.links) if layer in LINK_REPORTS else None,
+    ).to_json()
+
+
+def _per_document(used: Sequence[Document], r: Ratings, tokens: TokenScores, spans: SpanScores) -> list[DocumentScores]:
+    """Each used document's scores, worst first."""
     doc_tokens = np.bincount(r.doc, minlength=len(used))
-    per_document = [
-        {"id": d.id, "annotators": sorted(d.annotations), "tokens": int(doc_tokens[k]),
-         "token_alpha": _num(tokens.document_alpha[k]), "span_f1": _num(f1), "exact_f1": _num(exact)}
+    found = [
+        DocumentScores(
+            id=d.id, annotators=sorted(d.annotations), tokens=int(doc_tokens[k]),
+            token_alpha=_num(tokens.document_alpha[k]), span_f1=_num(f1), exact_f1=_num(exact),
+        )
         for k, (d, (f1, exact)) in enumerate(zip(used, spans.document_f1))
     ]
-    result = {
-        "layer": layer,
-        "documents": len(used),
-        "documents_skipped": len(given) - len(used),
-        "annotators": names,
-        "tokens": int(r.codes.shape[1]),
-        "labels": labels,
-        "token_alpha": _num(tokens.alpha),
-        "kappa": {"mean": _num(mean_defined(tokens.kappa.values())), "matrix": _matrix(m, tokens.kappa)},
-        "span_f1": {"exact": _num(total.scores(exact=True)[2]), "overlap": _num(total.scores()[2])},
-        "f1_matrix": {
-            "exact": _matrix(m, {p: t.scores(exact=True)[2] for p, t in spans.tally.items()}),
-            "overlap": _matrix(m, {p: t.scores()[2] for p, t in spans.tally.items()}),
-        },
-        "per_label": {label: _label_scores(total, label, spans.support[label]) for label in labels},
-        "pairs": [_pair(names, p, spans, tokens) for p in shared],
-        "per_document": sorted(per_document, key=_worst_first),
-        "confusion": {
-            "labels": r.values,
-            "matrix": sum(tokens.confusion.values(), np.zeros((len(r.values),) * 2, dtype=np.int64)).tolist(),
-        },
-    }
-    if layer in LINK_REPORTS:
-        key, headline = LINK_REPORTS[layer]
-        result[key] = _links(names, shared, spans.links, link_keys(layer), headline)
-    return result
+    return sorted(found, key=_worst_first)
 
 
-def _worst_first(entry: dict) -> tuple:
+def _worst_first(entry: DocumentScores) -> tuple[float, float, str]:
     def low(x: float | None) -> float:
         return math.inf if x is None else x
 
-    return (low(entry["token_alpha"]), low(entry["span_f1"]), entry["id"])
+    return (low(entry.token_alpha), low(entry.span_f1), entry.id)
 
 
-def _matrix(m: int, by_pair: dict[tuple[int, int], float]) -> list[list[float | None]]:
-    grid: list[list[float | None]] = [[None] * m for _ in range(m)]
+def _matrix(m: int, by_pair: dict[tuple[int, int], float]) -> Matrix:
+    grid: Matrix = [[None] * m for _ in range(m)]
     for (i, j), x in by_pair.items():
         grid[i][j] = grid[j][i] = _num(x)
     return grid
 
 
-def _label_scores(total: span_metrics.Tally, label: str, support: int) -> dict:
+def _label_scores(total: span_metrics.Tally, label: str, support: int) -> LabelScores:
     p, r, f = total.scores([label])
     ep, er, ef = total.scores([label], exact=True)
-    return {
-        "precision": _num(p), "recall": _num(r), "f1": _num(f),
-        "exact_precision": _num(ep), "exact_recall": _num(er), "exact_f1": _num(ef), "support": int(support),
-    }
+    return LabelScores(
+        precision=_num(p), recall=_num(r), f1=_num(f),
+        exact_precision=_num(ep), exact_recall=_num(er), exact_f1=_num(ef), support=int(support),
+    )
 
 
-def _pair(names: Sequence[str], p: tuple[int, int], spans: SpanScores, tokens: TokenScores) -> dict:
+def _pair(names: Sequence[str], p: tuple[int, int], spans: SpanScores, tokens: TokenScores) -> PairScores:
     t = spans.tally[p]
     precision, recall, f1 = t.scores()
-    return {
-        "a": names[p[0]], "b": names[p[1]], "documents": int(spans.documents[p]),
-        "tokens": int(tokens.confusion[p].sum()), "kappa": _num(tokens.kappa[p]),
-        "precision": _num(precision), "recall": _num(recall), "f1": _num(f1),
-        "exact_f1": _num(t.scores(exact=True)[2]),
-    }
+    return PairScores(
+        a=names[p[0]], b=names[p[1]], documents=int(spans.documents[p]),
+        tokens=int(tokens.confusion[p].sum()), kappa=_num(tokens.kappa[p]),
+        precision=_num(precision), recall=_num(recall), f1=_num(f1),
+        exact_f1=_num(t.scores(exact=True)[2]),
+    )
 
 
 def _links(
-    names: Sequence[str], shared: Sequence[tuple[int, int]], links: dict[tuple[int, int], Counter],
-    keys: Sequence[str], headline: str,
-) -> dict:
-    total: Counter = Counter()
+    layer: str, names: Sequence[str], shared: Sequence[tuple[int, int]], links: dict[tuple[int, int], Counter[str]]
+) -> LinkAgreement:
+    """The layer's link agreement section: over all pairs, and the headline figure per pair."""
+    key, headline = LINK_REPORTS[layer]
+    total: Counter[str] = Counter()
     for p in shared:
         total.update(links.get(p, Counter()))
-    out: dict = {"matched": int(total["matched"])}
-    out.update({k: _num(span_metrics.ratio(total[k], total["matched"])) for k in keys})
-    out["pairs"] = []
+    figures = {k: _num(span_metrics.ratio(total[k], total["matched"])) for k in link_keys(layer)}
+    pairs = []
     for i, j in shared:
         counts = links.get((i, j), Counter())
-        out["pairs"].append({
-            "a": names[i], "b": names[j], "matched": int(counts["matched"]),
-            headline: _num(span_metrics.ratio(counts[headline], counts["matched"])),
-        })
-    return out
+        pairs.append(LinkPair(
+            a=names[i], b=names[j], matched=int(counts["matched"]),
+            headline=headline, agreement=_num(span_metrics.ratio(counts[headline], counts["matched"])),
+        ))
+    return LinkAgreement(key=key, headline=headline, matched=int(total["matched"]), figures=figures, pairs=pairs)
