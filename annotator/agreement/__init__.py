@@ -1,4 +1,4 @@
-"""Inter-annotator agreement of one layer over many documents, as one JSON-ready report.
+"""Inter-annotator agreement of one layer over many documents: `report()` gives a `LayerReport`.
 
 Input: `Document`s, each with its text, its tokens (all of them, whitespace
 included: only word tokens count) and the annotations of the annotators who
@@ -12,41 +12,25 @@ events the trigger's type; else "none". All documents' tokens are pooled.
 Spans (`spans.py`): entities by span, quotes by their content spans, events by
 trigger; the label is the entity label, quote type or event type.
 
-`report(documents, layer)` returns (NaN, i.e. undefined, is None throughout):
+The report's records, their fields and their JSON form (`to_json()`, what
+`annotator agreement --json` prints) are in `results.py`. What the figures mean
+(a figure the computation leaves undefined, NaN, is None):
 
-    layer               "entity" | "quote" | "event"
-    documents           documents used (two or more annotations)
-    documents_skipped   documents with fewer than two
-    annotators          names, sorted; the order of every matrix below
-    tokens              word tokens pooled over the documents used
-    labels              span labels: those given, then any others seen, sorted
-    token_alpha         Krippendorff's alpha (nominal) over all tokens; None when
-                        undefined (fewer than two ratings of a token, or a single
-                        value throughout - the `krippendorff` package raises or
-                        returns NaN there)
-    kappa               {"mean": mean of the defined pairwise kappas,
-                         "matrix": annotators × annotators Cohen's kappa on the
-                         tokens both rated; None on the diagonal and for pairs
-                         sharing no document}
-    span_f1             {"exact": F1, "overlap": F1}, micro over every label and pair
-    f1_matrix           {"exact": [[…]], "overlap": [[…]]}, pairwise, like kappa's matrix
-    per_label           {label: {"precision", "recall", "f1" (overlap match),
-                         "exact_precision", "exact_recall", "exact_f1",
-                         "support" (spans with the label, all annotators)}};
-                         pooled over pairs, the first of each pair (by name)
-                         taken as reference, which only precision and recall
-                         depend on
-    pairs               [{"a", "b", "documents", "tokens", "kappa", "precision",
-                         "recall", "f1", "exact_f1"}] for each pair sharing a document
-    per_document        [{"id", "annotators", "tokens", "token_alpha",
-                         "span_f1", "exact_f1" (means over the document's pairs)}],
-                         worst first: by token_alpha, then span_f1 (None last), then id
-    confusion           {"labels": ["none", …token values], "matrix": counts of
-                         (value by a, value by b) over tokens, summed over pairs a < b}
-    attribution         quotes only: {"matched", "speaker", "cue", "source", "type",
-                         "pairs": [{"a", "b", "matched", "speaker"}]}
-    type_agreement      events only: {"matched", "type", "source_actor",
-                         "target_actor", "pairs": [{"a", "b", "matched", "type"}]}
+- token alpha: Krippendorff's alpha (nominal) over all word tokens; undefined
+  with fewer than two ratings of a token, or a single value throughout (the
+  `krippendorff` package raises or returns NaN there).
+- kappa: Cohen's kappa of each pair of annotators on the tokens both rated, and
+  the mean of the defined ones.
+- span F1: by exact and by overlap match, micro over every label and pair, and
+  per pair of annotators sharing a document. Per label, precision, recall and F1
+  are pooled over pairs, the first of each pair (by name) taken as reference,
+  which only precision and recall depend on; support counts the spans with the
+  label, all annotators.
+- per document: token alpha, and span F1 as the mean over the document's pairs;
+  the documents come worst first.
+- confusion: counts of (value by a, value by b) over tokens, summed over pairs a < b.
+- link agreement, quotes' attribution (speaker, cue, source, type) and events'
+  type agreement (type, source actor, target actor): see below.
 
 Attribution and type agreement match items by overlap regardless of label
 (quotes by content), then give the share of matches that agree: the same type;
@@ -98,6 +82,8 @@ LAYERS = LAYER_NAMES
 __all__ = [
     "LAYERS", "NONE", "Document", "Ratings", "TokenScores", "SpanScores", "report", "ratings",
     "token_scores", "span_scores", "alpha", "cohen_kappa", "document_alphas",
+    "LayerReport", "KappaScores", "SpanF1", "F1Matrices", "LabelScores", "PairScores", "DocumentScores",
+    "Confusion", "LinkAgreement", "LinkPair",
 ]
 
 
@@ -111,8 +97,8 @@ def _num(x: float | None) -> float | None:
     return None if x is None or math.isnan(x) else float(x)
 
 
-def report(documents: Iterable[Document], layer: str, labels: Sequence[str] | None = None) -> dict:
-    """Agreement of one layer over the documents, as the JSON-ready dict the module docstring describes."""
+def report(documents: Iterable[Document], layer: str, labels: Sequence[str] | None = None) -> LayerReport:
+    """Agreement of one layer over the documents; those with fewer than two annotations are counted, not used."""
     if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}; use entity, quote or event")
     given = list(documents)
@@ -148,7 +134,7 @@ def report(documents: Iterable[Document], layer: str, labels: Sequence[str] | No
             matrix=sum(tokens.confusion.values(), np.zeros((len(r.values),) * 2, dtype=np.int64)).tolist(),
         ),
         links=_links(layer, names, shared, spans.links) if layer in LINK_REPORTS else None,
-    ).to_json()
+    )
 
 
 def _per_document(used: Sequence[Document], r: Ratings, tokens: TokenScores, spans: SpanScores) -> list[DocumentScores]:

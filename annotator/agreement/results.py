@@ -3,8 +3,10 @@
 Every figure is a float, or None where it is undefined (the computation gave NaN:
 nothing to compare, or a single value throughout). Matrices are annotators ×
 annotators in the order of `LayerReport.annotators`, None on the diagonal and for
-pairs sharing no document. Each record's `to_json()` gives its JSON form: a dict
-whose keys are the record's fields, in their order, nested records as dicts.
+pairs sharing no document. Each record's `to_json()` gives its JSON form (what
+`annotator agreement --json` prints): a new dict whose keys are the record's
+fields, in their order, nested records as dicts; only the link section differs,
+as `LinkAgreement` and `LinkPair` say.
 """
 
 from __future__ import annotations
@@ -136,6 +138,7 @@ class LinkPair:
     agreement: Figure
 
     def to_json(self) -> JSON:
+        """The agreement under the headline's name: {"a", "b", "matched", "speaker"} for quotes."""
         return {"a": self.a, "b": self.b, "matched": self.matched, self.headline: self.agreement}
 
 
@@ -160,6 +163,7 @@ class LinkAgreement:
         return self.figures[self.headline]
 
     def to_json(self) -> JSON:
+        """Under the report's `key`: "matched", each figure under its name, then "pairs"."""
         return {"matched": self.matched, **self.figures, "pairs": [p.to_json() for p in self.pairs]}
 
 
