@@ -80,10 +80,29 @@ from .tokens import NONE, alpha, cohen_kappa, document_alphas
 
 LAYERS = LAYER_NAMES
 __all__ = [
-    "LAYERS", "NONE", "Document", "Ratings", "TokenScores", "SpanScores", "report", "ratings",
-    "token_scores", "span_scores", "alpha", "cohen_kappa", "document_alphas",
-    "LayerReport", "KappaScores", "SpanF1", "F1Matrices", "LabelScores", "PairScores", "DocumentScores",
-    "Confusion", "LinkAgreement", "LinkPair",
+    "LAYERS",
+    "NONE",
+    "Document",
+    "Ratings",
+    "TokenScores",
+    "SpanScores",
+    "report",
+    "ratings",
+    "token_scores",
+    "span_scores",
+    "alpha",
+    "cohen_kappa",
+    "document_alphas",
+    "LayerReport",
+    "KappaScores",
+    "SpanF1",
+    "F1Matrices",
+    "LabelScores",
+    "PairScores",
+    "DocumentScores",
+    "Confusion",
+    "LinkAgreement",
+    "LinkPair",
 ]
 
 
@@ -142,8 +161,12 @@ def _per_document(used: Sequence[Document], r: Ratings, tokens: TokenScores, spa
     doc_tokens = np.bincount(r.doc, minlength=len(used))
     found = [
         DocumentScores(
-            id=d.id, annotators=sorted(d.annotations), tokens=int(doc_tokens[k]),
-            token_alpha=_num(tokens.document_alpha[k]), span_f1=_num(f1), exact_f1=_num(exact),
+            id=d.id,
+            annotators=sorted(d.annotations),
+            tokens=int(doc_tokens[k]),
+            token_alpha=_num(tokens.document_alpha[k]),
+            span_f1=_num(f1),
+            exact_f1=_num(exact),
         )
         for k, (d, (f1, exact)) in enumerate(zip(used, spans.document_f1))
     ]
@@ -168,8 +191,13 @@ def _label_scores(total: span_metrics.Tally, label: str, support: int) -> LabelS
     p, r, f = total.scores([label])
     ep, er, ef = total.scores([label], exact=True)
     return LabelScores(
-        precision=_num(p), recall=_num(r), f1=_num(f),
-        exact_precision=_num(ep), exact_recall=_num(er), exact_f1=_num(ef), support=int(support),
+        precision=_num(p),
+        recall=_num(r),
+        f1=_num(f),
+        exact_precision=_num(ep),
+        exact_recall=_num(er),
+        exact_f1=_num(ef),
+        support=int(support),
     )
 
 
@@ -177,9 +205,14 @@ def _pair(names: Sequence[str], p: tuple[int, int], spans: SpanScores, tokens: T
     t = spans.tally[p]
     precision, recall, f1 = t.scores()
     return PairScores(
-        a=names[p[0]], b=names[p[1]], documents=int(spans.documents[p]),
-        tokens=int(tokens.confusion[p].sum()), kappa=_num(tokens.kappa[p]),
-        precision=_num(precision), recall=_num(recall), f1=_num(f1),
+        a=names[p[0]],
+        b=names[p[1]],
+        documents=int(spans.documents[p]),
+        tokens=int(tokens.confusion[p].sum()),
+        kappa=_num(tokens.kappa[p]),
+        precision=_num(precision),
+        recall=_num(recall),
+        f1=_num(f1),
         exact_f1=_num(t.scores(exact=True)[2]),
     )
 
@@ -196,8 +229,13 @@ def _links(
     pairs = []
     for i, j in shared:
         counts = links.get((i, j), Counter())
-        pairs.append(LinkPair(
-            a=names[i], b=names[j], matched=int(counts["matched"]),
-            headline=headline, agreement=_num(span_metrics.ratio(counts[headline], counts["matched"])),
-        ))
+        pairs.append(
+            LinkPair(
+                a=names[i],
+                b=names[j],
+                matched=int(counts["matched"]),
+                headline=headline,
+                agreement=_num(span_metrics.ratio(counts[headline], counts["matched"])),
+            )
+        )
     return LinkAgreement(key=key, headline=headline, matched=int(total["matched"]), figures=figures, pairs=pairs)

@@ -71,8 +71,12 @@ class LabelScores:
 
     def to_json(self) -> JSON:
         return {
-            "precision": self.precision, "recall": self.recall, "f1": self.f1,
-            "exact_precision": self.exact_precision, "exact_recall": self.exact_recall, "exact_f1": self.exact_f1,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+            "exact_precision": self.exact_precision,
+            "exact_recall": self.exact_recall,
+            "exact_f1": self.exact_f1,
             "support": self.support,
         }
 
@@ -93,8 +97,15 @@ class PairScores:
 
     def to_json(self) -> JSON:
         return {
-            "a": self.a, "b": self.b, "documents": self.documents, "tokens": self.tokens, "kappa": self.kappa,
-            "precision": self.precision, "recall": self.recall, "f1": self.f1, "exact_f1": self.exact_f1,
+            "a": self.a,
+            "b": self.b,
+            "documents": self.documents,
+            "tokens": self.tokens,
+            "kappa": self.kappa,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+            "exact_f1": self.exact_f1,
         }
 
 
@@ -111,8 +122,12 @@ class DocumentScores:
 
     def to_json(self) -> JSON:
         return {
-            "id": self.id, "annotators": list(self.annotators), "tokens": self.tokens,
-            "token_alpha": self.token_alpha, "span_f1": self.span_f1, "exact_f1": self.exact_f1,
+            "id": self.id,
+            "annotators": list(self.annotators),
+            "tokens": self.tokens,
+            "token_alpha": self.token_alpha,
+            "span_f1": self.span_f1,
+            "exact_f1": self.exact_f1,
         }
 
 

@@ -48,9 +48,7 @@ def _pictures(report: LayerReport) -> dict[str, Markup]:
     names = report.annotators
     pictures = {
         "kappa": charts.heatmap(names, names, report.kappa.matrix, title="Cohen's kappa per pair", scale_max=1),
-        "f1": charts.heatmap(
-            names, names, report.f1_matrix.overlap, title="Span F1 (overlap) per pair", scale_max=1
-        ),
+        "f1": charts.heatmap(names, names, report.f1_matrix.overlap, title="Span F1 (overlap) per pair", scale_max=1),
     }
     labels, matrix = _used(report.confusion.labels, report.confusion.matrix)
     pictures["confusion"] = charts.heatmap(labels, labels, matrix, title="Token label confusion (counts)", fmt="{:.0f}")
@@ -105,7 +103,11 @@ def adjudicate(article_id: int):
                 "set": found,
                 "html": article_html(article.text, annotation, project.schemes, classes, ids=False),
                 "items": [
-                    {"item": item, "agree": count[item.id], "parts": [article.text[s.start:s.end] for _, s in item.spans]}
+                    {
+                        "item": item,
+                        "agree": count[item.id],
+                        "parts": [article.text[s.start : s.end] for _, s in item.spans],
+                    }
                     for item in annotation.items()
                 ],
             }
