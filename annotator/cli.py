@@ -27,6 +27,7 @@ from . import (
     store,
 )
 from . import config as project_config
+from .agreement import LayerReport
 from .errors import AnnotatorError
 from . import db as database
 from .model import ROLES
@@ -164,32 +165,32 @@ def assign(paths: Paths, per_article) -> None:
               help="Only this layer (repeatable; default all three).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per layer, one per line.")
 @pass_paths
-def agreement(paths: Paths, layer, as_json) -> None:
+def agreement(paths: Paths, layer: tuple[str, ...], as_json: bool) -> None:
     """Inter-annotator agreement over articles with two or more submitted annotations."""
     found = reviewing.reports(paths.open(), paths.project(), layer or project_config.LAYERS)
     if as_json:
         for report in found:
-            click.echo(json.dumps(report, ensure_ascii=False))
+            click.echo(json.dumps(report.to_json(), ensure_ascii=False))
         return
     for report in found:
         click.echo(_agreement_summary(report))
 
 
-def _figure(value) -> str:
+def _figure(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def _agreement_summary(report: dict) -> str:
+def _agreement_summary(report: LayerReport) -> str:
     """A few lines a person reads at the terminal; --json has everything."""
     lines = [
-        f"{report['layer']}: {report['documents']} document(s), {report['documents_skipped']} with fewer than two "
-        f"annotations left out; annotators: {', '.join(report['annotators']) or 'none'}",
-        f"  token alpha {_figure(report['token_alpha'])} · kappa (mean) {_figure(report['kappa']['mean'])} · "
-        f"span F1 exact {_figure(report['span_f1']['exact'])}, overlap {_figure(report['span_f1']['overlap'])}",
+        f"{report.layer}: {report.documents} document(s), {report.documents_skipped} with fewer than two "
+        f"annotations left out; annotators: {', '.join(report.annotators) or 'none'}",
+        f"  token alpha {_figure(report.token_alpha)} · kappa (mean) {_figure(report.kappa.mean)} · "
+        f"span F1 exact {_figure(report.span_f1.exact)}, overlap {_figure(report.span_f1.overlap)}",
     ]
-    for label, scores in sorted(report["per_label"].items()):
-        if scores["support"]:
-            lines.append(f"    {label:<12} F1 {_figure(scores['f1'])}  (support {scores['support']})")
+    for label, scores in sorted(report.per_label.items()):
+        if scores.support:
+            lines.append(f"    {label:<12} F1 {_figure(scores.f1)}  (support {scores.support})")
     return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ def documents(db: Database) -> Iterator[agreement.Document]:
         yield agreement.Document(article.ext_id, article.text, article.tokens, by_annotator)
 
 
-def reports(db: Database, project: Project, layers: Sequence[str] = LAYERS) -> list[dict]:
+def reports(db: Database, project: Project, layers: Sequence[str] = LAYERS) -> list[agreement.LayerReport]:
     """One agreement report per layer, over the same documents."""
     docs = list(documents(db))
     return [agreement.report(docs, layer, project.schemes[layer].names) for layer in layers]

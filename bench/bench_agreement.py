@@ -112,7 +112,7 @@ def run(quick: bool) -> list[Row]:
     tokens_s = best_of(lambda: agreement.token_scores(ratings), 5)
     package_s = best_of(package, 3)
     report_s = best_of(lambda: agreement.report(docs, "entity", LABELS), 2)
-    report_difference = abs(agreement.report(docs, "entity", LABELS)["token_alpha"] - package())
+    report_difference = abs(agreement.report(docs, "entity", LABELS).token_alpha - package())
 
     return [
         Row(f"token alpha {size} tokens × 3: time vs krippendorff package", ours_s / theirs_s, 1.0,

@@ -115,7 +115,7 @@ def test_agreement_alpha_hand_computed():
         }),
         Document("d2", oil, [(0, 3), (4, 8)], {"alice": ents(("ORG", 0, 3)), "bob": ents()}),
     ]
-    out = report(docs, "entity", labels=["GPE", "ORG"])
+    out = report(docs, "entity", labels=["GPE", "ORG"]).to_json()
     assert out["token_alpha"] == pytest.approx(7 / 13, abs=1e-12)
     assert out["kappa"]["matrix"][0][1] == pytest.approx(0.375, abs=1e-12)
     assert out["confusion"]["labels"] == ["none", "GPE", "ORG"]
@@ -131,7 +131,7 @@ def test_agreement_perfect_agreement_is_one():
     text = "Iran and Iraq met in Baghdad on Monday"
     tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     same = ents(("GPE", 0, 4), ("GPE", 9, 13), ("GPE", 21, 28), ("DATE", 32, 38))
-    out = report([Document("d", text, tokens, {"alice": same, "bob": same})], "entity")
+    out = report([Document("d", text, tokens, {"alice": same, "bob": same})], "entity").to_json()
     assert out["token_alpha"] == 1.0
     assert out["kappa"]["mean"] == 1.0
     assert out["span_f1"] == {"exact": 1.0, "overlap": 1.0}
@@ -147,7 +147,9 @@ def test_agreement_alpha_undefined_without_variation():
         krippendorff.alpha(reliability_data=codes.astype(float), level_of_measurement="nominal")
     assert math.isnan(agreement.alpha(codes))
     text = "nothing to see"
-    out = report([Document("d", text, [(0, 7), (8, 10), (11, 14)], {"a": Annotation(), "b": Annotation()})], "entity")
+    out = report(
+        [Document("d", text, [(0, 7), (8, 10), (11, 14)], {"a": Annotation(), "b": Annotation()})], "entity"
+    ).to_json()
     assert out["token_alpha"] is None and out["kappa"]["mean"] is None and out["span_f1"]["overlap"] is None
     json.dumps(out, allow_nan=False)
 
@@ -158,7 +160,7 @@ def test_agreement_span_f1_exact_versus_overlap():
     alice = ents(("PERSON", 19, 31), ("NORP", 40, 45), ("GPE", 64, 70))
     # bob: one exact (GPE), one overlapping with the same label (PERSON), one overlapping with another (NORP/GPE).
     bob = ents(("PERSON", 23, 31), ("GPE", 40, 45), ("GPE", 64, 70))
-    out = report([Document("d", text, words, {"alice": alice, "bob": bob})], "entity")
+    out = report([Document("d", text, words, {"alice": alice, "bob": bob})], "entity").to_json()
     assert out["span_f1"]["exact"] == pytest.approx(1 / 3)
     assert out["span_f1"]["overlap"] == pytest.approx(2 / 3)
     assert out["per_label"]["PERSON"]["exact_f1"] == 0.0 and out["per_label"]["PERSON"]["f1"] == 1.0
@@ -226,7 +228,7 @@ def quote_doc() -> Document:
 
 
 def test_agreement_attribution_on_matched_quotes():
-    out = report([quote_doc()], "quote")
+    out = report([quote_doc()], "quote").to_json()
     attribution = out["attribution"]
     assert attribution["matched"] == 3
     # q1/q5: same speaker (the name read the same); q2/q6 other speaker; q3/q7 one absent.
@@ -259,7 +261,7 @@ def test_agreement_event_type_agreement_matches_triggers_regardless_of_type():
                            Item.event("v2", "ASSAULT", Span(21, 29), "t1", "t3")])
     bob = Annotation.of([iran, iraq, syria, Item.event("v1", "DISAPPROVE", Span(5, 11), "t1", "t2"),
                          Item.event("v2", "ASSAULT", Span(21, 29), "t1", None)])
-    out = report([Document("d", text, words, {"alice": alice, "bob": bob})], "event")
+    out = report([Document("d", text, words, {"alice": alice, "bob": bob})], "event").to_json()
     assert out["type_agreement"]["matched"] == 2
     assert out["type_agreement"]["type"] == 0.5
     assert out["type_agreement"]["source_actor"] == 1.0
@@ -276,7 +278,7 @@ def test_agreement_skips_documents_with_one_annotation():
         Document("alone", text, words, {"carol": ents(("GPE", 9, 13))}),
         Document("nobody", text, words, {}),
     ]
-    out = report(docs, "entity")
+    out = report(docs, "entity").to_json()
     assert (out["documents"], out["documents_skipped"]) == (1, 2)
     assert out["annotators"] == ["alice", "bob"]
     assert out["tokens"] == 3 and [d["id"] for d in out["per_document"]] == ["both"]
@@ -293,8 +295,8 @@ def test_agreement_missing_is_not_none():
     ]
     codes = [[1, 0, 1, 1, 0, 1], [1, 0, 1, 1, 0, 0], [1, 0, 1, np.nan, np.nan, np.nan]]
     expected = krippendorff.alpha(reliability_data=codes, level_of_measurement="nominal")
-    assert report(docs, "entity")["token_alpha"] == pytest.approx(expected, abs=1e-12)
-    assert report(docs, "entity")["kappa"]["matrix"][0][2] == 1.0  # alice-carol share d1 only
+    assert report(docs, "entity").to_json()["token_alpha"] == pytest.approx(expected, abs=1e-12)
+    assert report(docs, "entity").to_json()["kappa"]["matrix"][0][2] == 1.0  # alice-carol share d1 only
 
 
 def test_agreement_ignores_whitespace_tokens():
@@ -315,8 +317,8 @@ def test_agreement_ignores_whitespace_tokens():
             "bob": ents(("GPE", 0, 4)),
         })
 
-    plain_out = report([doc(plain, plain_tokens)], "entity")
-    spaced_out = report([doc(spaced, spaced_tokens)], "entity")
+    plain_out = report([doc(plain, plain_tokens)], "entity").to_json()
+    spaced_out = report([doc(spaced, spaced_tokens)], "entity").to_json()
     assert spaced_out["tokens"] == plain_out["tokens"] == 4
     assert spaced_out["token_alpha"] == plain_out["token_alpha"]
     assert spaced_out["confusion"] == plain_out["confusion"] == {
@@ -406,7 +408,7 @@ def naive_values(doc: Document, layer: str) -> list[list[str | None]]:
 @pytest.mark.parametrize("seed", SEEDS[:3])
 def test_agreement_report_on_random_documents(seed, layer):
     docs = random_documents(seed, layer)
-    out = report(docs, layer)
+    out = report(docs, layer).to_json()
     json.dumps(out, allow_nan=False)
     used = [d for d in docs if len(d.annotations) >= 2]
     assert out["documents"] + out["documents_skipped"] == len(docs) and out["documents"] == len(used)

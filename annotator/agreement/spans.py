@@ -2,8 +2,9 @@
 
 A layer's items become units: the spans of the layer's main role and the label
 (an entity its span and label; a quote its content spans and type, so quotes
-are matched by their content; an event its trigger and type). Exact match: same spans and same label. Overlap match: any shared
-character and same label, paired one to one, greedily by characters shared.
+are matched by their content; an event its trigger and type). Exact match: same
+spans and same label. Overlap match: any shared character and same label, paired
+one to one, greedily by characters shared.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class Tally:
     exact: Counter = field(default_factory=Counter)
     overlap: Counter = field(default_factory=Counter)
 
-    def add(self, other: "Tally") -> None:
+    def add(self, other: Tally) -> None:
         for name in ("in_a", "in_b", "exact", "overlap"):
             getattr(self, name).update(getattr(other, name))
 

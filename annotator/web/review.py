@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, g, render_template, request
+from markupsafe import Markup
+from sqlite_utils import Database
 
 from .. import adjudication, reviewing, store
+from ..agreement import DocumentScores, LayerReport
+from ..config import Project
 from ..db import get_db
 from ..errors import Invalid, NotFound
 from ..model import LAYER_NAMES as LAYERS
@@ -21,7 +25,7 @@ WORST_SHOWN = 50
 
 @bp.get("/")
 @role_required(*REVIEWERS)
-def dashboard():
+def dashboard() -> str:
     """Agreement per layer, the annotator matrix, label confusion, per-label bars, documents worst first."""
     db = get_db()
     project = current_app.config["PROJECT"]
@@ -30,35 +34,39 @@ def dashboard():
         abort(404, f"There is no layer {layer!r}.")
     reports = _reports(db, project)
     report = reports[layer]
-    names = report["annotators"]
-    pictures = {}
-    if report["documents"]:
-        pictures["kappa"] = charts.heatmap(names, names, report["kappa"]["matrix"], title="Cohen's kappa per pair", scale_max=1)
-        pictures["f1"] = charts.heatmap(
-            names, names, report["f1_matrix"]["overlap"], title="Span F1 (overlap) per pair", scale_max=1
-        )
-        labels, matrix = _used(report["confusion"]["labels"], report["confusion"]["matrix"])
-        pictures["confusion"] = charts.heatmap(labels, labels, matrix, title="Token label confusion (counts)", fmt="{:.0f}")
-        per_label = sorted(report["per_label"].items(), key=lambda kv: (kv[1]["f1"] is None, kv[1]["f1"] or 0))
-        pictures["labels"] = charts.bars(
-            [(label, s["f1"], f"({s['support']})") for label, s in per_label if s["support"]],
-            title="Span F1 (overlap) per label",
-        )
-    worst = []
-    for entry in report["per_document"][:WORST_SHOWN]:
-        worst.append({**entry, "article_id": store.find_article(db, entry["id"])})
+    pictures = _pictures(report) if report.documents else {}
+    worst: list[tuple[DocumentScores, int | None]] = [
+        (entry, store.find_article(db, entry.id)) for entry in report.per_document[:WORST_SHOWN]
+    ]
     return render_template(
         "review.html", reports=reports, report=report, layer=layer, pictures=pictures, worst=worst, layers=LAYERS
     )
 
 
-def _reports(db, project) -> dict[str, dict]:
+def _pictures(report: LayerReport) -> dict[str, Markup]:
+    """The dashboard's charts of one layer: kappa and F1 per pair, label confusion, F1 per label."""
+    names = report.annotators
+    pictures = {
+        "kappa": charts.heatmap(names, names, report.kappa.matrix, title="Cohen's kappa per pair", scale_max=1),
+        "f1": charts.heatmap(names, names, report.f1_matrix.overlap, title="Span F1 (overlap) per pair", scale_max=1),
+    }
+    labels, matrix = _used(report.confusion.labels, report.confusion.matrix)
+    pictures["confusion"] = charts.heatmap(labels, labels, matrix, title="Token label confusion (counts)", fmt="{:.0f}")
+    per_label = sorted(report.per_label.items(), key=lambda kv: (kv[1].f1 is None, kv[1].f1 or 0))
+    pictures["labels"] = charts.bars(
+        [(label, s.f1, f"({s.support})") for label, s in per_label if s.support],
+        title="Span F1 (overlap) per label",
+    )
+    return pictures
+
+
+def _reports(db: Database, project: Project) -> dict[str, LayerReport]:
     """Agreement of every layer, computed again only when some annotation changed."""
     caches = current_app.extensions["annotator.caches"]
     key = store.last_change(db)
-    found = caches.reports.get(key)
+    found: dict[str, LayerReport] | None = caches.reports.get(key)
     if found is None:
-        found = {r["layer"]: r for r in reviewing.reports(db, project)}
+        found = {r.layer: r for r in reviewing.reports(db, project)}
         caches.reports.put(key, found)
     return found
 
@@ -95,7 +103,11 @@ def adjudicate(article_id: int):
                 "set": found,
                 "html": article_html(article.text, annotation, project.schemes, classes, ids=False),
                 "items": [
-                    {"item": item, "agree": count[item.id], "parts": [article.text[s.start:s.end] for _, s in item.spans]}
+                    {
+                        "item": item,
+                        "agree": count[item.id],
+                        "parts": [article.text[s.start : s.end] for _, s in item.spans],
+                    }
                     for item in annotation.items()
                 ],
             }
