@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HTMX   := static/vendor/htmx.min.js
 
-.PHONY: demo test bench setup clean
+.PHONY: demo test lint bench setup clean
 
 setup: $(STAMP) $(HTMX)
 
@@ -25,8 +25,14 @@ demo: setup
 	cd demo 2>/dev/null || mkdir -p demo
 	cd demo && ../$(BIN)/annotator demo --seeds ../seeds
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest -q
+
+# Lint, formatting and types: part of `make test`.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Every performance target of MISSION.md as a ratio; writes bench/RESULTS.md.
 bench: setup

@@ -27,9 +27,9 @@ from . import (
     store,
 )
 from . import config as project_config
+from . import db as database
 from .agreement import LayerReport
 from .errors import AnnotatorError
-from . import db as database
 from .model import ROLES
 
 
@@ -43,9 +43,6 @@ class Paths:
             return project_config.load(self.config)
         except project_config.ConfigError as exc:
             raise click.ClickException(str(exc)) from None
-
-    def open(self):
-        return database.connect(self.db)
 
     @contextmanager
     def database(self) -> Iterator[Database]:
@@ -63,11 +60,17 @@ pass_paths = click.make_pass_decorator(Paths)
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="annotator")
 @click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="ANNOTATOR_DB",
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="ANNOTATOR_DB",
     help="The database file (default: annotator.db here, or $ANNOTATOR_DB).",
 )
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), envvar="ANNOTATOR_CONFIG",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="ANNOTATOR_CONFIG",
     help="The project file (default: annotator.toml beside the database, or $ANNOTATOR_CONFIG).",
 )
 @click.pass_context
@@ -95,8 +98,12 @@ def init(paths: Paths, force: bool) -> None:
 @cli.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
-    "--format", "fmt", default="auto", show_default=True,
-    type=click.Choice(["auto", *formats.readers()]), help="The files' format; auto guesses from the name.",
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", *formats.readers()]),
+    help="The files' format; auto guesses from the name.",
 )
 @click.option("--annotator", help="Annotator name for records that do not carry one.")
 @click.option("--preannotate", is_flag=True, help="Run the spaCy pipeline and store its output as predictions.")
@@ -132,11 +139,19 @@ def preannotate(paths: Paths, model, n_process) -> None:
 @cli.command()
 @click.option("--format", "fmt", required=True, type=click.Choice(formats.writers()), help="Output format.")
 @click.option(
-    "--from", "source", default="gold", show_default=True, type=click.Choice(list(exporting.SOURCES)),
+    "--from",
+    "source",
+    default="gold",
+    show_default=True,
+    type=click.Choice(list(exporting.SOURCES)),
     help="Which annotation sets: gold, annotators' annotations, or model predictions.",
 )
-@click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="Output file; a folder for brat, and for spacy unless it ends in .spacy (shards).")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output file; a folder for brat, and for spacy unless it ends in .spacy (shards).",
+)
 @click.option("--submitted-only", is_flag=True, help="Only annotations their annotator submitted.")
 @pass_paths
 def export(paths: Paths, fmt, source, out, submitted_only) -> None:
@@ -161,13 +176,18 @@ def assign(paths: Paths, per_article) -> None:
 
 
 @cli.command()
-@click.option("--layer", type=click.Choice(project_config.LAYERS), multiple=True,
-              help="Only this layer (repeatable; default all three).")
+@click.option(
+    "--layer",
+    type=click.Choice(project_config.LAYERS),
+    multiple=True,
+    help="Only this layer (repeatable; default all three).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per layer, one per line.")
 @pass_paths
 def agreement(paths: Paths, layer: tuple[str, ...], as_json: bool) -> None:
     """Inter-annotator agreement over articles with two or more submitted annotations."""
-    found = reviewing.reports(paths.open(), paths.project(), layer or project_config.LAYERS)
+    with paths.database() as db:
+        found = reviewing.reports(db, paths.project(), layer or project_config.LAYERS)
     if as_json:
         for report in found:
             click.echo(json.dumps(report.to_json(), ensure_ascii=False))
@@ -270,8 +290,13 @@ DEMO_USERS = (("admin", "admin"), ("alice", "annotator"), ("bob", "annotator"), 
 
 
 @cli.command()
-@click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), default=ROOT / "seeds",
-              show_default=True, help="Folder of articles to load.")
+@click.option(
+    "--seeds",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=ROOT / "seeds",
+    show_default=True,
+    help="Folder of articles to load.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Set up only; do not start the server.")

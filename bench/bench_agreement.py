@@ -115,14 +115,30 @@ def run(quick: bool) -> list[Row]:
     report_difference = abs(agreement.report(docs, "entity", LABELS).token_alpha - package())
 
     return [
-        Row(f"token alpha {size} tokens × 3: time vs krippendorff package", ours_s / theirs_s, 1.0,
-            note=f"ours {ours_s * 1e3:.0f} ms, package {theirs_s * 1e3:.0f} ms (best of 5 / 3)"),
-        Row("token alpha peak memory vs krippendorff package", ours_mb / theirs_mb, 1.0,
-            note=f"ours {ours_mb:.1f} MB, package {theirs_mb:.0f} MB (input {codes.nbytes / 1e6:.0f} MB as int32)"),
-        Row("token alpha equals krippendorff package (absolute difference)", max(difference, report_difference), 1e-9,
-            unit="", note=f"matrix {difference:.1e}, report from documents {report_difference:.1e}"),
-        Row(f"all token metrics ({size} tokens × 3, {len(docs)} documents) vs package alpha alone",
-            tokens_s / package_s, 1.0,
+        Row(
+            f"token alpha {size} tokens × 3: time vs krippendorff package",
+            ours_s / theirs_s,
+            1.0,
+            note=f"ours {ours_s * 1e3:.0f} ms, package {theirs_s * 1e3:.0f} ms (best of 5 / 3)",
+        ),
+        Row(
+            "token alpha peak memory vs krippendorff package",
+            ours_mb / theirs_mb,
+            1.0,
+            note=f"ours {ours_mb:.1f} MB, package {theirs_mb:.0f} MB (input {codes.nbytes / 1e6:.0f} MB as int32)",
+        ),
+        Row(
+            "token alpha equals krippendorff package (absolute difference)",
+            max(difference, report_difference),
+            1e-9,
+            unit="",
+            note=f"matrix {difference:.1e}, report from documents {report_difference:.1e}",
+        ),
+        Row(
+            f"all token metrics ({size} tokens × 3, {len(docs)} documents) vs package alpha alone",
+            tokens_s / package_s,
+            1.0,
             note=f"ours {tokens_s * 1e3:.0f} ms, package {package_s * 1e3:.0f} ms; the whole report from the "
-            f"documents, span metrics too, {report_s:.2f} s = {report_s / package_s:.1f}× package"),
+            f"documents, span metrics too, {report_s:.2f} s = {report_s / package_s:.1f}× package",
+        ),
     ]

@@ -108,11 +108,16 @@ def test_agreement_alpha_hand_computed():
     tehran = "Tehran hosts Baghdad"
     oil = "Oil rose"
     docs = [
-        Document("d1", tehran, [(0, 6), (7, 12), (13, 20)], {
-            "alice": ents(("GPE", 0, 6), ("GPE", 13, 20)),
-            "bob": ents(("GPE", 0, 6), ("ORG", 13, 20)),
-            "carol": ents(("GPE", 0, 6), ("GPE", 13, 20)),
-        }),
+        Document(
+            "d1",
+            tehran,
+            [(0, 6), (7, 12), (13, 20)],
+            {
+                "alice": ents(("GPE", 0, 6), ("GPE", 13, 20)),
+                "bob": ents(("GPE", 0, 6), ("ORG", 13, 20)),
+                "carol": ents(("GPE", 0, 6), ("GPE", 13, 20)),
+            },
+        ),
         Document("d2", oil, [(0, 3), (4, 8)], {"alice": ents(("ORG", 0, 3)), "bob": ents()}),
     ]
     out = report(docs, "entity", labels=["GPE", "ORG"]).to_json()
@@ -136,8 +141,13 @@ def test_agreement_perfect_agreement_is_one():
     assert out["kappa"]["mean"] == 1.0
     assert out["span_f1"] == {"exact": 1.0, "overlap": 1.0}
     assert out["per_label"]["GPE"] == {
-        "precision": 1.0, "recall": 1.0, "f1": 1.0,
-        "exact_precision": 1.0, "exact_recall": 1.0, "exact_f1": 1.0, "support": 6,
+        "precision": 1.0,
+        "recall": 1.0,
+        "f1": 1.0,
+        "exact_precision": 1.0,
+        "exact_recall": 1.0,
+        "exact_f1": 1.0,
+        "support": 6,
     }
 
 
@@ -167,14 +177,27 @@ def test_agreement_span_f1_exact_versus_overlap():
     # alice is the reference: GPE has 1 of bob's 2 GPE spans right (precision), alice's 1 GPE found (recall).
     assert out["per_label"]["GPE"]["precision"] == 0.5 and out["per_label"]["GPE"]["recall"] == 1.0
     assert out["per_label"]["NORP"] == {
-        "precision": None, "recall": 0.0, "f1": 0.0,
-        "exact_precision": None, "exact_recall": 0.0, "exact_f1": 0.0, "support": 1,
+        "precision": None,
+        "recall": 0.0,
+        "f1": 0.0,
+        "exact_precision": None,
+        "exact_recall": 0.0,
+        "exact_f1": 0.0,
+        "support": 1,
     }
-    assert out["pairs"] == [{
-        "a": "alice", "b": "bob", "documents": 1, "tokens": 12, "kappa": out["kappa"]["matrix"][0][1],
-        "precision": pytest.approx(2 / 3), "recall": pytest.approx(2 / 3), "f1": pytest.approx(2 / 3),
-        "exact_f1": pytest.approx(1 / 3),
-    }]
+    assert out["pairs"] == [
+        {
+            "a": "alice",
+            "b": "bob",
+            "documents": 1,
+            "tokens": 12,
+            "kappa": out["kappa"]["matrix"][0][1],
+            "precision": pytest.approx(2 / 3),
+            "recall": pytest.approx(2 / 3),
+            "f1": pytest.approx(2 / 3),
+            "exact_f1": pytest.approx(1 / 3),
+        }
+    ]
 
 
 def test_agreement_overlap_matching_is_one_to_one():
@@ -210,20 +233,24 @@ def quote_doc() -> Document:
     content3 = span("it was over")
     khamenei_full, khamenei = span("Ayatollah Ali Khamenei"), span("Khamenei")
     rashid, rashid2 = span("Rashid"), span("Rashid", at("Rashid said"))
-    alice = Annotation.of([
-        Item.entity("t1", khamenei_full.start, khamenei_full.end, "PERSON"),
-        Item.entity("t2", rashid.start, rashid.end, "PERSON"),
-        Item.quote("q1", "DIRECT", (content1,), span("added"), khamenei, "t1"),
-        Item.quote("q2", "INDIRECT", (content2,), span("said"), rashid2, "t2"),
-        Item.quote("q3", "INDIRECT", (content3,), span("told"), span("He"), "t2"),
-    ])
-    bob = Annotation.of([
-        Item.entity("t7", khamenei.start, khamenei.end, "PERSON"),  # another mention of the same name: same entity
-        Item.entity("t8", rashid2.start, rashid2.end, "PERSON"),
-        Item.quote("q5", "DIRECT", (Span(content1.start, content1.end - 5),), span("added"), khamenei, "t7"),
-        Item.quote("q6", "MIXED", (content2,), span("said"), rashid2, "t7"),  # wrong speaker, other type
-        Item.quote("q7", "INDIRECT", (content3,), span("told"), None, None),  # no speaker where alice has one
-    ])
+    alice = Annotation.of(
+        [
+            Item.entity("t1", khamenei_full.start, khamenei_full.end, "PERSON"),
+            Item.entity("t2", rashid.start, rashid.end, "PERSON"),
+            Item.quote("q1", "DIRECT", (content1,), span("added"), khamenei, "t1"),
+            Item.quote("q2", "INDIRECT", (content2,), span("said"), rashid2, "t2"),
+            Item.quote("q3", "INDIRECT", (content3,), span("told"), span("He"), "t2"),
+        ]
+    )
+    bob = Annotation.of(
+        [
+            Item.entity("t7", khamenei.start, khamenei.end, "PERSON"),  # another mention of the same name: same entity
+            Item.entity("t8", rashid2.start, rashid2.end, "PERSON"),
+            Item.quote("q5", "DIRECT", (Span(content1.start, content1.end - 5),), span("added"), khamenei, "t7"),
+            Item.quote("q6", "MIXED", (content2,), span("said"), rashid2, "t7"),  # wrong speaker, other type
+            Item.quote("q7", "INDIRECT", (content3,), span("told"), None, None),  # no speaker where alice has one
+        ]
+    )
     return Document("seed", t, words, {"alice": alice, "bob": bob})
 
 
@@ -256,11 +283,29 @@ def test_agreement_quote_tokens_take_cue_over_source_over_content():
 def test_agreement_event_type_agreement_matches_triggers_regardless_of_type():
     text = "Iran warned Iraq and attacked Syria"
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-    iran, iraq, syria = Item.entity("t1", 0, 4, "GPE"), Item.entity("t2", 12, 16, "GPE"), Item.entity("t3", 30, 35, "GPE")
-    alice = Annotation.of([iran, iraq, syria, Item.event("v1", "THREATEN", Span(5, 11), "t1", "t2"),
-                           Item.event("v2", "ASSAULT", Span(21, 29), "t1", "t3")])
-    bob = Annotation.of([iran, iraq, syria, Item.event("v1", "DISAPPROVE", Span(5, 11), "t1", "t2"),
-                         Item.event("v2", "ASSAULT", Span(21, 29), "t1", None)])
+    iran, iraq, syria = (
+        Item.entity("t1", 0, 4, "GPE"),
+        Item.entity("t2", 12, 16, "GPE"),
+        Item.entity("t3", 30, 35, "GPE"),
+    )
+    alice = Annotation.of(
+        [
+            iran,
+            iraq,
+            syria,
+            Item.event("v1", "THREATEN", Span(5, 11), "t1", "t2"),
+            Item.event("v2", "ASSAULT", Span(21, 29), "t1", "t3"),
+        ]
+    )
+    bob = Annotation.of(
+        [
+            iran,
+            iraq,
+            syria,
+            Item.event("v1", "DISAPPROVE", Span(5, 11), "t1", "t2"),
+            Item.event("v2", "ASSAULT", Span(21, 29), "t1", None),
+        ]
+    )
     out = report([Document("d", text, words, {"alice": alice, "bob": bob})], "event").to_json()
     assert out["type_agreement"]["matched"] == 2
     assert out["type_agreement"]["type"] == 0.5
@@ -312,18 +357,28 @@ def test_agreement_ignores_whitespace_tokens():
 
     def doc(text, tokens):
         iraq = text.index("Iraq")
-        return Document("d", text, tokens, {
-            "alice": ents(("GPE", 0, 4), ("GPE", iraq, iraq + 4)),
-            "bob": ents(("GPE", 0, 4)),
-        })
+        return Document(
+            "d",
+            text,
+            tokens,
+            {
+                "alice": ents(("GPE", 0, 4), ("GPE", iraq, iraq + 4)),
+                "bob": ents(("GPE", 0, 4)),
+            },
+        )
 
     plain_out = report([doc(plain, plain_tokens)], "entity").to_json()
     spaced_out = report([doc(spaced, spaced_tokens)], "entity").to_json()
     assert spaced_out["tokens"] == plain_out["tokens"] == 4
     assert spaced_out["token_alpha"] == plain_out["token_alpha"]
-    assert spaced_out["confusion"] == plain_out["confusion"] == {
-        "labels": ["none", "GPE"], "matrix": [[2, 0], [1, 1]],
-    }
+    assert (
+        spaced_out["confusion"]
+        == plain_out["confusion"]
+        == {
+            "labels": ["none", "GPE"],
+            "matrix": [[2, 0], [1, 1]],
+        }
+    )
 
 
 def random_documents(seed: int, layer: str, n_docs: int = 12) -> list[Document]:

@@ -77,8 +77,9 @@ def test_review_pages_are_forbidden_to_annotators(client, seeded, two_versions, 
     login(client, name)
     assert client.get("/review/").status_code == 403
     assert client.get(f"/review/{seed_article_id(seeded)}").status_code == 403
-    response = client.post(f"/review/{seed_article_id(seeded)}/merge", data={"version": 1},
-                           headers={"X-CSRF-Token": csrf_of(client)})
+    response = client.post(
+        f"/review/{seed_article_id(seeded)}/merge", data={"version": 1}, headers={"X-CSRF-Token": csrf_of(client)}
+    )
     assert response.status_code == 403
     assert store.find_set(seeded, seed_article_id(seeded), "gold") is None
 
@@ -88,8 +89,10 @@ def test_review_take_one_item_from_each_then_gold_export_has_exactly_those(clien
     login(client, "rita")
     article_id = seed_article_id(seeded)
     html = client.get(f"/review/{article_id}").get_data(as_text=True)
-    sets = {name: store.find_set(seeded, article_id, "annotator", store.get_user_by_name(seeded, name).id).id
-            for name in ("alice", "bob")}
+    sets = {
+        name: store.find_set(seeded, article_id, "annotator", store.get_user_by_name(seeded, name).id).id
+        for name in ("alice", "bob")
+    }
     assert f'data-take="alice:{_entity_at(1387)(alice).id}"' in html
     gold = store.find_set(seeded, article_id, "gold")
 
@@ -103,7 +106,9 @@ def test_review_take_one_item_from_each_then_gold_export_has_exactly_those(clien
     exporting.export(seeded, "jsonl", "gold", out)
     record = json.loads(out.read_text("utf-8"))
     assert sorted((e["start"], e["end"], e["label"]) for e in record["entities"]) == [
-        (22, 44, "PERSON"), (1387, 1393, "PERSON")]
+        (22, 44, "PERSON"),
+        (1387, 1393, "PERSON"),
+    ]
 
 
 def test_review_merge_agreed_and_accept_version(client, seeded, two_versions):
@@ -120,7 +125,8 @@ def test_review_merge_agreed_and_accept_version(client, seeded, two_versions):
     bob_set = store.find_set(seeded, article_id, "annotator", store.get_user_by_name(seeded, "bob").id)
     client.post(f"/review/{article_id}/accept", data={"version": gold.version + 1, "set": bob_set.id}, headers=token)
     assert {(e.start, e.end, e.label) for e in store.load_annotation(seeded, gold.id).entities} == {
-        (e.start, e.end, e.label) for e in bob.entities}
+        (e.start, e.end, e.label) for e in bob.entities
+    }
     # stale: an old gold version is refused and changes nothing
     before = store.load_annotation(seeded, gold.id)
     response = client.post(f"/review/{article_id}/merge", data={"version": gold.version}, headers=token)
@@ -133,15 +139,19 @@ def test_review_reviewer_edits_gold_with_the_item_routes(client, seeded, two_ver
     html = client.get(f"/review/{article_id}").get_data(as_text=True)
     gold_id = int(re.search(r'data-base="/sets/(\d+)"', html).group(1))
     assert store.get_set(seeded, gold_id).kind == "gold"
-    response = client.post(f"/sets/{gold_id}/items", data={"version": 1, "layer": "entity", "start": 0, "end": 4,
-                                                           "label": "GPE"}, headers={**HX, "X-CSRF-Token": csrf_of(client)})
+    response = client.post(
+        f"/sets/{gold_id}/items",
+        data={"version": 1, "layer": "entity", "start": 0, "end": 4, "label": "GPE"},
+        headers={**HX, "X-CSRF-Token": csrf_of(client)},
+    )
     assert response.status_code == 200
     assert [(e.start, e.end, e.label) for e in store.load_annotation(seeded, gold_id).entities] == [(0, 4, "GPE")]
     # an annotator cannot touch gold
     client.post("/logout", data={"csrf_token": csrf_of(client)})
     login(client, "alice")
-    response = client.post(f"/sets/{gold_id}/items/t1/delete", data={"version": 2},
-                           headers={**HX, "X-CSRF-Token": csrf_of(client)})
+    response = client.post(
+        f"/sets/{gold_id}/items/t1/delete", data={"version": 2}, headers={**HX, "X-CSRF-Token": csrf_of(client)}
+    )
     assert response.status_code == 404
 
 
@@ -158,8 +168,22 @@ def test_review_agreement_cli_prints_the_hand_computed_values(db_path, project, 
     person = {"id": "t1", "start": 0, "end": 6, "label": "PERSON"}
     gpe = {"id": "t2", "start": 15, "end": 21, "label": "GPE"}
     records = [
-        {"id": "hand", "text": text, "source": "annotator", "annotator": "a", "status": "submitted", "entities": [person, gpe]},
-        {"id": "hand", "text": text, "source": "annotator", "annotator": "b", "status": "submitted", "entities": [person]},
+        {
+            "id": "hand",
+            "text": text,
+            "source": "annotator",
+            "annotator": "a",
+            "status": "submitted",
+            "entities": [person, gpe],
+        },
+        {
+            "id": "hand",
+            "text": text,
+            "source": "annotator",
+            "annotator": "b",
+            "status": "submitted",
+            "entities": [person],
+        },
     ]
     source = tmp_path / "hand.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
@@ -177,6 +201,7 @@ def test_review_gold_cannot_be_skipped(client, seeded, two_versions):
     html = client.get(f"/review/{article_id}").get_data(as_text=True)
     assert 'data-action="skip"' not in html
     gold = store.find_set(seeded, article_id, "gold")
-    response = client.post(f"/sets/{gold.id}/skip", data={"version": gold.version},
-                           headers={**HX, "X-CSRF-Token": csrf_of(client)})
+    response = client.post(
+        f"/sets/{gold.id}/skip", data={"version": gold.version}, headers={**HX, "X-CSRF-Token": csrf_of(client)}
+    )
     assert response.status_code == 422 and store.get_set(seeded, gold.id).status == "draft"

@@ -11,7 +11,7 @@ as `LinkAgreement` and `LinkPair` say.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 Figure = float | None
@@ -19,45 +19,39 @@ Matrix = list[list[Figure]]
 JSON = dict[str, Any]
 
 
-def _copy(matrix: Matrix) -> Matrix:
-    return [list(row) for row in matrix]
+class _Record:
+    """A record whose JSON form is its fields, in order, nested records as dicts (fresh copies)."""
+
+    def to_json(self) -> JSON:
+        return asdict(self)  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
-class KappaScores:
+class KappaScores(_Record):
     """Cohen's kappa on the word tokens each pair of annotators both rated."""
 
     mean: Figure  # mean of the defined pairwise kappas
     matrix: Matrix
 
-    def to_json(self) -> JSON:
-        return {"mean": self.mean, "matrix": _copy(self.matrix)}
-
 
 @dataclass(frozen=True)
-class SpanF1:
+class SpanF1(_Record):
     """Span F1 by exact match and by overlap match, micro over every label and pair."""
 
     exact: Figure
     overlap: Figure
 
-    def to_json(self) -> JSON:
-        return {"exact": self.exact, "overlap": self.overlap}
-
 
 @dataclass(frozen=True)
-class F1Matrices:
+class F1Matrices(_Record):
     """Span F1 of each pair of annotators, by exact match and by overlap match."""
 
     exact: Matrix
     overlap: Matrix
 
-    def to_json(self) -> JSON:
-        return {"exact": _copy(self.exact), "overlap": _copy(self.overlap)}
-
 
 @dataclass(frozen=True)
-class LabelScores:
+class LabelScores(_Record):
     """Span scores of one label, pooled over pairs; the first of each pair (by name) is the reference,
     which only precision and recall depend on."""
 
@@ -69,20 +63,9 @@ class LabelScores:
     exact_f1: Figure
     support: int  # spans with the label, all annotators
 
-    def to_json(self) -> JSON:
-        return {
-            "precision": self.precision,
-            "recall": self.recall,
-            "f1": self.f1,
-            "exact_precision": self.exact_precision,
-            "exact_recall": self.exact_recall,
-            "exact_f1": self.exact_f1,
-            "support": self.support,
-        }
-
 
 @dataclass(frozen=True)
-class PairScores:
+class PairScores(_Record):
     """Two annotators (a before b by name) over the documents they share."""
 
     a: str
@@ -95,22 +78,9 @@ class PairScores:
     f1: Figure
     exact_f1: Figure
 
-    def to_json(self) -> JSON:
-        return {
-            "a": self.a,
-            "b": self.b,
-            "documents": self.documents,
-            "tokens": self.tokens,
-            "kappa": self.kappa,
-            "precision": self.precision,
-            "recall": self.recall,
-            "f1": self.f1,
-            "exact_f1": self.exact_f1,
-        }
-
 
 @dataclass(frozen=True)
-class DocumentScores:
+class DocumentScores(_Record):
     """One document's agreement; its span figures are means over the document's pairs."""
 
     id: str
@@ -120,26 +90,13 @@ class DocumentScores:
     span_f1: Figure  # overlap match
     exact_f1: Figure
 
-    def to_json(self) -> JSON:
-        return {
-            "id": self.id,
-            "annotators": list(self.annotators),
-            "tokens": self.tokens,
-            "token_alpha": self.token_alpha,
-            "span_f1": self.span_f1,
-            "exact_f1": self.exact_f1,
-        }
-
 
 @dataclass(frozen=True)
-class Confusion:
+class Confusion(_Record):
     """Counts of (value by a, value by b) over word tokens, summed over the pairs a < b."""
 
     labels: list[str]  # the token values, "none" first; the order of both axes
     matrix: list[list[int]]
-
-    def to_json(self) -> JSON:
-        return {"labels": list(self.labels), "matrix": [list(row) for row in self.matrix]}
 
 
 @dataclass(frozen=True)
@@ -204,22 +161,8 @@ class LayerReport:
 
     def to_json(self) -> JSON:
         """The report as JSON: every field under its name, the link section under its `key`."""
-        out: JSON = {
-            "layer": self.layer,
-            "documents": self.documents,
-            "documents_skipped": self.documents_skipped,
-            "annotators": list(self.annotators),
-            "tokens": self.tokens,
-            "labels": list(self.labels),
-            "token_alpha": self.token_alpha,
-            "kappa": self.kappa.to_json(),
-            "span_f1": self.span_f1.to_json(),
-            "f1_matrix": self.f1_matrix.to_json(),
-            "per_label": {label: scores.to_json() for label, scores in self.per_label.items()},
-            "pairs": [p.to_json() for p in self.pairs],
-            "per_document": [d.to_json() for d in self.per_document],
-            "confusion": self.confusion.to_json(),
-        }
+        out: JSON = asdict(self)
+        del out["links"]
         if self.links is not None:
             out[self.links.key] = self.links.to_json()
         return out

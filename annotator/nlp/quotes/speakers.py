@@ -13,26 +13,8 @@ from .candidates import _Candidate, _Text
 
 # Sources that are the message, not the messenger; their speaker is their author (rule 3).
 DOCUMENT_NOUNS = frozenset(
-    (
-        "statement",
-        "report",
-        "letter",
-        "communique",
-        "communiqué",
-        "document",
-        "declaration",
-        "release",
-        "note",
-        "memo",
-        "post",
-        "message",
-        "notice",
-        "announcement",
-        "survey",
-        "study",
-        "poll",
-        "website",
-    )
+    "statement report letter communique communiqué document declaration release note memo post message "
+    "notice announcement survey study poll website".split()
 )
 # Adjectives that name the author's title: "a presidential statement" is the president's.
 TITLE_ADJECTIVES = {
