@@ -23,6 +23,7 @@ from . import (
     exporting,
     formats,
     importing,
+    labels,
     reviewing,
     store,
 )
@@ -30,6 +31,7 @@ from . import config as project_config
 from . import db as database
 from .agreement import LayerReport
 from .errors import AnnotatorError
+from .formats.conll import DOCS_EVERY as conll_docs_every
 from .model import ROLES
 
 
@@ -103,23 +105,59 @@ def init(paths: Paths, force: bool) -> None:
     default="auto",
     show_default=True,
     type=click.Choice(["auto", *formats.readers()]),
-    help="The files' format; auto guesses from the name.",
+    help="The files' format; auto knows it from the name, and from the content where names are shared.",
 )
 @click.option("--annotator", help="Annotator name for records that do not carry one.")
+@click.option(
+    "--as",
+    "kind",
+    type=click.Choice(["model", "annotator", "gold"]),
+    help="Store every set as this kind (default: what each record says; an annotator's set).",
+)
+@click.option(
+    "--labels",
+    "labels_mode",
+    default="strict",
+    show_default=True,
+    type=click.Choice(labels.MODES),
+    help="Labels the project lacks: refuse them (strict), or add them to the project file (extend).",
+)
+@click.option("--label-map", help="Rename labels on the way in: FROM=TO,FROM2=TO2 (an empty TO drops the label).")
+@click.option("--strict", is_flag=True, help="Fail when anything in the files is skipped (unmodelled annotations).")
+@click.option(
+    "--docs-every",
+    type=click.IntRange(1),
+    help=f"CoNLL files without -DOCSTART-: sentences per article (default {conll_docs_every}).",
+)
 @click.option("--preannotate", is_flag=True, help="Run the spaCy pipeline and store its output as predictions.")
 @click.option("--model", help="spaCy pipeline (name or path) instead of the project's.")
 @pass_paths
-def import_(paths: Paths, sources, fmt, annotator, preannotate, model) -> None:
+def import_(
+    paths: Paths, sources, fmt, annotator, kind, labels_mode, label_map, strict, docs_every, preannotate, model
+):
     """Import articles and annotations (files or folders), all or nothing."""
     try:
+        options = importing.Options(
+            fmt, annotator, kind, labels_mode, labels.parse_map(label_map), strict, docs_every, preannotate, model
+        )
+    except AnnotatorError as exc:
+        raise click.ClickException(str(exc)) from None
+    if labels_mode == "extend" and not paths.config.exists():
+        project_config.write_new(paths.config)
+        click.echo(f"Wrote {paths.config} (the labels an import adds are kept there).", err=True)
+    try:
         with paths.database() as db:
-            report = importing.import_paths(
-                db, paths.project(), sources, fmt=fmt, annotator=annotator, preannotate=preannotate, model=model
-            )
+            report = importing.import_paths(db, paths.project(), sources, options=options)
     except importing.ImportFailed as exc:
         raise click.ClickException(f"{exc}\nNothing was imported.") from None
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    if report.skipped:
+        click.echo("Skipped (not modelled here; --strict makes this an error):", err=True)
+        for line in report.skipped:
+            click.echo(f"  {line}", err=True)
+    for layer, added in report.labels_added.items():
+        click.echo(f"Added {layer} label(s) to {paths.config}: {', '.join(added)}", err=True)
     click.echo(f"Imported: {report.summary()}.")
 
 

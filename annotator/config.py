@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import tomllib
@@ -166,3 +167,63 @@ def write_new(path: Path) -> None:
     """Write the default project file with a fresh random secret key."""
     text = default_text().replace(f'"{PLACEHOLDER_SECRET}"', f'"{secrets.token_urlsafe(32)}"', 1)
     path.write_text(text, "utf-8")
+
+
+# Colours for labels an import adds: distinct, readable on white, taken in turn.
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
+)  # fmt: skip
+# Keys an added label may take, in order of preference: digits, then letters (RESERVED_KEYS excluded).
+KEY_CANDIDATES = "1234567890abcdefghijklmnopqrstuvwxyz"
+
+
+def add_labels(path: Path, added: dict[str, list[str]]) -> list[Label]:
+    """Add labels to the layers' schemes in the project file (comments and layout kept), each
+    with a colour and a free key; returns the labels added. The file is written whole, at once."""
+    import tomlkit
+
+    document = tomlkit.parse(path.read_text("utf-8")) if path.exists() else tomlkit.parse(default_text())
+    current = parse(tomlkit.parse(document.as_string()).unwrap(), str(path))
+    made: list[Label] = []
+    for layer, names in added.items():
+        scheme = current.schemes[layer]
+        missing = layer not in document or _SCHEME_KEYS[layer] not in document[layer]
+        table = document.setdefault(layer, tomlkit.table())
+        entries = table.setdefault(_SCHEME_KEYS[layer], tomlkit.array())
+        if missing:
+            # a file that left the layer out uses the defaults: write them out before adding
+            for label in scheme.labels:
+                entries.append(_entry(label))
+        used_keys = {label.hotkey for label in scheme.labels}
+        used_colours = {label.colour for label in scheme.labels}
+        for name in dict.fromkeys(names):
+            if name in scheme:
+                continue
+            key = next((k for k in KEY_CANDIDATES if k not in used_keys and k not in RESERVED_KEYS), "")
+            colour = next((c for c in PALETTE if c not in used_colours), PALETTE[len(made) % len(PALETTE)])
+            label = Label(name, colour, key, "Added by an import.")
+            entries.append(_entry(label))
+            entries.multiline(True)
+            used_keys.add(key)
+            used_colours.add(colour)
+            made.append(label)
+    text = tomlkit.dumps(document)
+    parse(tomllib.loads(text), str(path))  # what is written must read back
+    # Written beside and renamed over it, readable as the file was (it holds the secret key).
+    temporary = path.with_name(path.name + ".tmp")
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(temporary, mode)
+    temporary.replace(path)
+    return made
+
+
+def _entry(label: Label):
+    import tomlkit
+
+    entry = tomlkit.inline_table()
+    entry.update({"name": label.name, "colour": label.colour, "hotkey": label.hotkey, "guideline": label.guideline})
+    return entry

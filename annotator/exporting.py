@@ -18,11 +18,17 @@ class ExportFailed(Exception):
     pass
 
 
-def records(db: Database, source: str, *, submitted_only: bool = False) -> Iterator[Record]:
-    """Every set of a source as a Record with its article's text, meta and tokens, streamed."""
+def records(db: Database, source: str, *, submitted_only: bool = False, training: bool = False) -> Iterator[Record]:
+    """Every set of a source as a Record with its article's text, meta and tokens, streamed.
+
+    `training`: leave out sets their annotator skipped (Prodigy's reject and ignore land there),
+    as training-data formats must: their spans are not what the annotator confirmed.
+    """
     if source not in SOURCES:
         raise ExportFailed(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
     for article, found, annotation in store.iter_sets(db, SOURCES[source], submitted_only=submitted_only):
+        if training and found.status == "skipped":
+            continue
         yield Record(
             ext_id=article.ext_id,
             text=article.text,
@@ -38,13 +44,13 @@ def records(db: Database, source: str, *, submitted_only: bool = False) -> Itera
 def export(db: Database, fmt: str, source: str, out: Path, *, submitted_only: bool = False) -> int:
     """Write one source in one format to `out` (a file; a folder for brat and for spacy shards); returns how many."""
     try:
-        writer = formats.get(fmt).write
+        found = formats.get(fmt)
     except formats.FormatError as exc:
         raise ExportFailed(str(exc)) from None
-    if writer is None:
+    if found.write is None:
         raise ExportFailed(f"the {fmt} format can be imported, not exported")
     try:
-        return writer(records(db, source, submitted_only=submitted_only), out)
+        return found.write(records(db, source, submitted_only=submitted_only, training=found.training), out)
     except formats.FormatError as exc:
         raise ExportFailed(str(exc)) from None
     except OSError as exc:

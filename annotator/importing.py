@@ -1,10 +1,18 @@
-"""Import files into the database, optionally pre-annotating them, as one transaction."""
+"""Import files into the database, optionally pre-annotating them, all or nothing.
+
+An import runs in two phases. The first reads every record, maps and checks its labels, and
+tokenizes or pre-annotates its text, holding no lock: spaCy's time never blocks a save in the
+web app. What it makes is spooled to a temporary file. The second writes the spool in one short
+write transaction (BEGIN IMMEDIATE), so an error anywhere still leaves nothing written.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import sys
-from collections.abc import Iterable, Iterator
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -12,11 +20,15 @@ from pathlib import Path
 from sqlite_utils import Database
 from tqdm import tqdm
 
+from . import config as project_config
 from . import formats, store
 from .config import Project
 from .db import write
 from .errors import AnnotatorError, Invalid
-from .model import Annotation, Article, Record, Tokens, as_suggestions, check
+from .formats.base import Notes, Reading
+from .labels import LabelPolicy, LabelRefused
+from .model import SET_KINDS, Annotation, Article, Record, Tokens, as_suggestions, check
+from .model.normal import remap
 from .nlp import pipeline as nlp_pipeline
 
 BATCH = 64
@@ -34,6 +46,8 @@ class ImportReport:
     predicted: int = 0
     snapped: int = 0
     warnings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "kind: count (first at FILE:LINE)"
+    labels_added: dict[str, list[str]] = field(default_factory=dict)
 
     def summary(self) -> str:
         parts = [f"{self.articles_new} new article(s)", f"{self.articles_existing} already present"]
@@ -46,12 +60,39 @@ class ImportReport:
         return ", ".join(parts)
 
 
-def read_records(paths: Iterable[Path], fmt: str) -> Iterator[tuple[str, Record]]:
+@dataclass(frozen=True)
+class Options:
+    """How to read and store what an import brings (the `import` command's options)."""
+
+    fmt: str = "auto"
+    annotator: str | None = None
+    kind: str | None = None  # --as: store every set as this kind
+    labels: str = "strict"  # or "extend"
+    label_map: Mapping[str, str] = field(default_factory=dict)
+    strict: bool = False  # skipped annotations make the import fail
+    docs_every: int | None = None
+    preannotate: bool = False
+    model: str | None = None
+
+
+@dataclass
+class _Prepared:
+    """One record, read, checked and analysed, waiting to be written."""
+
+    where: str
+    record: Record
+    tokens: list[tuple[int, int]]
+    predicted: Annotation | None
+    snapped: int = 0
+
+
+def read_records(paths: Iterable[Path], fmt: str, reading: Reading | None = None) -> Iterator[tuple[str, Record]]:
     """(FILE:LINE, record) for every record under `paths`, each file read by its format."""
+    reading = reading or Reading()
     try:
         for path, found in formats.discover(paths, fmt):
             assert found.read is not None  # discover() yields readable formats only
-            yield from found.read(path)
+            yield from found.read(path, reading)
     except formats.FormatError as exc:
         raise ImportFailed(str(exc)) from None
 
@@ -66,66 +107,152 @@ def import_paths(
     preannotate: bool = False,
     model: str | None = None,
     progress: bool = True,
+    options: Options | None = None,
 ) -> ImportReport:
     """Read every record, check it, store it; on any error write nothing and raise ImportFailed."""
+    options = options or Options(fmt=fmt, annotator=annotator, preannotate=preannotate, model=model)
+    if options.kind is not None and options.kind not in SET_KINDS:
+        raise ImportFailed(f"--as takes {', '.join(SET_KINDS)}, not {options.kind!r}")
     report = ImportReport()
-    pipe = nlp_pipeline.load(model or project.model, project)
+    pipe = nlp_pipeline.load(options.model or project.model, project)
     if pipe.warning:
         report.warnings.append(pipe.warning)
-    records = read_records(paths, fmt)
-    bar = tqdm(desc="import", unit=" records", file=sys.stderr, disable=None if progress else True)
-    try:
-        with write(db):
-            while batch := list(islice(records, BATCH)):
-                _import_batch(db, project, pipe, batch, annotator, preannotate, report)
-                bar.update(len(batch))
-    finally:
-        bar.close()
+    policy = LabelPolicy(project.schemes, extend=options.labels == "extend", mapping=options.label_map)
+    notes = Notes()
+    reading = Reading(notes, options.docs_every, options.annotator, takes=policy.takes)
+    with tempfile.TemporaryFile(prefix="annotator-import-") as spool:
+        records = read_records(paths, options.fmt, reading)
+        count = _prepare_all(records, pipe, project, policy, options, notes, spool, progress)
+        report.skipped = notes.summary()
+        if options.strict and report.skipped:
+            raise ImportFailed("left out under --strict: " + "; ".join(report.skipped) + "\nNothing was imported.")
+        if policy.added and project.path is None:
+            raise ImportFailed("--labels extend needs a project file to add the labels to (annotator init writes one)")
+        spool.seek(0)
+        with write(db), _bar("write", progress, count) as bar:
+            for prepared in _spooled(spool):
+                _store(db, prepared, project, policy, options, report)
+                bar.update(1)
+            if policy.added:
+                assert project.path is not None
+                project_config.add_labels(project.path, policy.added)  # before the commit: a failure undoes all
+    report.labels_added = {layer: list(dict.fromkeys(names)) for layer, names in policy.added.items()}
     return report
 
 
-def _import_batch(db, project, pipe, batch, annotator, preannotate, report) -> None:
-    texts = [record.text for _, record in batch]
-    analysed: Iterable[tuple[list[tuple[int, int]], Annotation | None]]
-    if preannotate:
-        analysed = nlp_pipeline.predict(pipe, project, texts)
-    else:
-        analysed = ((nlp_pipeline.tokenize(pipe, text), None) for text in texts)
-    schemes = project.schemes
-    for (where, record), (tokens, predicted) in zip(batch, analysed):
-        ext_id = record.ext_id or _derived_id(record.text)
+def _bar(desc: str, progress: bool, total: int | None = None) -> tqdm:
+    return tqdm(desc=desc, total=total, unit=" records", file=sys.stderr, disable=None if progress else True)
+
+
+def _prepare_all(records, pipe, project, policy, options: Options, notes: Notes, spool, progress: bool) -> int:
+    """Phase one, outside any lock: every record prepared and pickled to the spool; returns how many."""
+    count = 0
+    with _bar("import", progress) as bar:
+        while batch := list(islice(records, BATCH)):
+            for prepared in _prepare(batch, pipe, project, policy, options, notes):
+                pickle.dump(prepared, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                count += 1
+            bar.update(len(batch))
+    return count
+
+
+def _spooled(spool) -> Iterator[_Prepared]:
+    while True:
         try:
-            article_id, created = store.ensure_article(db, Article(ext_id, record.text, record.meta, tokens))
-            if created:
-                report.articles_new += 1
-            else:
-                report.articles_existing += 1
-                tokens = store.get_article(db, article_id).tokens
-            if record.annotation is not None:
-                _store_set(db, article_id, record, tokens, annotator, schemes, report)
-            if predicted is not None:
-                predicted, _ = snap_all(predicted, Tokens(tokens, record.text))
-                store.put_set(db, article_id, "model", None, predicted, action="preannotate")
-                report.predicted += 1
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _prepare(batch, pipe, project, policy: LabelPolicy, options: Options, notes: Notes) -> Iterator[_Prepared]:
+    """A batch of records with their labels mapped and checked, tokens made and predictions run."""
+    ready: list[tuple[str, Record]] = []
+    for where, record in batch:
+        try:
+            ready.append((where, _labelled(record, where, policy, options, notes)))
+        except LabelRefused as exc:
+            raise ImportFailed(f"{exc.where}: {exc}") from None
         except AnnotatorError as exc:
             raise ImportFailed(f"{where}: {exc}") from None
+    texts = [record.text for _, record in ready]
+    given = [record.tokens for _, record in ready]
+    analysed: Iterable[tuple[list[tuple[int, int]], Annotation | None]]
+    if options.preannotate:
+        analysed = nlp_pipeline.predict(pipe, project, texts, given=given)
+    else:
+        analysed = ((nlp_pipeline.tokenize(pipe, text, tokens), None) for text, tokens in zip(texts, given))
+    for (where, record), (tokens, predicted) in zip(ready, analysed):
+        snapped = 0
+        try:
+            if record.annotation is not None:
+                record.annotation, snapped = snap_all(record.annotation, Tokens(tokens, record.text))
+                check(record.annotation, record.text, policy.allowed())
+        except AnnotatorError as exc:
+            raise ImportFailed(f"{where}: {exc}") from None
+        record.tokens = None
+        yield _Prepared(where, record, tokens, predicted, snapped)
 
 
-def _store_set(db, article_id, record: Record, tokens, annotator, schemes, report) -> None:
+def _labelled(record: Record, where: str, policy: LabelPolicy, options: Options, notes: Notes) -> Record:
+    """The record as it will be stored: of the kind --as says, its labels mapped and known."""
+    if record.annotation is None:
+        return record
+    if options.kind is not None and options.kind != record.source:
+        record = replace(record, source=options.kind)
+        if options.kind != "annotator":
+            record.annotator = None
+        if options.kind == "model":
+            record.status = "draft"
+    if record.source == "annotator" and not (record.annotator or options.annotator):
+        raise Invalid('an annotator record needs "annotator": pass --annotator NAME, or --as gold (or model)')
+    assert record.annotation is not None  # replace() keeps it
+    record.annotation = policy.apply(record.annotation, where, notes, record.lines)
+    return record
+
+
+def _store(db: Database, prepared: _Prepared, project: Project, policy: LabelPolicy, options, report) -> None:
+    """Phase two, inside the write transaction: the article (found or added) and the record's sets."""
+    record, tokens, predicted = prepared.record, prepared.tokens, prepared.predicted
+    try:
+        found = store.locate_article(db, record.ext_id or _derived_id(record.text), record.text)
+        if found is None:
+            article_id, _ = store.ensure_article(
+                db, Article(record.ext_id or _derived_id(record.text), record.text, record.meta, tokens)
+            )
+            report.articles_new += 1
+        else:
+            assert found.id is not None
+            article_id = found.id
+            report.articles_existing += 1
+            if found.text != record.text:  # the same article, spelled otherwise: spans move onto the stored text
+                if record.annotation is not None:
+                    record.annotation = remap(record.annotation, record.text, found.text)
+                if predicted is not None:
+                    predicted = remap(predicted, record.text, found.text)
+            tokens = found.tokens
+        if record.annotation is not None:
+            _store_set(db, article_id, record, Tokens(tokens, found.text if found else record.text), policy, options)
+            report.sets += 1
+            report.snapped += prepared.snapped
+        if predicted is not None:
+            predicted, _ = snap_all(predicted, Tokens(tokens, found.text if found else record.text))
+            store.put_set(db, article_id, "model", None, predicted, action="preannotate")
+            report.predicted += 1
+    except AnnotatorError as exc:
+        raise ImportFailed(f"{prepared.where}: {exc}") from None
+
+
+def _store_set(db, article_id: int, record: Record, tokens: Tokens, policy: LabelPolicy, options: Options) -> None:
     assert record.annotation is not None and record.source is not None  # a record with a set
-    annotation, snapped = snap_all(record.annotation, Tokens(tokens, record.text))
-    check(annotation, record.text, schemes)
-    report.snapped += snapped
+    annotation, _ = snap_all(record.annotation, tokens)
     user_id = None
     if record.source == "annotator":
-        name = record.annotator or annotator
-        if not name:
-            raise Invalid('an annotator record needs "annotator" (or pass --annotator)')
+        name = record.annotator or options.annotator
+        assert name  # checked when prepared
         user_id = store.user_for_import(db, name).id
     if record.source == "model":
         annotation = as_suggestions(annotation)
     store.put_set(db, article_id, record.source, user_id, annotation, status=record.status or "draft")
-    report.sets += 1
 
 
 def snap_all(annotation: Annotation, tokens: Tokens) -> tuple[Annotation, int]:
@@ -155,8 +282,12 @@ def preannotate(
     ) as bar:
         while batch := list(islice(ids, BATCH * 4)):
             articles = [store.get_article(db, article_id) for article_id in batch]
-            predictions = nlp_pipeline.predict(pipe, project, (a.text for a in articles), n_process=n_process)
-            # One transaction per batch: a long run holds the write lock only briefly at a time.
+            # spaCy runs before the write lock is taken; then one short transaction per batch.
+            predictions = list(
+                nlp_pipeline.predict(
+                    pipe, project, [a.text for a in articles], n_process=n_process, given=[a.tokens for a in articles]
+                )
+            )
             with write(db):
                 for article_id, article, (_, predicted) in zip(batch, articles, predictions):
                     predicted, _ = snap_all(predicted, Tokens(article.tokens, article.text))

@@ -206,3 +206,15 @@ def m005_article_small_columns_first(db: Database) -> None:
                 raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
     finally:
         db.execute("PRAGMA foreign_keys = ON")
+
+
+@MIGRATIONS()
+def m006_article_normal_form(db: Database) -> None:
+    """A digest of each article's normal form (NFC, whitespace runs as one space), so that a text
+    another tool spelled with CRLF, NFD or trailing spaces finds its article (model/normal.py)."""
+    from .model.normal import normal_hash
+
+    db.execute("ALTER TABLE articles ADD COLUMN norm_hash TEXT")
+    for article_id, text in db.execute("SELECT id, text FROM articles").fetchall():
+        db.execute("UPDATE articles SET norm_hash = ? WHERE id = ?", [normal_hash(text), article_id])
+    db.execute("CREATE INDEX articles_norm_hash ON articles (norm_hash)")

@@ -6,6 +6,7 @@ import pytest
 
 from annotator import exporting, importing, store
 from annotator.formats import brat
+from annotator.formats.base import Reading
 
 TEXT = "“Americans are not friends of Iraq,” Khamenei said, “and they never were.” Rashid met Khamenei in Tehran."
 # Americans 1-10, Iraq 30-34, Khamenei 37-45, said 46-50, content 1-34 and 53-72, Rashid 75-81, met 82-85,
@@ -171,17 +172,8 @@ def test_brat_annotator_name_with_underscore_and_longest_text_name_win(db, proje
         ("T3\tCONSULT 82 85\tmet\nE1\tCONSULT:T9\n", 2, "T9 is not defined"),
         ("T1\tPERSON 75 81\tRashid\nR1\tSpeaker Arg1:E4 Arg2:T1\n", 2, "E4 is not defined"),
         ("T1\tPERSON 75 81\tRashid\nA1\tQuoteType E4 DIRECT\n", 2, "E4 is not defined"),
-        ("T1\tPERSON 75 81;86 94\tRashid Khamenei\n", 1, "cannot be discontinuous"),
-        ("T1\tCue 46 50\tsaid\n", 1, "no Attribution E line uses"),
-        ("T1\tAttribution 46 50\tsaid\nE1\tAttribution:T1\n", 2, "needs Content"),
-        ("T1\tPERSON 75 81\tRashid\nT2\tCONSULT 82 85\tmet\nE1\tCONSULT:T2 Theme:T1\n", 3, "not Theme"),
         ("T1\tGPE 98 104\tTehran\nR1\tSpeaker Arg1:T1\n", 2, "an R line is"),
         ("E1\tnocolon\n", 1, "is not ROLE:ID"),
-        (
-            "T1\tCONSULT 82 85\tmet\nT2\tCONSULT 82 85\tmet\nE1\tCONSULT:T1\nE2\tCONSULT:T2 Source:E1\n",
-            4,
-            "an event as an argument",
-        ),
     ],
 )
 def test_brat_malformed_ann_is_refused_naming_file_and_line(db, project, tmp_path, ann, line, message):
@@ -228,7 +220,7 @@ def test_brat_export_names_files_so_odd_ids_come_back(db, project, tmp_path):
     out = tmp_path / "out"
     exporting.export(db, "brat", "gold", out)
     assert sorted(p.name for p in out.iterdir()) == ["2024%2F05 .x%25.ann", "2024%2F05 .x%25.txt", "annotation.conf"]
-    assert [r.ext_id for _, r in brat.read(out)] == ["2024/05 .x%"]
+    assert [r.ext_id for _, r in brat.read(out, Reading())] == ["2024/05 .x%"]
 
 
 def test_brat_export_refuses_an_attr_brat_cannot_write(db, project, tmp_path):
@@ -254,7 +246,7 @@ def test_brat_trigger_stands_for_the_cue_and_m_lines_are_attributes(tmp_path):
             ),
         },
     )
-    ((where, record),) = brat.read(folder)
+    ((where, record),) = brat.read(folder, Reading())
     (quote,) = record.annotation.quotes
     assert (quote.label, (quote.span("cue").start, quote.span("cue").end)) == ("INDIRECT", (46, 50))
     assert (record.ext_id, record.annotator, where) == ("visit", "z", f"{folder / 'visit_z.ann'}:1")

@@ -94,7 +94,7 @@ def test_prodigy_hashes_are_stable_and_differ_by_answer_content(quoted_db, tmp_p
 
 
 def test_prodigy_plain_ner_manual_task_imports_as_that_annotators_entities(db, project, tmp_path):
-    path = _write(tmp_path / "ner.jsonl", [NER_MANUAL, {**NER_MANUAL, "_annotator_id": None}])
+    path = _write(tmp_path / "ner.jsonl", [NER_MANUAL, {**NER_MANUAL, "_annotator_id": None, "_session_id": None}])
     importing.import_paths(db, project, [path], annotator="fallback", progress=False)  # guessed: prodigy
     article_id = next(store.iter_article_ids(db))
     for name in ("news-alice", "fallback"):
@@ -107,7 +107,8 @@ def test_prodigy_plain_ner_manual_task_imports_as_that_annotators_entities(db, p
 
 
 def test_prodigy_plain_task_without_annotator_needs_the_option(db, project, tmp_path):
-    path = _write(tmp_path / "ner.jsonl", [{k: v for k, v in NER_MANUAL.items() if k != "_annotator_id"}])
+    unnamed = {k: v for k, v in NER_MANUAL.items() if k not in ("_annotator_id", "_session_id")}
+    path = _write(tmp_path / "ner.jsonl", [unnamed])
     with pytest.raises(importing.ImportFailed, match=rf"^{path}:1: .*needs \"annotator\""):
         importing.import_paths(db, project, [path], progress=False)
 
@@ -196,7 +197,7 @@ def test_prodigy_bare_quote_label_and_multi_part_content(db, project, tmp_path):
             "SPEAKER must link content → entity",
         ),
         ({"answer": "maybe"}, "answer"),
-        ({"text": ""}, "non-empty string"),
+        ({"text": 7}, "non-empty string"),
     ],
 )
 def test_prodigy_bad_task_names_file_line_and_reason(db, project, tmp_path, change, message):

@@ -28,7 +28,9 @@ def _docs(path):
 
 
 def test_spacy_export_to_a_folder_writes_shards(db, project, tmp_path):
-    _import(db, project, tmp_path, [{**QUOTED, "id": f"a{i}", "text": QUOTED["text"] + " " * i} for i in range(5)])
+    _import(
+        db, project, tmp_path, [{**QUOTED, "id": f"a{i}", "text": QUOTED["text"] + f" Copy {i}."} for i in range(5)]
+    )
     out = tmp_path / "train"
     assert docbin.write(exporting.records(db, "gold"), out, shard_size=2) == 5
     assert sorted(p.name for p in out.iterdir()) == ["part-0000.spacy", "part-0001.spacy", "part-0002.spacy"]

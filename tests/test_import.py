@@ -74,7 +74,10 @@ def test_import_broken_line_3_is_refused_naming_line_3_and_changes_nothing(db, p
             {"text": TEXT, "source": "gold", "entities": [{"id": "t1", "start": 4, "end": 0, "label": "GPE"}]},
             "not a span of the text",
         ),
-        ({"text": TEXT, "source": "gold", "entities": [_entity(0, 4, "WIDGET")]}, "unknown label 'WIDGET'"),
+        (
+            {"text": TEXT, "source": "gold", "entities": [_entity(0, 4, "WIDGET")]},
+            "entity label 'WIDGET' is not in the project's scheme; .*--labels extend.*--label-map WIDGET=",
+        ),
         (
             {"text": TEXT, "source": "gold", "entities": [_entity(22, 44, "PERSON"), _entity(36, 44, "PERSON", "t2")]},
             "overlap",

@@ -1,21 +1,28 @@
 """Schema steps keep the data: a database made by an older version comes through each step whole."""
 
 from annotator import db as database
-from annotator import importing, migrations, store
+from annotator import migrations, store
 
 
 def test_migrations_rebuilding_articles_keeps_everything(tmp_path, project):
     path = tmp_path / "old.db"
     db = database.connect(path, migrate=False)
     migrations.MIGRATIONS.apply(db, stop_before="m005_article_small_columns_first")
-    source = tmp_path / "a.jsonl"
-    source.write_text(
-        '{"id": "a1", "text": "Rashid visited Tehran.", "meta": {"title": "Visit"}}\n'
-        '{"id": "a1", "text": "Rashid visited Tehran.", "source": "annotator", "annotator": "carol", '
-        '"status": "submitted", "entities": [{"id": "t1", "start": 0, "end": 6, "label": "PERSON"}]}\n',
-        "utf-8",
+    # The rows as the code of that time wrote them (today's import needs today's schema).
+    db.execute(
+        "INSERT INTO articles (id, ext_id, text, text_hash, meta, tokens, created, assignees) "
+        "VALUES (1, 'a1', 'Rashid visited Tehran.', 'h', '{\"title\": \"Visit\"}', '[[0,6],[7,14],[15,21],[21,22]]', "
+        "'2024-01-01', 1)"
     )
-    importing.import_paths(db, project, [source], progress=False)
+    db.execute("INSERT INTO users (id, name, role, created) VALUES (1, 'carol', 'annotator', '2024-01-01')")
+    db.execute(
+        "INSERT INTO annotation_sets (id, article_id, kind, user_id, status, version, created, updated) "
+        "VALUES (1, 1, 'annotator', 1, 'submitted', 1, '2024-01-01', '2024-01-01')"
+    )
+    db.execute("INSERT INTO assignments (article_id, user_id, created) VALUES (1, 1, '2024-01-01')")
+    db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 't1', 'entity', 'PERSON', 'human')")
+    db.execute("INSERT INTO spans (set_id, item, role, start_char, end_char) VALUES (1, 't1', 'entity', 0, 6)")
+    db.conn.commit()
     before = db.execute("SELECT id, ext_id, text, meta, tokens, assignees FROM articles").fetchall()
     db.close()
 

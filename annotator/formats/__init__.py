@@ -12,15 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from . import brat, conll, docbin, jsonl, prodigy, text
-from .base import Format, FormatError
+from . import brat, conll, docbin, doccano, jsonl, labelstudio, prodigy, text
+from .base import Format, FormatError, Reading
 
-# Order matters where suffixes are shared: native JSONL sniffs first and passes Prodigy files on.
+# Order matters where suffixes are shared: each format's sniff is asked in turn, and the first
+# without one takes the file (the JSON-lines formats: Prodigy and doccano sniff, native takes
+# the rest; .txt: CoNLL sniffs, plain text takes the rest).
 REGISTRY: Mapping[str, Format] = {
-    module.FORMAT.name: module.FORMAT for module in (jsonl, prodigy, text, brat, conll, docbin)
+    module.FORMAT.name: module.FORMAT for module in (prodigy, doccano, jsonl, labelstudio, conll, text, brat, docbin)
 }
 
-__all__ = ["REGISTRY", "Format", "FormatError", "discover", "get", "guess", "readers", "writers"]
+__all__ = ["REGISTRY", "Format", "FormatError", "Reading", "discover", "get", "guess", "readers", "writers"]
 
 
 def get(name: str) -> Format:
@@ -43,6 +45,10 @@ def guess(path: Path) -> Format:
     for found in REGISTRY.values():
         mine = found.read is not None and path.suffix.lower() in found.suffixes
         if mine and (found.sniff is None or found.sniff(path)):
+            return found
+    # A name no format claims (CoNLL-2003's eng.train): formats that know their content ask it.
+    for found in REGISTRY.values():
+        if found.read is not None and found.sniff_unknown and found.sniff is not None and found.sniff(path):
             return found
     raise FormatError(f"{path}: cannot tell the format from the name; pass --format ({', '.join(readers())})")
 

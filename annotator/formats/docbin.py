@@ -36,9 +36,9 @@ import srsly
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
-from ..model import SET_KINDS, STATUSES, Record
-from ..nlp.adapter import annotation_from_doc, annotation_to_doc
-from .base import Format, FormatError, tokens_of, trailing_space
+from ..model import SET_KINDS, STATUSES, Annotation, Item, Record
+from ..nlp.adapter import GROUPS, annotation_from_doc, annotation_to_doc
+from .base import Format, FormatError, Reading, tokens_of, trailing_space
 
 # A shard ends at whichever comes first: memory follows the tokens held, so long articles make smaller shards.
 SHARD_SIZE = 1000
@@ -46,6 +46,7 @@ SHARD_TOKENS = 100_000
 # The token attributes our docs set (a DocBin stores 12 by default, the others all zero here).
 ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "ENT_ID")
 SET_GROUP = "annotation_set"
+OUR_GROUPS = frozenset(GROUPS.values()) | {SET_GROUP}
 
 
 def to_doc(record: Record, vocab: Vocab) -> Doc:
@@ -121,36 +122,82 @@ def _msgpack_without_entry_point_scan():
 # --- reading --------------------------------------------------------------------------
 
 
-def read(path: Path) -> Iterator[tuple[str, Record]]:
+def read(path: Path, reading: Reading) -> Iterator[tuple[str, Record]]:
     """Records of a .spacy file, one per Doc."""
+    # A DocBin is untrusted binary: zlib, msgpack, numpy and spaCy each raise their own kinds of
+    # error on a damaged one (KeyError for an emptied string table, ValueError or IndexError for
+    # truncated arrays), so every error while decoding is this file's error, not a crash.
     try:
         docs = DocBin().from_disk(path)
-    except Exception as exc:  # zlib, msgpack and spaCy each raise their own kind on a bad file
-        raise FormatError(f"{path}:1: not a spaCy DocBin ({exc})") from None
-    for number, doc in enumerate(docs.get_docs(Vocab()), start=1):
+        found = docs.get_docs(Vocab())
+    except Exception as exc:
+        raise FormatError(f"{path}:1: not a spaCy DocBin ({type(exc).__name__}: {exc})") from None
+    number = 0
+    while True:
+        number += 1
         where = f"{path}:{number}"
         try:
-            yield where, from_doc(doc)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise FormatError(f"{where}: {exc}") from None
+            doc = next(found, None)
+            if doc is None:
+                return
+            record = from_doc(doc, where, reading)
+        except Exception as exc:  # see above: a damaged doc, whatever it raises, is this doc's error
+            raise FormatError(f"{where}: {_reason(exc)}") from None
+        yield where, record
 
 
-def from_doc(doc: Doc) -> Record:
-    """A record from a Doc as to_doc makes them (or any Doc with entities)."""
+def _reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, (ValueError, TypeError)) else f"damaged document ({type(exc).__name__}: {exc})"
+
+
+def from_doc(doc: Doc, where: str = "", reading: Reading | None = None) -> Record:
+    """A record from a Doc as to_doc makes them (or any Doc with entities or spancat spans)."""
+    reading = reading or Reading()
     if not doc.text.strip():
         raise ValueError("the document has no text")
     info = doc.spans[SET_GROUP].attrs if SET_GROUP in doc.spans else {}
+    if not isinstance(info, dict):
+        raise ValueError(f"span group {SET_GROUP!r}: attrs must be a dict")
+    ext_id = info.get("id") or ""
     meta = info.get("meta") or {}
-    record = Record(ext_id=str(info.get("id") or ""), text=doc.text, meta=dict(meta))
+    if not isinstance(ext_id, (str, int)) or not isinstance(meta, dict):
+        raise ValueError(f"span group {SET_GROUP!r}: id must be a string and meta a dict")
+    record = Record(ext_id=str(ext_id), text=doc.text, meta=dict(meta), tokens=token_offsets(doc))
     source = info.get("source")
     if SET_GROUP in doc.spans and source is None:
         return record  # exported as a plain article
     record.source = source if source in SET_KINDS else "annotator"
-    record.annotator = info.get("annotator") if record.source == "annotator" else None
+    annotator = info.get("annotator")
+    if annotator is not None and not isinstance(annotator, str):
+        raise ValueError(f"span group {SET_GROUP!r}: annotator must be a string, not {annotator!r}")
+    record.annotator = annotator if record.source == "annotator" else None
     status = info.get("status")
     record.status = status if status in STATUSES else ("draft" if record.source == "model" else "submitted")
-    record.annotation = annotation_from_doc(doc)
+    record.annotation = _with_span_groups(annotation_from_doc(doc), doc, where, reading)
     return record
+
+
+def token_offsets(doc: Doc) -> list[tuple[int, int]]:
+    return [(t.idx, t.idx + len(t.text)) for t in doc]
+
+
+def _with_span_groups(annotation: Annotation, doc: Doc, where: str, reading: Reading) -> Annotation:
+    """Span groups that are not ours (spancat's "sc" and others): their spans become entities when
+    the doc has no `doc.ents` and they do not overlap; otherwise they are reported, never dropped silently."""
+    others = [name for name in doc.spans if name not in OUR_GROUPS]
+    if not others:
+        return annotation
+    items = list(annotation.items())
+    taken = sorted((e.start, e.end) for e in annotation.entities)
+    for name in others:
+        for span in doc.spans[name]:
+            start, end = span.start_char, span.end_char
+            if annotation.entities or any(start < e and s < end for s, e in taken):
+                reading.notes.skip(f"span in group {name!r} overlapping an entity (not imported)", where)
+                continue
+            taken.append((start, end))
+            items.append(Item.entity(f"t{len(taken)}-{name}", start, end, span.label_))
+    return Annotation.of(items)
 
 
 FORMAT = Format(
@@ -160,4 +207,5 @@ FORMAT = Format(
     read=read,
     write=write,
     download_suffix=".spacy",
+    training=True,
 )

@@ -15,21 +15,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..model import SET_KINDS, STATUSES, Annotation, Item, Record, Span
-from .base import Format, json_lines, lines, text_and_meta, write_json_lines
+from .base import Format, Reading, json_lines, text_and_meta, write_json_lines
 
 _LAYER_KEYS = ("entities", "quotes", "events")
-
-
-def sniff(path: Path) -> bool:
-    """True unless the first record looks like Prodigy's (tokens and spans, no native layers)."""
-    for _, line in lines(path):
-        if line.strip():
-            try:
-                first = json.loads(line)
-            except ValueError:
-                return True  # let read() report the broken line
-            return not (isinstance(first, dict) and "spans" in first and not any(k in first for k in _LAYER_KEYS))
-    return True
 
 
 # --- writing --------------------------------------------------------------------------
@@ -58,6 +46,7 @@ def to_json(record: Record) -> dict[str, Any]:
             "cue": span(q.span("cue")),
             "source": span(q.span("source")),
             "speaker": q.link("speaker"),
+            **({"attrs": dict(q.attrs)} if q.attrs else {}),
         }
         for q in record.annotation.quotes
     ]
@@ -89,7 +78,7 @@ def write(records: Iterable[Record], out: Path | IO[str]) -> int:
 # --- reading --------------------------------------------------------------------------
 
 
-def read(path: Path) -> Iterator[tuple[str, Record]]:
+def read(path: Path, reading: Reading) -> Iterator[tuple[str, Record]]:
     """Records of a native JSONL file; FormatError names FILE:LINE of the first bad one."""
     return json_lines(path, from_json)
 
@@ -184,14 +173,20 @@ def _quote(obj: Any, text: str) -> Item:
     content = obj.get("content")
     if not isinstance(content, list) or not content:
         raise ValueError(f"{what}: content must be a non-empty list of spans")
-    return Item.quote(
-        item_id,
-        _label(obj, "type", what),
-        tuple(_offsets(c, text, f"{what} content") for c in content),
-        _maybe_span(obj.get("cue"), text, f"{what} cue"),
-        _maybe_span(obj.get("source"), text, f"{what} source"),
-        _ref(obj, "speaker", what),
-    )
+    spans = {
+        "content": tuple(_offsets(c, text, f"{what} content") for c in content),
+        "cue": _maybe_span(obj.get("cue"), text, f"{what} cue"),
+        "source": _maybe_span(obj.get("source"), text, f"{what} source"),
+    }
+    links = {"speaker": _ref(obj, "speaker", what)}
+    return Item.make("quote", item_id, _label(obj, "type", what), spans, links, _attrs(obj, what))
+
+
+def _attrs(obj: dict, what: str) -> tuple[tuple[str, str], ...]:
+    attrs = obj.get("attrs") or {}
+    if not isinstance(attrs, dict) or not all(isinstance(v, str) for v in attrs.values()):
+        raise ValueError(f"{what}: attrs must be an object of strings")
+    return tuple(sorted(attrs.items()))
 
 
 def _event(obj: Any, text: str) -> Item:
@@ -199,16 +194,13 @@ def _event(obj: Any, text: str) -> Item:
         raise ValueError("an event must be an object")
     item_id = _id(obj, "event")
     what = f"event {item_id}"
-    attrs = obj.get("attrs") or {}
-    if not isinstance(attrs, dict) or not all(isinstance(v, str) for v in attrs.values()):
-        raise ValueError(f"{what}: attrs must be an object of strings")
     return Item.event(
         item_id,
         _label(obj, "type", what),
         _offsets(obj.get("trigger"), text, f"{what} trigger"),
         _ref(obj, "source_actor", what),
         _ref(obj, "target_actor", what),
-        tuple(sorted(attrs.items())),
+        _attrs(obj, what),
     )
 
 
@@ -218,7 +210,6 @@ FORMAT = Format(
     suffixes=(".jsonl", ".ndjson"),
     read=read,
     write=write,
-    sniff=sniff,
     media_type="application/x-ndjson",
     download_suffix=".jsonl",
 )

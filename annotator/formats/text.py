@@ -6,16 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..model import Record
-from .base import Format, FormatError
+from .base import Format, FormatError, Reading, read_text
 
 
-def read(path: Path) -> Iterator[tuple[str, Record]]:
-    try:
-        body = path.read_text("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"{path}:1: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+def read(path: Path, reading: Reading) -> Iterator[tuple[str, Record]]:
+    body = read_text(path)
     if not body.strip():
         raise FormatError(f"{path}:1: the file is empty")
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:  # pragma: no cover - decoded UTF-8 has no lone surrogates
+        raise FormatError(f"{path}:1: not UTF-8 text") from None
     yield f"{path}:1", Record(ext_id=path.stem, text=body, meta={"filename": path.name})
 
 

@@ -50,7 +50,7 @@ class Layer:
     links: tuple[str, ...] = ()  # roles that point at an entity of the same set
     exclusive: bool = False  # no two items overlap; a new item replaces those it covers
     one_per_span: bool = False  # no two items share their main span
-    has_attrs: bool = False  # items carry free attributes (an event's modality)
+    has_attrs: bool = False  # items carry free attributes (an event's modality, a quote's brat type)
     # What agreement gives each token an item covers: the item's label, or (when set) the
     # role of the span covering it, these roles in painting order, the last winning.
     painted_roles: tuple[str, ...] = ()
@@ -75,6 +75,7 @@ LAYERS: dict[str, Layer] = {
             repeated=frozenset({"content"}),
             links=("speaker",),
             painted_roles=("content", "source", "cue"),
+            has_attrs=True,  # what a corpus says of a quote beyond its type (brat's attribution type)
             default_label=guess_quote_type,
         ),
         Layer(

@@ -41,7 +41,11 @@ class Record:
     annotator: str | None = None
     status: str | None = None
     annotation: Annotation | None = None
-    tokens: list[tuple[int, int]] | None = None  # filled on export, for formats that need them
+    # The tokens: filled on export, for formats that need them; on import, a file's own tokens
+    # (CoNLL's), kept as the article's when they rebuild its text.
+    tokens: list[tuple[int, int]] | None = None
+    # Where each item came from (item id -> FILE:LINE), for readers that know (brat): errors name it.
+    lines: dict[str, str] = field(default_factory=dict)
 
 
 class Tokens:

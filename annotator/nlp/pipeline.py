@@ -86,13 +86,75 @@ def _add_components(nlp: Language, settings: dict) -> None:
     nlp.add_pipe("annotator_events", after="annotator_quotes", config=event_config)
 
 
-def token_offsets(doc: Doc) -> list[tuple[int, int]]:
+def token_offsets(doc: Doc, offset: int = 0) -> list[tuple[int, int]]:
     """Character offsets of every token, whitespace tokens included (they rebuild the Doc)."""
-    return [(t.idx, t.idx + len(t.text)) for t in doc]
+    return [(offset + t.idx, offset + t.idx + len(t.text)) for t in doc]
 
 
-def tokenize(pipeline: Pipeline, text: str) -> list[tuple[int, int]]:
-    return token_offsets(pipeline.nlp.make_doc(text))
+# Texts are analysed in pieces of at most this many characters, cut at paragraph breaks: far
+# below spaCy's max_length (1,000,000, past which it refuses a text, E088) and the memory the
+# parser needs for a piece stays small.
+PIECE = 100_000
+
+Tokens = list[tuple[int, int]]
+
+
+def pieces(text: str, size: int = PIECE) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces covering the text, each at most `size` characters,
+    cut after a line break where there is one, else after a space, else anywhere."""
+    cuts, start = [], 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = window.rfind("\n") + 1 or window.rfind(" ") + 1 or size
+        cuts.append((start, start + cut))
+        start += cut
+    cuts.append((start, len(text)))
+    return cuts
+
+
+def _piece_docs(pipeline: Pipeline, text: str, given: Tokens | None) -> list[tuple[int, Doc]]:
+    """The text's pieces as Docs (of the given tokens when there are some), each with its offset."""
+    if given:
+        doc = doc_of(pipeline, text, given)
+        if doc is not None:
+            return _split_doc(doc)
+    return [(start, pipeline.nlp.make_doc(text[start:end])) for start, end in pieces(text)]
+
+
+def doc_of(pipeline: Pipeline, text: str, tokens: Tokens) -> Doc | None:
+    """A Doc of exactly these tokens (a file's own, as CoNLL gives them), or None if they do not rebuild the text."""
+    from ..formats.base import trailing_space
+
+    words = [text[s:e] for s, e in tokens]
+    if not all(words):
+        return None
+    doc = Doc(pipeline.nlp.vocab, words=words, spaces=trailing_space(tokens, text))
+    return doc if doc.text == text else None
+
+
+def _split_doc(doc: Doc) -> list[tuple[int, Doc]]:
+    """A long Doc as Docs of at most PIECE characters (or one token), cut at token boundaries."""
+    if len(doc.text) <= PIECE:
+        return [(0, doc)]
+    found, first = [], 0
+    for _, end in pieces(doc.text):
+        last = first
+        while last < len(doc) and doc[last].idx + len(doc[last]) <= end:
+            last += 1
+        last = max(last, first + 1)
+        if first < len(doc):
+            found.append((doc[first].idx, doc[first:last].as_doc()))
+        first = last
+    if first < len(doc):
+        found.append((doc[first].idx, doc[first:].as_doc()))
+    return found
+
+
+def tokenize(pipeline: Pipeline, text: str, given: Tokens | None = None) -> Tokens:
+    """The text's tokens: the given ones when they rebuild the text, else the pipeline's tokenizer's."""
+    if given and doc_of(pipeline, text, given) is not None:
+        return [(s, e) for s, e in given]
+    return [t for start, doc in _piece_docs(pipeline, text, None) for t in token_offsets(doc, start)]
 
 
 def annotation_of(doc: Doc, project: Project) -> Annotation:
@@ -101,8 +163,50 @@ def annotation_of(doc: Doc, project: Project) -> Annotation:
 
 
 def predict(
-    pipeline: Pipeline, project: Project, texts: Iterable[str], *, batch_size: int = 32, n_process: int = 1
-) -> Iterator[tuple[list[tuple[int, int]], Annotation]]:
-    """Tokens and model annotation of each text, lazily, in order."""
-    for doc in pipeline.nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
-        yield token_offsets(doc), annotation_of(doc, project)
+    pipeline: Pipeline,
+    project: Project,
+    texts: Iterable[str],
+    *,
+    batch_size: int = 32,
+    n_process: int = 1,
+    given: Iterable[Tokens | None] | None = None,
+) -> Iterator[tuple[Tokens, Annotation]]:
+    """Tokens and model annotation of each text, lazily, in order; long texts in pieces."""
+    texts = list(texts)
+    tokens = list(given) if given is not None else [None] * len(texts)
+    parts = [(n, offset, doc) for n, text in enumerate(texts) for offset, doc in _piece_docs(pipeline, text, tokens[n])]
+    done = pipeline.nlp.pipe(
+        ((doc, (n, offset)) for n, offset, doc in parts), as_tuples=True, batch_size=batch_size, n_process=n_process
+    )
+    current, found, annotations = 0, [], []  # type: ignore[var-annotated]
+    for doc, (n, offset) in done:
+        while n > current:
+            yield found, join(annotations)
+            current, found, annotations = current + 1, [], []
+        found.extend(token_offsets(doc, offset))
+        annotations.append((offset, annotation_of(doc, project)))
+    while current < len(texts):
+        yield found, join(annotations)
+        current, found, annotations = current + 1, [], []
+
+
+def join(parts: list[tuple[int, Annotation]]) -> Annotation:
+    """The annotations of a text's pieces as one: offsets moved by each piece's start, ids renumbered."""
+    if len(parts) == 1 and parts[0][0] == 0:
+        return parts[0][1]
+    from dataclasses import replace
+
+    from ..model import LAYERS, Span
+
+    counters = dict.fromkeys(LAYERS, 0)
+    items = []
+    for offset, annotation in parts:
+        renamed = {}
+        for item in annotation.items():
+            counters[item.layer] += 1
+            renamed[item.id] = f"{item.kind.prefix}{counters[item.layer]}"
+        for item in annotation.items():
+            spans = tuple((role, Span(s.start + offset, s.end + offset)) for role, s in item.spans)
+            links = tuple((role, renamed[t]) for role, t in item.links)
+            items.append(replace(item, id=renamed[item.id], spans=spans, links=links))
+    return Annotation.of(items)

@@ -15,6 +15,7 @@ from .articles import (
     get_article,
     get_article_text,
     iter_article_ids,
+    locate_article,
 )
 from .export import iter_sets, iter_submitted, stats
 from .history import Saved, edit, history, last_change, set_status, undo
@@ -89,6 +90,7 @@ __all__ = [
     "iter_submitted",
     "last_change",
     "list_users",
+    "locate_article",
     "load_annotation",
     "load_annotations",
     "next_article",

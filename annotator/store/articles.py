@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from ..errors import Conflict, NotFound
 from ..model import Article
+from ..model.normal import normal_hash
 from ._sql import now, row, text_hash, value
 from .queue import count_open
 
@@ -42,11 +43,12 @@ def ensure_article(db: Database, article: Article) -> tuple[int, bool]:
     if same_text is not None:
         return same_text, False
     cur = db.execute(
-        "INSERT INTO articles (ext_id, text, text_hash, meta, tokens, created) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO articles (ext_id, text, text_hash, norm_hash, meta, tokens, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             article.ext_id,
             article.text,
             digest,
+            normal_hash(article.text),
             json.dumps(article.meta, ensure_ascii=False, sort_keys=True),
             json.dumps(article.tokens, separators=(",", ":")),
             now(),
@@ -54,6 +56,25 @@ def ensure_article(db: Database, article: Article) -> tuple[int, bool]:
     )
     count_open(db, +1)
     return int(cur.lastrowid or 0), True
+
+
+def locate_article(db: Database, ext_id: str, text: str) -> Article | None:
+    """The stored article an imported record belongs to: the one with its id, else its exact text,
+    else its text up to whitespace and Unicode composition (see model.normal); None if new.
+
+    Refuses an id that exists already with a text that is not the same up to that.
+    """
+    digest, normal = text_hash(text), normal_hash(text)
+    found = row(db, f"SELECT {ARTICLE_COLUMNS}, text_hash, norm_hash FROM articles WHERE ext_id = ?", [ext_id])
+    if found is not None:
+        if digest != found["text_hash"] and normal != found["norm_hash"]:
+            raise Conflict(f"article {ext_id!r} exists already with a different text")
+        return article_of(found)
+    for column, key in (("text_hash", digest), ("norm_hash", normal)):
+        found = row(db, f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {column} = ? ORDER BY id LIMIT 1", [key])
+        if found is not None:
+            return article_of(found)
+    return None
 
 
 def find_article(db: Database, ext_id: str) -> int | None:
