@@ -64,6 +64,7 @@ from .flat import Key, Relation
 # Keys only Prodigy tasks have; native records have their layers instead.
 PRODIGY_KEYS = frozenset({"spans", "tokens", "answer", "_input_hash", "_task_hash", "_session_id", "versions"})
 NATIVE_KEYS = frozenset({"entities", "quotes", "events", "source"})
+ANSWERED = {"accept": "accepted", "reject": "rejected", "ignore": "ignored"}
 
 
 def _hash(value: Any) -> int:
@@ -214,8 +215,10 @@ def _name(data: dict, key: str) -> str | None:
 
 def _task(data, where, article: Record, source, annotator, reading: Reading, status=None) -> _Task:
     answer = data.get("answer", "accept")
-    if answer not in ("accept", "reject", "ignore"):
+    if answer not in ANSWERED:
         raise ValueError('"answer" must be accept, reject or ignore')
+    if "options" in data or "label" in data and "spans" not in data:
+        reading.notes.skip("Prodigy choice or classification answer (options, accept, label: not imported)", where)
     if status not in STATUSES:
         status = "skipped" if answer != "accept" else ("draft" if source == "model" else "submitted")
     record = Record(article.ext_id, article.text, dict(article.meta), source, annotator or reading.annotator, status)
@@ -234,12 +237,12 @@ def _merge(tasks: list[_Task], reading: Reading) -> Record:
     if accepted:
         for t in tasks:
             if t.answer != "accept":
-                reading.notes.skip(f"Prodigy {t.answer}ed task on a text also accepted (merged away)", t.where)
+                reading.notes.skip(f"Prodigy {ANSWERED[t.answer]} task on a text also accepted (merged away)", t.where)
         used, record = accepted, accepted[0].record
     else:
         used, record = [first], first.record
         for t in tasks[1:]:
-            reading.notes.skip(f"further Prodigy {t.answer}ed task on the same text (the first kept)", t.where)
+            reading.notes.skip(f"further Prodigy {ANSWERED[t.answer]} task on the same text (the first kept)", t.where)
     spans: dict[Key, None] = {}
     taken: list[Key] = []  # entity spans kept, to refuse overlaps between tasks
     for task in used:

@@ -161,6 +161,7 @@ class _Parsed:
     attrs: list[tuple[int, str, str, str]] = field(default_factory=list)  # line, name, target, value
     ids: set[str] = field(default_factory=set)
     item_lines: dict[str, str] = field(default_factory=dict)  # item id -> FILE:LINE
+    last_text: tuple[str, str] | None = None  # the last T line's span text and what its line wrote of it
 
     def __post_init__(self) -> None:
         for number, line in lines(self.path):
@@ -181,7 +182,10 @@ class _Parsed:
         fields = line.split("\t")
         ident = fields[0]
         if kind not in "TERAM" or not re.fullmatch(r"[TERAM]\w+", ident) or len(fields) < 2:
+            if self._continues(line):
+                return
             raise self.fail(number, f"not a brat annotation line: {line[:60]!r}")
+        self.last_text = None
         if ident in self.ids:
             raise self.fail(number, f"{ident} is defined twice")
         self.ids.add(ident)
@@ -206,6 +210,18 @@ class _Parsed:
                 raise self.fail(number, "an A line is 'NAME TARGET [VALUE]'")
             self.attrs.append((number, body[0], body[1], body[2] if len(body) == 3 else "true"))
 
+    def _continues(self, line: str) -> bool:
+        """Whether the line goes on with the text of the T line before it (a tool wrote its line
+        break as it is, as PolNeAR's did); brat itself loads such files."""
+        if self.last_text is None:
+            return False
+        spanned, written = self.last_text
+        written += "\n" + line
+        if not " ".join(spanned.split()).startswith(" ".join(written.split())):  # blank lines were skipped
+            return False
+        self.last_text = spanned, written
+        return True
+
     def _pair(self, number: int, item: str) -> tuple[str, str]:
         role, sep, target = item.partition(":")
         if not sep or not role or not target:
@@ -229,9 +245,12 @@ class _Parsed:
             parts.append(Span(start, end))
         written = "\t".join(fields[2:])
         expected = _span_text(self.text, parts)
-        if written != expected:
+        # Some tools (PolNeAR's) cut the text field at the span's first line break.
+        cut = " ".join(self.text[p.start : p.end] for p in parts).split("\n")[0].rstrip("\r")
+        if written != expected and written not in (cut, cut.rstrip()):
             raise self.fail(number, f"{ident}: text {written!r} does not match the .txt at {offsets} ({expected!r})")
         self.ts[ident] = _T(number, label, tuple(parts))
+        self.last_text = " ".join(self.text[p.start : p.end] for p in parts), written
 
     # -- from lines to items
 
