@@ -42,11 +42,12 @@ def test_conll_writes_words_tags_sentences_and_skips_whitespace_tokens(tmp_path)
     lines = out.read_text("utf-8").split("\n")
     assert lines[:4] == ["-DOCSTART- -X- O O", "# id = doc-1", "# set = gold", "# status = submitted"]
     body = "\n".join(lines[4:])
-    # no line for the double space or the paragraph break; "Yahoo!" ends no sentence; the line break
-    # in "New\nYork" ends one (sentences follow the text alone), the entity going on with I-
+    # no line for the double space or the paragraph break; sentences follow the text alone (the same
+    # for every set of an article): "Yahoo!" and the line break in "New\nYork" end one, the entity
+    # going on with I- after it
     assert body == (
         "\nIran\tB-GPE\nwarned\tO\nthe\tO\nU.S.\tB-GPE\non\tO\nMonday\tB-DATE\n.\tO\n"
-        "\nYahoo\tB-ORG\n!\tI-ORG\nInc.\tI-ORG\nsaid\tO\n:\tO\n“\tO\nNo\tO\n.\tO\n”\tO\n"
+        "\nYahoo\tB-ORG\n!\tI-ORG\n\nInc.\tI-ORG\nsaid\tO\n:\tO\n“\tO\nNo\tO\n.\tO\n”\tO\n"
         "\nNew\tB-GPE\n\nYork\tI-GPE\nagreed\tO\n.\tO\n\n"
     )
 

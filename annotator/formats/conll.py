@@ -73,7 +73,7 @@ def sentences(record: Record) -> Iterator[list[tuple[str, str]]]:
             sentence, ended = [], False
         inside = entity is not None and entity.start < s
         sentence.append((word, "O" if entity is None else f"{'I' if inside else 'B'}-{entity.label}"))
-        if word in SENTENCE_END and not (entity is not None and entity.end > e):  # "Yahoo!" ends none
+        if word in SENTENCE_END:
             ended = True
         if n + 1 < len(words) and "\n" in text[e : words[n + 1][0]]:
             yield sentence
@@ -195,9 +195,10 @@ def read(path: Path, reading: Reading) -> Iterator[tuple[str, Record]]:
 
 
 def _iob1(sentences: list[list[tuple[str, str, int]]]) -> bool:
-    """IOB1 (CoNLL-2003's own): an I- tag begins an entity, B- only parts two of one label."""
+    """IOB1 (CoNLL-2003's own): an I- tag begins an entity, B- only parts two of one label.
+    (An I- that goes on from the end of the sentence before is IOB2 going on, as we write it.)"""
+    before = "O"
     for sentence in sentences:
-        before = "O"
         for _, tag, _ in sentence:
             if tag[0] == "I" and (before == "O" or before[2:] != tag[2:]):
                 return True
