@@ -179,6 +179,8 @@ CANNOT_CARRY = {
     "spacy": ("nothing of the layers; ids, kind, status and meta too", lambda r, _: r, True),
     "prodigy": ("item ids; event attrs", lambda r, _: without_event_attrs(r), False),
     "brat": ("item ids; set kind and status; article meta", as_brat_import, False),
+    "labelstudio": ("item ids; event attrs", lambda r, _: without_event_attrs(r), False),
+    "doccano": ("item ids; event attrs", lambda r, _: without_event_attrs(r), False),
 }
 
 

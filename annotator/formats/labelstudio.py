@@ -163,9 +163,9 @@ def _records(task: Any, where: str, reading: Reading) -> list[Record]:
     if not isinstance(text, str) or not text.strip():
         raise ValueError('the task has no text in "data"')
     meta = dict(task.get("meta") or {}) if isinstance(task.get("meta") or {}, dict) else {}
-    if task.get("id") is not None:
-        meta["label_studio_id"] = task["id"]
     ext_id = str(data["id"]) if isinstance(data.get("id"), (str, int)) and data.get("id") != "" else ""
+    if task.get("id") is not None and not ext_id:  # our own exports carry the article id instead
+        meta["label_studio_id"] = task["id"]
     records = [Record(ext_id, text, meta)]
     for n, found in enumerate(_list(task, "annotations"), start=1):
         if not isinstance(found, dict):
