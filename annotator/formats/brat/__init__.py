@@ -12,7 +12,8 @@ labels Attribution/Content/Cue/Source, and discontinuous entities, cues, sources
 from __future__ import annotations
 
 from ..base import Format
-from .reader import read, sniff_folder
+from .layout import sniff_folder
+from .reader import read
 from .writer import file_stem, to_ann, write
 
 __all__ = ["FORMAT", "file_stem", "read", "to_ann", "write"]

@@ -36,61 +36,31 @@ from urllib.parse import unquote
 
 from ...model import LAYERS, Annotation, Item, Record, Span
 from ..base import FormatError, Reading, lines, read_text_and_bom
+from .layout import ann_files, conf_types, text_of, texts_near
 from .writer import ATTRIBUTION, BRAT_TYPE, CONTENT, CUE, QUOTE_PARTS, QUOTE_TYPE, SOURCE, SPEAKER, TARGET, _span_text
-
-
-def sniff_folder(folder: Path) -> bool:
-    """A folder is brat when it holds .ann files, or its sub-folders do."""
-    return any(_ann_files(folder))
-
-
-def _ann_files(folder: Path) -> Iterator[Path]:
-    for place in (folder, *sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))):
-        yield from sorted(p for p in place.iterdir() if p.is_file() and p.suffix.lower() == ".ann")
-
-
-def _texts_near(folder: Path) -> dict[str, Path]:
-    """The .txt files in a folder and its sibling folders, by stem (the folder's own first)."""
-    found: dict[str, Path] = {}
-    siblings = sorted(p for p in folder.parent.iterdir() if p.is_dir() and p != folder)
-    for place in (folder, *siblings):
-        for path in sorted(place.glob("*.txt")):
-            found.setdefault(path.stem, path)
-    return found
 
 
 def read(path: Path, reading: Reading) -> Iterator[tuple[str, Record]]:
     """Records of a brat folder, or of one .ann file and its .txt."""
     if not path.is_dir():
-        near = _texts_near(path.parent)
-        stem, annotator = _text_of(path, near)
+        near = texts_near(path.parent)
+        stem, annotator = text_of(path, near)
         yield from _read_pair(path, near[stem], stem, annotator, reading)
         return
-    anns = list(_ann_files(path))
+    anns = list(ann_files(path))
     folders = dict.fromkeys(ann.parent for ann in anns) or {path: None}
     texts: dict[str, Path] = {}
     for folder in folders:
-        for stem, txt in _texts_near(folder).items():
+        for stem, txt in texts_near(folder).items():
             texts.setdefault(stem, txt)
     annotated: set[str] = set()
     for ann in anns:
-        stem, annotator = _text_of(ann, texts)
+        stem, annotator = text_of(ann, texts)
         annotated.add(stem)
         yield from _read_pair(ann, texts[stem], stem, annotator, reading)
     for stem, txt in sorted(texts.items()):
         if stem not in annotated and txt.parent == path:
             yield f"{txt}:1", _plain(txt, stem)[0]
-
-
-def _text_of(ann: Path, texts: dict[str, Path]) -> tuple[str, str | None]:
-    """The .txt stem an .ann belongs to and the annotator its name carries (NAME_<annotator>.ann)."""
-    if ann.stem in texts:
-        return ann.stem, None
-    owners = [stem for stem in texts if ann.stem.startswith(stem + "_") and len(ann.stem) > len(stem) + 1]
-    if not owners:
-        raise FormatError(f"{ann}:1: no {ann.stem}.txt (or NAME.txt for NAME_<annotator>.ann) beside it")
-    stem = max(owners, key=len)
-    return stem, unquote(ann.stem[len(stem) + 1 :])
 
 
 def _plain(txt: Path, stem: str) -> tuple[Record, int]:
@@ -103,27 +73,10 @@ def _plain(txt: Path, stem: str) -> tuple[Record, int]:
 def _read_pair(ann: Path, txt: Path, stem: str, annotator, reading: Reading) -> Iterator[tuple[str, Record]]:
     record, bom = _plain(txt, stem)
     record.source, record.annotator, record.status = "annotator", annotator, "submitted"
-    parsed = _Parsed(ann, record.text, bom, reading, _conf(ann))
+    parsed = _Parsed(ann, record.text, bom, reading, conf_types(ann))
     record.annotation = parsed.annotation()
     record.lines = parsed.item_lines
     yield f"{ann}:1", record
-
-
-def _conf(ann: Path) -> dict[str, set[str]] | None:
-    """The entity and event types of the annotation.conf nearest the .ann (brat looks up the tree)."""
-    for folder in (ann.parent, *list(ann.parents)[1:3]):
-        conf = folder / "annotation.conf"
-        if conf.is_file():
-            sections: dict[str, set[str]] = defaultdict(set)
-            section = ""
-            for _, line in lines(conf):
-                line = line.split("#", 1)[0].strip()
-                if line.startswith("[") and line.endswith("]"):
-                    section = line[1:-1].strip()
-                elif line and not line.startswith("-"):
-                    sections[section].add(line.split()[0].lstrip("!"))
-            return sections
-    return None
 
 
 @dataclass
