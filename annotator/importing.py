@@ -187,6 +187,8 @@ def _prepare(batch, pipe, project, policy: LabelPolicy, options: Options, notes:
             if record.annotation is not None:
                 record.annotation, snapped = snap_all(record.annotation, Tokens(tokens, record.text))
                 check(record.annotation, record.text, policy.allowed())
+            if predicted is not None:
+                predicted, _ = snap_all(predicted, Tokens(tokens, record.text))
         except AnnotatorError as exc:
             raise ImportFailed(f"{where}: {exc}") from None
         record.tokens = None
@@ -213,6 +215,8 @@ def _labelled(record: Record, where: str, policy: LabelPolicy, options: Options,
 def _store(db: Database, prepared: _Prepared, project: Project, policy: LabelPolicy, options, report) -> None:
     """Phase two, inside the write transaction: the article (found or added) and the record's sets."""
     record, tokens, predicted = prepared.record, prepared.tokens, prepared.predicted
+    # Spans were snapped to the record's tokens when prepared; only an article stored before
+    # (its own tokens, perhaps its own spelling) makes them move again, under the lock.
     try:
         found = store.locate_article(db, record.ext_id or _derived_id(record.text), record.text)
         if found is None:
@@ -230,21 +234,26 @@ def _store(db: Database, prepared: _Prepared, project: Project, policy: LabelPol
                 if predicted is not None:
                     predicted = remap(predicted, record.text, found.text)
             tokens = found.tokens
+        stored = None if found is None else Tokens(tokens, found.text)
         if record.annotation is not None:
-            _store_set(db, article_id, record, Tokens(tokens, found.text if found else record.text), policy, options)
+            _store_set(db, article_id, record, stored, policy, options)
             report.sets += 1
             report.snapped += prepared.snapped
         if predicted is not None:
-            predicted, _ = snap_all(predicted, Tokens(tokens, found.text if found else record.text))
+            if stored is not None:
+                predicted, _ = snap_all(predicted, stored)
             store.put_set(db, article_id, "model", None, predicted, action="preannotate")
             report.predicted += 1
     except AnnotatorError as exc:
         raise ImportFailed(f"{prepared.where}: {exc}") from None
 
 
-def _store_set(db, article_id: int, record: Record, tokens: Tokens, policy: LabelPolicy, options: Options) -> None:
+def _store_set(db, article_id: int, record: Record, tokens: Tokens | None, policy: LabelPolicy, options) -> None:
     assert record.annotation is not None and record.source is not None  # a record with a set
-    annotation, _ = snap_all(record.annotation, tokens)
+    annotation = record.annotation
+    if tokens is not None:  # an article stored before: its tokens, its text
+        annotation = snap_all(annotation, tokens)[0]
+        check(annotation, store.get_article_text(db, article_id), policy.allowed())
     user_id = None
     if record.source == "annotator":
         name = record.annotator or options.annotator
