@@ -118,3 +118,34 @@ def test_an_entity_across_a_sentence_end_exports_and_comes_back_as_one_article(d
     assert _entities(again, article_id, "alice") == [("Khamenei .\nTehran", "PERSON")]
     assert _entities(again, article_id, "bob") == [("Khamenei", "PERSON"), ("Tehran", "GPE")]
     again.close()
+
+
+def test_spacy_train_runs_on_the_export_of_an_extended_conll_import(db, tmp_path):
+    """A CoNLL-2003 file with its own labels (PER, MISC) → --labels extend → spaCy export → spacy train."""
+    import subprocess
+    import sys
+
+    from annotator import config
+
+    project_file = tmp_path / "annotator.toml"
+    config.write_new(project_file)
+    (tmp_path / "eng.train").write_text(CONLL_2003 * 3, "utf-8")
+    options = importing.Options(kind="gold", labels="extend")
+    importing.import_paths(db, config.load(project_file), [tmp_path / "eng.train"], options=options, progress=False)
+    exporting.export(db, "spacy", "gold", tmp_path / "train")
+    init = [sys.executable, "-m", "spacy", "init", "config", "-l", "en", "-p", "ner", "-F", str(tmp_path / "ner.cfg")]
+    subprocess.run(init, check=True, capture_output=True)
+    train = [
+        sys.executable,
+        "-m",
+        "spacy",
+        "train",
+        str(tmp_path / "ner.cfg"),
+        "--paths.train",
+        str(tmp_path / "train"),
+    ]
+    train += ["--paths.dev", str(tmp_path / "train"), "--training.max_steps", "2", "--output", str(tmp_path / "model")]
+    done = subprocess.run(train, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    labels = (tmp_path / "model" / "model-last" / "ner" / "moves").read_bytes()
+    assert b"MISC" in labels and b"PER" in labels
