@@ -127,8 +127,8 @@ def test_strict_refuses_unknown_labels_saying_how_to_proceed(db, project, tmp_pa
     (tmp_path / "eng.train").write_text(CONLL, "utf-8")
     with pytest.raises(importing.ImportFailed) as failed:
         importing.import_paths(db, project, [tmp_path / "eng.train"], annotator="x", progress=False)
-    assert str(failed.value) == (
-        f"{tmp_path / 'eng.train'}:1: entity label 'MISC' is not in the project's scheme; add the corpus's labels "
+    assert str(failed.value) == (  # the line of the first MISC token
+        f"{tmp_path / 'eng.train'}:5: entity label 'MISC' is not in the project's scheme; add the corpus's labels "
         "with --labels extend, or map them with --label-map MISC=LABEL"
     )
 

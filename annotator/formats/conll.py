@@ -211,6 +211,7 @@ def _record(path: Path, doc: _Doc, reading: Reading) -> tuple[str, Record]:
     pieces: list[str] = []
     tokens: list[tuple[int, int]] = []
     spans: list[tuple[int, int, str]] = []  # entities as (start, end, label)
+    starts: list[int] = []  # the line each entity begins on, for errors about its label
     offset = 0
     # IOB2 (ours): an entity ending a sentence goes on when the next begins with I- of its label.
     across = not _iob1(doc.sentences)
@@ -221,7 +222,7 @@ def _record(path: Path, doc: _Doc, reading: Reading) -> tuple[str, Record]:
             tokens.append((offset, offset + 1))
             offset += 1
             open_label = open_label if across else None
-        for i, (word, tag, _) in enumerate(sentence):
+        for i, (word, tag, number) in enumerate(sentence):
             if i:
                 pieces.append(" ")
                 offset += 1
@@ -237,6 +238,7 @@ def _record(path: Path, doc: _Doc, reading: Reading) -> tuple[str, Record]:
                 spans[-1] = (spans[-1][0], end, label)
             else:
                 spans.append((start, end, label))
+                starts.append(number)
             open_label = label if prefix in ("B", "I") else None
     text = "".join(pieces)
     props = doc.props
@@ -251,6 +253,7 @@ def _record(path: Path, doc: _Doc, reading: Reading) -> tuple[str, Record]:
         annotation=annotation,
         annotator=props.get("annotator") if kind == "annotator" else None,
         tokens=tokens,
+        lines={f"t{i}": f"{path}:{line}" for i, line in enumerate(starts, start=1)},
     )
     return where, record
 
