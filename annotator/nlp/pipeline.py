@@ -174,7 +174,8 @@ def predict(
     """Tokens and model annotation of each text, lazily, in order; long texts in pieces."""
     texts = list(texts)
     tokens = list(given) if given is not None else [None] * len(texts)
-    parts = [(n, offset, doc) for n, text in enumerate(texts) for offset, doc in _piece_docs(pipeline, text, tokens[n])]
+    # Pieces are made as spaCy asks for them: a long text's Docs are not all held at once.
+    parts = ((n, offset, doc) for n, text in enumerate(texts) for offset, doc in _piece_docs(pipeline, text, tokens[n]))
     done = pipeline.nlp.pipe(
         ((doc, (n, offset)) for n, offset, doc in parts), as_tuples=True, batch_size=batch_size, n_process=n_process
     )
