@@ -135,3 +135,34 @@ def test_auth_admin_adds_a_user_who_can_then_sign_in(client, seeded):
     assert store.get_user_by_name(seeded, "eve") is None
     client.post("/logout", data={"csrf_token": token})
     assert login(client, "dora", "long enough pw").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "/%09/evil.example",  # a tab the browser drops: //evil.example
+        "/%0a/evil.example",
+        "/%5cevil.example",  # a backslash the browser reads as a slash
+        "/\\/evil.example",
+        "https://evil.example/",
+        "/%0d%0aX:y",  # CRLF: was a 500 (and a signed-in session)
+        "/%e2%80%8b/evil.example",  # a zero-width space
+        "javascript:alert(1)",
+    ],
+)
+def test_auth_sign_in_never_redirects_off_site(client, target):
+    client.get("/login")
+    response = client.post(
+        f"/login?next={target}", data={"name": "alice", "password": PASSWORD, "csrf_token": csrf_of(client)}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/queue"
+    assert client.get("/queue").status_code == 200  # signed in all the same
+
+
+def test_auth_sign_in_goes_back_to_the_page_asked_for(client, seeded):
+    client.get("/login")
+    response = client.post(
+        "/login?next=/queue%3Fafter%3D3", data={"name": "alice", "password": PASSWORD, "csrf_token": csrf_of(client)}
+    )
+    assert response.headers["Location"] == "/queue?after=3"

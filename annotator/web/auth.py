@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from flask import (
@@ -20,6 +21,9 @@ from .. import store
 from ..db import get_db
 
 bp = Blueprint("auth", __name__)
+# A path on this site, in printable ASCII only: a browser drops tabs and newlines and reads a
+# backslash as a slash, so "/\t/evil.example" or "/\\evil.example" would leave the site.
+_LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*")
 # At most this many failed sign-ins per name and address within the window.
 MAX_FAILURES, WINDOW_SECONDS = 5, 300
 
@@ -50,14 +54,17 @@ def login():
         store.clear_login_failures(db, key)
         session.clear()
         session["uid"] = user.id
-        target = request.args.get("next") or ""
-        # Only paths on this site: never an open redirect.
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("annotate.queue")
-        return redirect(target)
+        return redirect(local_target(request.args.get("next")))
     if g.user is not None:
         return redirect(url_for("annotate.queue"))
     return render_template("login.html", name="")
+
+
+def local_target(asked: str | None) -> str:
+    """Where to go after signing in: the page asked for if it is a plain path on this site, else the queue."""
+    if asked and _LOCAL_PATH.fullmatch(asked):
+        return asked
+    return url_for("annotate.queue")
 
 
 @bp.post("/logout")
