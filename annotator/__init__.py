@@ -52,6 +52,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     app.config.update(settings)
+    try:
+        database.require(db_path)
+    except database.NoDatabase as exc:
+        raise SetupError(str(exc)) from None
     database.connect(db_path).close()  # brings the schema up to date once, at start
 
     from . import web

@@ -21,6 +21,7 @@ from . import (
     default_config_path,
     default_db_path,
     exporting,
+    files,
     formats,
     importing,
     reviewing,
@@ -45,13 +46,21 @@ class Paths:
             raise click.ClickException(str(exc)) from None
 
     @contextmanager
-    def database(self) -> Iterator[Database]:
-        """The database, closed when the command is done with it."""
+    def database(self, *, create: bool = False) -> Iterator[Database]:
+        """The database, closed when the command is done with it; only `create` makes a new one."""
+        if not create:
+            self.require_db()
         db = database.connect(self.db)
         try:
             yield db
         finally:
             db.close()
+
+    def require_db(self) -> None:
+        try:
+            database.require(self.db)
+        except database.NoDatabase as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 pass_paths = click.make_pass_decorator(Paths)
@@ -90,7 +99,7 @@ def init(paths: Paths, force: bool) -> None:
     else:
         project_config.write_new(paths.config)
         click.echo(f"Wrote {paths.config} (label schemes and a new secret key).")
-    with paths.database():
+    with paths.database(create=True):
         pass
     click.echo(f"Database ready: {paths.db}")
 
@@ -264,6 +273,8 @@ def _app(paths: Paths):
 def serve(paths: Paths, host, port, production, workers) -> None:
     """Serve the web app: Flask's threaded server, or gunicorn with --production."""
     app = _app(paths)  # checked here, so a bad set-up fails before any worker starts
+    for warning in files.exposed([*files.database_files(paths.db), paths.config]):
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Serving {paths.db} at http://{host}:{port}/" + (f" with {workers} workers" if production else ""))
     if production:
         from .production import serve as serve_production
@@ -278,9 +289,11 @@ def serve(paths: Paths, host, port, production, workers) -> None:
 @pass_paths
 def backup(paths: Paths, target: Path) -> None:
     """Write a consistent copy of the database to TARGET, even while the server runs."""
-    if target.exists():
-        raise click.ClickException(f"{target} exists already; choose a new file")
-    pages, check = database.backup(paths.db, target)
+    paths.require_db()
+    try:
+        pages, check = database.backup(paths.db, target)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from None
     if check != "ok":
         raise click.ClickException(f"the copy at {target} failed its integrity check: {check}")
     click.echo(f"Backed up {paths.db} to {target} ({pages} pages, integrity ok).")
@@ -305,7 +318,7 @@ def demo(paths: Paths, seeds, host, port, no_serve) -> None:
     """Set up a demo here (project, seed articles pre-annotated, accounts) and serve it."""
     if not paths.config.exists():
         project_config.write_new(paths.config)
-    with paths.database() as db:
+    with paths.database(create=True) as db:
         try:
             report = importing.import_paths(db, paths.project(), [seeds], preannotate=True, progress=False)
         except importing.ImportFailed as exc:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .files import write_private
 from .model import LAYER_NAMES as LAYERS
 from .model.keys import RESERVED as RESERVED_KEYS
 
@@ -163,6 +164,6 @@ def _check_unique(scheme: Scheme, where: str) -> None:
 
 
 def write_new(path: Path) -> None:
-    """Write the default project file with a fresh random secret key."""
+    """Write the default project file with a fresh random secret key, readable by its owner only."""
     text = default_text().replace(f'"{PLACEHOLDER_SECRET}"', f'"{secrets.token_urlsafe(32)}"', 1)
-    path.write_text(text, "utf-8")
+    write_private(path, text)

@@ -52,6 +52,7 @@ def test_cli_init_users_import_export(run, tmp_path):
 def test_cli_bad_import_exits_nonzero_with_file_and_line(run, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "one"}\n{"text": "two"}\n{broken\n', "utf-8")
+    assert run("init").exit_code == 0
     result = run("import", bad)
     assert result.exit_code == 1
     assert f"Error: {bad}:3: not valid JSON" in result.output and "Nothing was imported" in result.output
