@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 from sqlite_utils import Database
-from werkzeug.security import generate_password_hash
 
 from . import (
     ROOT,
@@ -31,7 +30,7 @@ from . import config as project_config
 from . import db as database
 from .agreement import LayerReport
 from .errors import AnnotatorError
-from .model import ROLES
+from .model import ROLES, accounts
 
 
 @dataclass
@@ -235,12 +234,11 @@ def users() -> None:
 @pass_paths
 def users_add(paths: Paths, name, role, password) -> None:
     """Add a user with a role and a password."""
-    name = name.strip()
-    if not name:
-        raise click.ClickException("the name is empty")
     try:
+        name = accounts.user_name(name)
+        hashed = accounts.password_hash(password, name)
         with paths.database() as db:
-            store.add_user(db, name, role, generate_password_hash(password))
+            store.add_user(db, name, role, hashed)
     except AnnotatorError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Added {role} {name}.")
@@ -339,12 +337,12 @@ def demo(paths: Paths, seeds, host, port, no_serve) -> None:
 
 def _demo_accounts(db: Database) -> list[tuple[str, str, str]]:
     """The demo users with fresh passwords (printed once; the database keeps only hashes)."""
-    accounts = []
+    made = []
     for name, role in DEMO_USERS:
-        password = secrets.token_urlsafe(9)
+        password = secrets.token_urlsafe(12)
         if store.get_user_by_name(db, name) is None:
-            store.add_user(db, name, role, generate_password_hash(password))
+            store.add_user(db, name, role, accounts.password_hash(password, name))
         else:
-            store.set_password(db, name, generate_password_hash(password))
-        accounts.append((name, role, password))
-    return accounts
+            store.set_password(db, name, accounts.password_hash(password, name))
+        made.append((name, role, password))
+    return made

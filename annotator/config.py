@@ -14,6 +14,10 @@ from .model import LAYER_NAMES as LAYERS
 from .model.keys import RESERVED as RESERVED_KEYS
 
 PLACEHOLDER_SECRET = "CHANGE-ME"
+# A session-signing key needs at least 32 random bytes (256 bits).
+SECRET_BITS = 256
+_HEX = frozenset("0123456789abcdefABCDEF")
+_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # The scheme table of each layer and the key its labels are listed under.
 _SCHEME_KEYS = {"entity": "labels", "quote": "types", "event": "types"}
@@ -64,7 +68,30 @@ class Project:
 
     @property
     def has_real_secret(self) -> bool:
-        return bool(self.secret_key) and self.secret_key != PLACEHOLDER_SECRET and len(self.secret_key) >= 16
+        return secret_problem(self.secret_key) is None
+
+
+def secret_problem(key: str | None) -> str | None:
+    """Why `key` cannot sign sessions (missing, the placeholder, blank, under 32 random bytes), or None.
+
+    Randomness cannot be measured from one string; the bits are estimated from the
+    characters the key is written in (4 a character for hex, 6 for base64, 6.5 for
+    any printable text), and a key of few different characters is refused outright.
+    """
+    if not key or key == PLACEHOLDER_SECRET:
+        return "no secret key set (or still the placeholder)"
+    if not key.strip():
+        return "the secret key is only whitespace"
+    if len(set(key)) < 8:
+        return "the secret key repeats too few different characters to be random"
+    alphabet = set(key)
+    per_char = 4.0 if alphabet <= _HEX else 6.0 if alphabet <= _BASE64 else 6.5
+    if len(key) * per_char < SECRET_BITS:
+        return (
+            f"the secret key is too short: it needs at least 32 random bytes (about {len(key) * per_char / 8:.0f} "
+            "given); make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return None
 
 
 def default_text() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_ID = "khamenei-rashid-tehran"
 PASSWORD = "correct horse battery"
+# A key as `annotator init` writes one (the app refuses anything weaker).
+SECRET_KEY = secrets.token_urlsafe(32)
 USERS = (("alice", "annotator"), ("bob", "annotator"), ("rita", "reviewer"), ("admin", "admin"))
 
 
@@ -65,7 +68,7 @@ def seeded(seeded_path):
 
 @pytest.fixture
 def app(seeded_path):
-    return create_app({"DATABASE": seeded_path, "SECRET_KEY": "test-secret-key-0123456789", "TESTING": True})
+    return create_app({"DATABASE": seeded_path, "SECRET_KEY": SECRET_KEY, "TESTING": True})
 
 
 @pytest.fixture

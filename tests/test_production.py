@@ -15,7 +15,7 @@ import pytest
 from annotator import db as database
 from annotator import store
 
-from .conftest import PASSWORD, seed_article_id
+from .conftest import PASSWORD, SECRET_KEY, seed_article_id
 
 BIN = Path(sys.executable).parent / "annotator"
 
@@ -29,7 +29,7 @@ def _free_port() -> int:
 @pytest.fixture
 def production(seeded_path, tmp_path):
     project = tmp_path / "annotator.toml"
-    project.write_text('[project]\nsecret_key = "a-long-enough-secret-key-123"\n')
+    project.write_text(f'[project]\nsecret_key = "{SECRET_KEY}"\n')
     port = _free_port()
     proc = subprocess.Popen(
         [BIN, "--db", seeded_path, "--config", project, "serve", "--production", "--workers", "2", "--port", str(port)],

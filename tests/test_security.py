@@ -4,7 +4,7 @@ import pytest
 
 from annotator import create_app, store
 
-from .conftest import PASSWORD, csrf_of, login, seed_article_id
+from .conftest import PASSWORD, SECRET_KEY, csrf_of, login, seed_article_id
 
 ROLES = ["anonymous", "alice", "bob", "rita", "admin"]
 
@@ -95,7 +95,7 @@ def test_security_sign_in_is_throttled_after_five_failures(client):
 
 
 def test_security_errors_show_no_stack_trace(seeded_path):
-    app = create_app({"DATABASE": seeded_path, "SECRET_KEY": "test-secret-key-0123456789"})
+    app = create_app({"DATABASE": seeded_path, "SECRET_KEY": SECRET_KEY})
 
     @app.get("/boom")
     def boom():
@@ -109,7 +109,7 @@ def test_security_errors_show_no_stack_trace(seeded_path):
 
 def test_security_secure_cookie_when_configured(seeded_path, tmp_path):
     project = tmp_path / "p.toml"
-    project.write_text('[project]\nsecret_key = "a-long-enough-secret-key-123"\nsecure_cookies = true\n')
+    project.write_text(f'[project]\nsecret_key = "{SECRET_KEY}"\nsecure_cookies = true\n')
     app = create_app({"DATABASE": seeded_path, "PROJECT_FILE": project})
     cookie = app.test_client().get("/login").headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from ..db import write
 from ..errors import Conflict, NotFound
+from ..model.accounts import user_name
 from ._sql import now, row, rows, value
 
 
@@ -28,9 +29,12 @@ def _user(found: sqlite3.Row | None) -> User | None:
 
 
 def add_user(db: Database, name: str, role: str, password_hash: str | None) -> User:
-    """Create a user; refuses a name already taken."""
-    if get_user_by_name(db, name) is not None:
-        raise Conflict(f"user {name!r} exists already")
+    """Create a user; refuses a name that breaks the naming rule or is taken (also in other letter case)."""
+    name = user_name(name)
+    # NOCASE folds ASCII letters only: enough that "Admin" cannot pass for "admin"
+    taken = value(db, "SELECT name FROM users WHERE name = ? COLLATE NOCASE", [name])
+    if taken is not None:
+        raise Conflict(f"user {taken!r} exists already")
     with write(db):
         cur = db.execute(
             "INSERT INTO users (name, role, password_hash, created) VALUES (?, ?, ?, ?)",
@@ -47,6 +51,7 @@ def set_password(db: Database, name: str, password_hash: str) -> None:
 
 def user_for_import(db: Database, name: str) -> User:
     """The user an imported annotation belongs to, created (without password) if missing."""
+    name = user_name(name)
     user = get_user_by_name(db, name)
     if user is not None:
         return user

@@ -19,12 +19,12 @@ from flask import (
     send_file,
     url_for,
 )
-from werkzeug.security import generate_password_hash
 
 from .. import exporting, formats, store
 from ..db import connect, get_db
 from ..formats import jsonl
-from ..model import ROLES
+from ..model import ROLES, accounts
+from . import forms
 from .security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -49,21 +49,15 @@ def home():
 @role_required("admin")
 def add_user():
     """Add a user with a role and a password, or give an existing one a new password."""
-    name = request.form.get("name", "").strip()
-    role = request.form.get("role", "")
-    password = request.form.get("password", "")
-    if not name or len(name) > 64:
-        abort(422, "A user needs a name of at most 64 characters.")
-    if role not in ROLES:
-        abort(422, f"The role must be one of {', '.join(ROLES)}.")
-    if len(password) < 8:
-        abort(422, "The password needs at least 8 characters.")
+    name = accounts.user_name(request.form.get("name", ""))
+    role = forms.choice("role", ROLES)
+    hashed = accounts.password_hash(request.form.get("password", ""), name)
     db = get_db()
     if store.get_user_by_name(db, name) is None:
-        store.add_user(db, name, role, generate_password_hash(password))
+        store.add_user(db, name, role, hashed)
         flash(f"Added {role} {name}.")
     else:
-        store.set_password(db, name, generate_password_hash(password))
+        store.set_password(db, name, hashed)
         flash(f"{name} has a new password (their role is unchanged).")
     return redirect(url_for("admin.home"))
 

@@ -15,10 +15,10 @@ from flask import (
     session,
     url_for,
 )
-from werkzeug.security import check_password_hash
 
 from .. import store
 from ..db import get_db
+from ..model import accounts
 
 bp = Blueprint("auth", __name__)
 # A path on this site, in printable ASCII only: a browser drops tabs and newlines and reads a
@@ -43,11 +43,7 @@ def login():
             flash(f"Too many failed sign-ins for {name!r}; wait {WINDOW_SECONDS // 60} minutes and try again.")
             return render_template("login.html", name=name), 429
         user = store.get_user_by_name(db, name)
-        if (
-            user is None
-            or not user.password_hash
-            or not check_password_hash(user.password_hash, request.form.get("password", ""))
-        ):
+        if not accounts.verify(user.password_hash if user else None, request.form.get("password", "")) or user is None:
             store.record_login_failure(db, key, moment, moment - WINDOW_SECONDS)
             flash("Unknown name or wrong password.")
             return render_template("login.html", name=name), 401
