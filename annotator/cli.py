@@ -29,8 +29,8 @@ from . import (
 from . import config as project_config
 from . import db as database
 from .agreement import LayerReport
-from .errors import AnnotatorError
-from .model import ROLES, accounts
+from .cli_users import users
+from .model import accounts
 
 
 @dataclass
@@ -86,6 +86,9 @@ def cli(ctx: click.Context, db_path: Path | None, config_path: Path | None) -> N
     """Correct spaCy pre-annotations of news articles, keep gold labels, export, review agreement."""
     db_path = db_path or default_db_path()
     ctx.obj = Paths(db_path, config_path or default_config_path(db_path))
+
+
+cli.add_command(users)
 
 
 @cli.command()
@@ -220,39 +223,6 @@ def _agreement_summary(report: LayerReport) -> str:
         if scores.support:
             lines.append(f"    {label:<12} F1 {_figure(scores.f1)}  (support {scores.support})")
     return "\n".join(lines)
-
-
-@cli.group()
-def users() -> None:
-    """Manage the people who sign in."""
-
-
-@users.command("add")
-@click.argument("name")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@click.password_option(help="Their password (asked for when omitted).")
-@pass_paths
-def users_add(paths: Paths, name, role, password) -> None:
-    """Add a user with a role and a password."""
-    try:
-        name = accounts.user_name(name)
-        hashed = accounts.password_hash(password, name)
-        with paths.database() as db:
-            store.add_user(db, name, role, hashed)
-    except AnnotatorError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Added {role} {name}.")
-
-
-@users.command("list")
-@pass_paths
-def users_list(paths: Paths) -> None:
-    """List the users and their roles."""
-    with paths.database() as db:
-        found = store.list_users(db)
-    for user in found:
-        note = "" if user.password_hash else "  (no password: imported, cannot sign in)"
-        click.echo(f"{user.name}\t{user.role}{note}")
 
 
 def _app(paths: Paths):

@@ -60,8 +60,13 @@ class Project:
     secret_key: str
     schemes: dict[str, Scheme] = field(default_factory=dict)
     path: Path | None = None
-    # Send the session cookie only over HTTPS (set when served behind TLS).
+    # Send cookies only over HTTPS even when a request came over HTTP (they always are over HTTPS).
     secure_cookies: bool = False
+    # A session ends after this long without a request, and this long after sign-in whatever happens.
+    session_idle_minutes: int = 30
+    session_hours: float = 8
+    # How many reverse proxies stand in front of the app (their X-Forwarded-For/-Proto are believed).
+    trusted_proxies: int = 0
     # Pre-annotation lexicons; None keeps the components' own defaults.
     quote_cues: tuple[str, ...] | None = None
     event_triggers: dict[str, tuple[str, ...]] | None = None
@@ -133,9 +138,29 @@ def parse(data: dict, where: str, path: Path | None = None) -> Project:
         schemes=schemes,
         path=path,
         secure_cookies=bool(project.get("secure_cookies", False)),
+        **_session_settings(project, f"{where}: [project]"),
         quote_cues=_words(data.get("quote", {}).get("cue_lemmas"), f"{where}: [quote] cue_lemmas"),
         event_triggers=_triggers(data.get("event", {}).get("triggers"), f"{where}: [event.triggers]", schemes["event"]),
     )
+
+
+def _session_settings(project: dict, where: str) -> dict:
+    """Session lifetimes and trusted proxies, each a number in its range."""
+    found = {
+        "session_idle_minutes": _number(project, "session_idle_minutes", 1, 24 * 60, where),
+        "session_hours": _number(project, "session_hours", 0.1, 24 * 30, where),
+        "trusted_proxies": _number(project, "trusted_proxies", 0, 5, where),
+    }
+    if found["session_idle_minutes"] > found["session_hours"] * 60:
+        raise ConfigError(f"{where} session_idle_minutes is longer than session_hours")
+    return found
+
+
+def _number(table: dict, key: str, low: float, high: float, where: str):
+    found = table[key]  # the packaged defaults have every key
+    if isinstance(found, bool) or not isinstance(found, int | float) or not low <= found <= high:
+        raise ConfigError(f"{where} {key} must be a number from {low} to {high}")
+    return found
 
 
 def _words(value, where: str) -> tuple[str, ...] | None:

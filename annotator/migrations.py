@@ -206,3 +206,28 @@ def m005_article_small_columns_first(db: Database) -> None:
                 raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
     finally:
         db.execute("PRAGMA foreign_keys = ON")
+
+
+@MIGRATIONS()
+def m007_sessions(db: Database) -> None:
+    """Sessions kept on the server, so that logout, a new password, a new role or removal can end them.
+
+    The cookie carries a random token; the table keeps only its SHA-256, so a copy of
+    the database opens no session. Sign-in failures are now counted per address, per
+    name and per trusted device (the key says which); the old rows keyed by address
+    and name together mean nothing to the new rule.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            created REAL NOT NULL,
+            seen REAL NOT NULL
+        );
+        CREATE INDEX sessions_by_user ON sessions (user_id);
+        CREATE INDEX sessions_by_seen ON sessions (seen);
+        DELETE FROM login_failures;
+        """,
+    )

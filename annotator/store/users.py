@@ -1,4 +1,4 @@
-"""Users, and the failed sign-ins that slow down password guessing."""
+"""Users (every change to one ends their sessions), and the failed sign-ins that slow down password guessing."""
 
 from __future__ import annotations
 
@@ -43,10 +43,33 @@ def add_user(db: Database, name: str, role: str, password_hash: str | None) -> U
     return User(int(cur.lastrowid or 0), name, role, password_hash)
 
 
-def set_password(db: Database, name: str, password_hash: str) -> None:
+def _change(db: Database, name: str, column: str, setting: str | None) -> None:
+    """Change one column of the user and end all their sessions, in one transaction."""
     with write(db):
-        if db.execute("UPDATE users SET password_hash = ? WHERE name = ?", [password_hash, name]).rowcount == 0:
+        user_id = value(db, f"UPDATE users SET {column} = ? WHERE name = ? RETURNING id", [setting, name])
+        if user_id is None:
             raise NotFound(f"there is no user {name!r}")
+        end_sessions(db, user_id)
+
+
+def set_password(db: Database, name: str, password_hash: str) -> None:
+    """Give the user a new password; every session they had ends."""
+    _change(db, name, "password_hash", password_hash)
+
+
+def set_role(db: Database, name: str, role: str) -> None:
+    """Give the user another role; every session they had ends (it was granted under the old one)."""
+    _change(db, name, "role", role)
+
+
+def remove_user(db: Database, name: str) -> None:
+    """Take away the user's access: sessions end, no password signs in; their annotations stay theirs."""
+    _change(db, name, "password_hash", None)
+
+
+def end_sessions(db: Database, user_id: int) -> None:
+    """End every session of a user (inside the caller's write transaction)."""
+    db.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
 
 
 def user_for_import(db: Database, name: str) -> User:

@@ -13,6 +13,7 @@ from flask import (
     after_this_request,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,6 +23,7 @@ from flask import (
 
 from .. import exporting, formats, store
 from ..db import connect, get_db
+from ..errors import Conflict, NotFound
 from ..formats import jsonl
 from ..model import ROLES, accounts
 from . import forms
@@ -58,7 +60,38 @@ def add_user():
         flash(f"Added {role} {name}.")
     else:
         store.set_password(db, name, hashed)
-        flash(f"{name} has a new password (their role is unchanged).")
+        flash(f"{name} has a new password (their role is unchanged); their sessions have ended.")
+    return redirect(url_for("admin.home"))
+
+
+def _other_user(user_id: int) -> store.User:
+    """A user an admin may change: anyone but themselves (so that no admin locks themselves out)."""
+    found = store.get_user(get_db(), user_id)
+    if found is None:
+        raise NotFound(f"there is no user {user_id}")
+    if found.id == g.user.id:
+        raise Conflict("you cannot change your own role or access; ask another admin")
+    return found
+
+
+@bp.post("/users/<id:user_id>/role")
+@role_required("admin")
+def set_role(user_id: int):
+    """Give a user another role; their sessions end."""
+    found = _other_user(user_id)
+    role = forms.choice("role", ROLES)
+    store.set_role(get_db(), found.name, role)
+    flash(f"{found.name} is now {role}; their sessions have ended.")
+    return redirect(url_for("admin.home"))
+
+
+@bp.post("/users/<id:user_id>/remove")
+@role_required("admin")
+def remove_user(user_id: int):
+    """Take away a user's access; their annotations stay."""
+    found = _other_user(user_id)
+    store.remove_user(get_db(), found.name)
+    flash(f"{found.name} can no longer sign in; their sessions have ended.")
     return redirect(url_for("admin.home"))
 
 
