@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from ..db import write
 from ..errors import Conflict, NotFound
 from ..model.accounts import user_name
-from ._sql import now, row, rows, value
+from ._sql import marks, now, row, rows, value
 
 
 @dataclass(frozen=True)
@@ -99,17 +99,24 @@ def list_users(db: Database) -> list[User]:
     ]
 
 
-def recent_login_failures(db: Database, key: str, since: float) -> int:
-    return int(value(db, "SELECT count(*) FROM login_failures WHERE key = ? AND at > ?", [key, since]))
+def login_failures(db: Database, keys: list[str], since: float) -> dict[str, tuple[int, float]]:
+    """For each key with failed sign-ins since `since`: how many, and when the last was."""
+    found = rows(
+        db,
+        f"SELECT key, count(*) AS n, max(at) AS last FROM login_failures WHERE key IN ({marks(keys)}) AND at > ? "
+        "GROUP BY key",
+        [*keys, since],
+    )
+    return {r["key"]: (r["n"], r["last"]) for r in found}
 
 
-def record_login_failure(db: Database, key: str, at: float, forget_before: float) -> None:
-    """Note a failed sign-in, dropping those too old to matter."""
+def record_login_failure(db: Database, keys: list[str], at: float, forget_before: float) -> None:
+    """Note a failed sign-in under each key, dropping failures too old to matter."""
     with write(db):
         db.execute("DELETE FROM login_failures WHERE at < ?", [forget_before])
-        db.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", [key, at])
+        db.conn.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)", [(key, at) for key in keys])
 
 
-def clear_login_failures(db: Database, key: str) -> None:
+def clear_login_failures(db: Database, keys: list[str]) -> None:
     with write(db):
-        db.execute("DELETE FROM login_failures WHERE key = ?", [key])
+        db.execute(f"DELETE FROM login_failures WHERE key IN ({marks(keys)})", keys)
