@@ -90,6 +90,16 @@ def login(client, name: str = "alice", password: str = PASSWORD):
     return response
 
 
+def start(client) -> str:
+    """Press the queue's Start button (the one way to be given an article); returns the article page's path."""
+    return client.post("/next", data={"csrf_token": csrf_of(client)}).headers["Location"]
+
+
+def hold(connection, article_id: int, name: str) -> None:
+    """Give the user the article, as Start would (for tests that open a page by its URL)."""
+    store.assign_if_open(connection, article_id, store.get_user_by_name(connection, name).id)
+
+
 def seed_article_id(connection) -> int:
     return store.find_article(connection, SEED_ID)
 

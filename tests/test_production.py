@@ -15,7 +15,7 @@ import pytest
 from annotator import db as database
 from annotator import store
 
-from .conftest import PASSWORD, SECRET_KEY, seed_article_id
+from .conftest import PASSWORD, SECRET_KEY
 
 BIN = Path(sys.executable).parent / "annotator"
 
@@ -67,8 +67,8 @@ def test_production_serves_saves_and_backs_up(production, seeded_path, tmp_path)
     page = client.open(f"{production}/login", data=form).read().decode()  # follows the redirect to the queue
     assert "Your queue" in page
     db = database.connect(seeded_path)
-    article = seed_article_id(db)
-    page = client.open(f"{production}/articles/{article}").read().decode()
+    start = urllib.parse.urlencode({"csrf_token": _csrf(page)}).encode()
+    page = client.open(f"{production}/next", data=start).read().decode()  # Start: claims the seed article
     set_id = int(re.search(r'data-base="/sets/(\d+)"', page).group(1))
     body = urllib.parse.urlencode({"version": 1, "layer": "entity", "start": 0, "end": 4, "label": "LOC"}).encode()
     request = urllib.request.Request(

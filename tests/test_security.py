@@ -27,14 +27,16 @@ def world(seeded, client):
 CASES = [
     ("GET", "/queue", {"anonymous": 302}),
     ("GET", "/next", {"anonymous": 302, "alice": 302, "bob": 302, "rita": 302, "admin": 302}),
-    ("GET", "/articles/{A}", {"anonymous": 302}),  # one of the two slots is still open
+    # only bob holds the article: a URL never claims it, even with a slot open
+    ("GET", "/articles/{A}", {"anonymous": 302, "alice": 403, "rita": 403, "admin": 403}),
     ("GET", "/sets/{B}.json", {"anonymous": 302, "alice": 404}),
     ("GET", "/sets/{G}.json", {"anonymous": 302, "alice": 404, "bob": 404}),
     ("POST", "/sets/{B}/items/{T}/confirm", {"anonymous": 400, "alice": 404, "rita": 403, "admin": 403}),
     ("POST", "/sets/{B}/undo", {"anonymous": 400, "alice": 404, "bob": 422, "rita": 403, "admin": 403}),
     ("POST", "/sets/{B}/submit", {"anonymous": 400, "alice": 404, "rita": 403, "admin": 403}),
     ("POST", "/sets/{G}/items/{T}/delete", {"anonymous": 400, "alice": 404, "bob": 404, "rita": 422, "admin": 422}),
-    ("GET", "/raw/{A}", {"anonymous": 302}),
+    ("GET", "/raw/{A}", {"anonymous": 302, "alice": 403}),
+    ("POST", "/next", {"anonymous": 400, "alice": 303, "bob": 303, "rita": 303, "admin": 303}),
     ("GET", "/admin/", {"anonymous": 302, "alice": 403, "bob": 403, "rita": 403}),
     ("GET", "/admin/export?format=jsonl&from=gold", {"anonymous": 302, "alice": 403, "bob": 403, "rita": 403}),
     ("POST", "/admin/assignment", {"anonymous": 400, "alice": 403, "bob": 403, "rita": 403, "admin": 302}),

@@ -2,7 +2,7 @@ import pytest
 
 from annotator import SetupError, create_app, store
 
-from .conftest import PASSWORD, csrf_of, login, seed_article_id
+from .conftest import PASSWORD, csrf_of, login, seed_article_id, start
 
 
 def test_auth_pages_need_sign_in(client):
@@ -34,7 +34,7 @@ def test_auth_login_does_not_redirect_off_site(client):
 
 def test_auth_post_without_csrf_is_refused_and_changes_nothing(client, seeded):
     login(client)
-    client.get(f"/articles/{seed_article_id(seeded)}")
+    client.get(start(client))
     mine = store.find_set(seeded, seed_article_id(seeded), "annotator", store.get_user_by_name(seeded, "alice").id)
     before = store.load_annotation(seeded, mine.id)
     first = before.entities[0]
@@ -91,6 +91,7 @@ def test_auth_headers_csp_and_cookie(client):
 
 def test_auth_pages_have_no_inline_script_or_style(client, seeded):
     login(client)
+    start(client)
     for path in ["/queue", f"/articles/{seed_article_id(seeded)}", "/login", "/done"]:
         html = client.get(path, follow_redirects=True).get_data(as_text=True)
         assert "<script>" not in html and "style=" not in html and "<style" not in html, path
