@@ -88,7 +88,7 @@ def test_annotate_stale_version_gets_409_and_changes_nothing(seeded, alice):
     "path, values, status, message",
     [
         ("/items", {"layer": "entity", "start": "0", "end": "4", "label": "WIDGET"}, 422, "unknown label"),
-        ("/items", {"layer": "entity", "start": "5000", "end": "5004", "label": "ORG"}, 422, "no word"),
+        ("/items", {"layer": "entity", "start": "5000", "end": "5004", "label": "ORG"}, 422, "outside the text"),
         ("/items", {"layer": "entity", "start": "x", "end": "4", "label": "ORG"}, 422, "not a number"),
         ("/items", {"layer": "poem", "start": "0", "end": "4", "label": "ORG"}, 422, "Unknown layer"),
         ("/items", {"layer": "event", "start": "0", "end": "4"}, 422, "Pick a label"),

@@ -99,11 +99,9 @@ def remove_user(user_id: int):
 @role_required("admin")
 def assignment():
     """Set how many annotators each article gets."""
-    raw = request.form.get("per_article", "")
-    if not raw.isdigit() or not 1 <= int(raw) <= 50:
-        abort(422, "Annotators per article must be a whole number from 1 to 50.")
-    store.set_annotators_per_article(get_db(), int(raw))
-    flash(f"Each article now goes to {raw} annotator(s).")
+    per_article = forms.number("per_article", 1, 50)
+    store.set_annotators_per_article(get_db(), per_article)
+    flash(f"Each article now goes to {per_article} annotator(s).")
     return redirect(url_for("admin.home"))
 
 

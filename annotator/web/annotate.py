@@ -31,20 +31,12 @@ def label_styles():
     return response
 
 
-def _after() -> int:
-    """The keyset position of a page (`?after=` the last article id seen)."""
-    raw = request.args.get("after", "0")
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > forms.MAX_ID:
-        abort(400, "after= must be an article id.")
-    return int(raw)
-
-
 @bp.get("/queue")
 @login_required
 def queue():
     """The user's articles with their status, a progress bar and the next one to do."""
     db = get_db()
-    after = _after()
+    after = forms.after()
     rows = store.queue_page(db, g.user.id, after=after, limit=QUEUE_PAGE)
     done, total = store.progress(db, g.user.id)
     next_after = rows[-1].article_id if len(rows) == QUEUE_PAGE else None
@@ -63,14 +55,14 @@ def _next_url(after: int, *, claim: bool) -> str:
 @login_required
 def next_article():
     """Back to the next article the user holds unfinished; a GET never claims one (the queue's Start does)."""
-    return redirect(_next_url(_after(), claim=False))
+    return redirect(_next_url(forms.after(), claim=False))
 
 
 @bp.post("/next")
 @login_required
 def claim_next():
     """The queue's Start button: the next unfinished article, or one newly claimed, in queue order."""
-    return redirect(_next_url(_after(), claim=True), code=303)
+    return redirect(_next_url(forms.after(), claim=True), code=303)
 
 
 @bp.get("/done")
