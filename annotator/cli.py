@@ -95,7 +95,7 @@ cli.add_command(users)
 @click.option("--force", is_flag=True, help="Overwrite an existing project file.")
 @pass_paths
 def init(paths: Paths, force: bool) -> None:
-    """Create the database and a project file with a random secret key."""
+    """Create the database and a project file with a random secret key, both readable by you only."""
     if paths.config.exists() and not force:
         click.echo(f"{paths.config} exists already; kept it (use --force to write a new one).")
     else:
@@ -239,7 +239,10 @@ def _app(paths: Paths):
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="gunicorn workers.")
 @pass_paths
 def serve(paths: Paths, host, port, production, workers) -> None:
-    """Serve the web app: Flask's threaded server, or gunicorn with --production."""
+    """Serve the web app: Flask's threaded server, or gunicorn with --production.
+
+    Warns when the database or the project file can be read by other users.
+    """
     app = _app(paths)  # checked here, so a bad set-up fails before any worker starts
     for warning in files.exposed([*files.database_files(paths.db), paths.config]):
         click.echo(f"Warning: {warning}", err=True)
@@ -256,7 +259,7 @@ def serve(paths: Paths, host, port, production, workers) -> None:
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @pass_paths
 def backup(paths: Paths, target: Path) -> None:
-    """Write a consistent copy of the database to TARGET, even while the server runs."""
+    """Write a consistent copy of the database to a new file TARGET (yours only), even while serving."""
     paths.require_db()
     try:
         pages, check = database.backup(paths.db, target)
