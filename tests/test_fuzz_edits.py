@@ -22,10 +22,12 @@ from annotator.model import LAYERS, LINK_ROLES, SPAN_ROLES, check
 from .conftest import SECRET_KEY, csrf_of, hold, login, seed_article_id
 
 CLEAN = {200, 400, 403, 404, 409, 413, 422}
+# Derandomized: the same examples on every run, so CI never fails by chance (a new finding is a new test).
 FUZZ = settings(
     max_examples=60,
     deadline=None,
     database=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
@@ -111,11 +113,8 @@ def test_fuzz_adding_items(client, seeded, app, alices_set, kind, span, version)
 
 @FUZZ
 @given(
-    item=st.one_of(st.sampled_from(["t1", "t2", "t5", "t9", "t20", "q1", "v1"]), wordish),
-    action=st.one_of(
-        st.sampled_from(["label", "confirm", "delete", "boundary", "span", "clear", "link", "undo"]), wordish
-    )
-    | st.sampled_from(["label", "boundary", "span", "link", "undo"]),
+    item=_choice(["t1", "t2", "t5", "t9", "t20", "q1", "v1"]),
+    action=_choice(["label", "confirm", "delete", "boundary", "span", "clear", "link", "undo"]),
     fields=st.fixed_dictionaries(
         {
             "label": _choice(["ORG", "PERSON", "MIXED", "CRIME"]),
@@ -133,8 +132,10 @@ def test_fuzz_item_actions_and_undo(client, seeded, app, alices_set, item, actio
     set_id, text = alices_set
     if "span" in fields:
         fields["start"], fields["end"] = fields.pop("span")
-    segment = urllib.parse.quote(item, safe="") if item.strip("./") else "t1"  # routing is not what is fuzzed
-    path = f"/sets/{set_id}/undo" if action == "undo" else f"/sets/{set_id}/items/{segment}/{action}"
+    # path segments as a browser would send them; empty or dot segments are the router's business, not fuzzed
+    segment = urllib.parse.quote(item, safe="") if item.strip("./") else "t1"
+    verb = urllib.parse.quote(action, safe="") if action.strip("./") else "confirm"
+    path = f"/sets/{set_id}/undo" if action == "undo" else f"/sets/{set_id}/items/{segment}/{verb}"
     schemes = app.config["PROJECT"].schemes
     _post_and_check(client, seeded, set_id, text, schemes, path, fields, version)
 
@@ -265,6 +266,7 @@ def test_fuzz_two_reviewers_editing_gold_keep_it_valid(seeded_template, tmp_path
             stateful_step_count=steps,
             deadline=None,
             database=None,
+            derandomize=True,
             # every example copies a database: shrinking a failure would take minutes; the steps are printed
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=[HealthCheck.too_slow],
