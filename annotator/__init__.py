@@ -34,13 +34,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings = dict(test_config or {})
     db_path = Path(settings.pop("DATABASE", default_db_path()))
     project = project_config.load(Path(settings.pop("PROJECT_FILE", default_config_path(db_path))))
-    secret = settings.pop("SECRET_KEY", None) or (project.secret_key if project.has_real_secret else None)
-    if not secret:
+    secret = settings.pop("SECRET_KEY", None) or project.secret_key
+    problem = project_config.secret_problem(secret)
+    if problem is not None:
         where = project.path or default_config_path(db_path)
-        raise SetupError(
-            f"{where}: no secret key set (or still the placeholder). Run `annotator init` to write a "
-            "project file with a random one."
-        )
+        advice = "" if project.path else " Run `annotator init` to write a project file with a random one."
+        raise SetupError(f"{where}: {problem}.{advice}")
     app.config.update(
         SECRET_KEY=secret,
         DATABASE=str(db_path),
@@ -52,6 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     app.config.update(settings)
+    try:
+        database.require(db_path)
+    except database.NoDatabase as exc:
+        raise SetupError(str(exc)) from None
     database.connect(db_path).close()  # brings the schema up to date once, at start
 
     from . import web

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 from sqlite_utils import Database
-from werkzeug.security import generate_password_hash
 
 from . import (
     ROOT,
@@ -21,6 +20,7 @@ from . import (
     default_config_path,
     default_db_path,
     exporting,
+    files,
     formats,
     importing,
     labels,
@@ -30,9 +30,10 @@ from . import (
 from . import config as project_config
 from . import db as database
 from .agreement import LayerReport
+from .cli_users import users
 from .errors import AnnotatorError
 from .formats.conll import DOCS_EVERY as conll_docs_every
-from .model import ROLES
+from .model import accounts
 
 
 @dataclass
@@ -47,13 +48,21 @@ class Paths:
             raise click.ClickException(str(exc)) from None
 
     @contextmanager
-    def database(self) -> Iterator[Database]:
-        """The database, closed when the command is done with it."""
+    def database(self, *, create: bool = False) -> Iterator[Database]:
+        """The database, closed when the command is done with it; only `create` makes a new one."""
+        if not create:
+            self.require_db()
         db = database.connect(self.db)
         try:
             yield db
         finally:
             db.close()
+
+    def require_db(self) -> None:
+        try:
+            database.require(self.db)
+        except database.NoDatabase as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 pass_paths = click.make_pass_decorator(Paths)
@@ -82,17 +91,20 @@ def cli(ctx: click.Context, db_path: Path | None, config_path: Path | None) -> N
     ctx.obj = Paths(db_path, config_path or default_config_path(db_path))
 
 
+cli.add_command(users)
+
+
 @cli.command()
 @click.option("--force", is_flag=True, help="Overwrite an existing project file.")
 @pass_paths
 def init(paths: Paths, force: bool) -> None:
-    """Create the database and a project file with a random secret key."""
+    """Create the database and a project file with a random secret key, both readable by you only."""
     if paths.config.exists() and not force:
         click.echo(f"{paths.config} exists already; kept it (use --force to write a new one).")
     else:
         project_config.write_new(paths.config)
         click.echo(f"Wrote {paths.config} (label schemes and a new secret key).")
-    with paths.database():
+    with paths.database(create=True):
         pass
     click.echo(f"Database ready: {paths.db}")
 
@@ -252,40 +264,6 @@ def _agreement_summary(report: LayerReport) -> str:
     return "\n".join(lines)
 
 
-@cli.group()
-def users() -> None:
-    """Manage the people who sign in."""
-
-
-@users.command("add")
-@click.argument("name")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@click.password_option(help="Their password (asked for when omitted).")
-@pass_paths
-def users_add(paths: Paths, name, role, password) -> None:
-    """Add a user with a role and a password."""
-    name = name.strip()
-    if not name:
-        raise click.ClickException("the name is empty")
-    try:
-        with paths.database() as db:
-            store.add_user(db, name, role, generate_password_hash(password))
-    except AnnotatorError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Added {role} {name}.")
-
-
-@users.command("list")
-@pass_paths
-def users_list(paths: Paths) -> None:
-    """List the users and their roles."""
-    with paths.database() as db:
-        found = store.list_users(db)
-    for user in found:
-        note = "" if user.password_hash else "  (no password: imported, cannot sign in)"
-        click.echo(f"{user.name}\t{user.role}{note}")
-
-
 def _app(paths: Paths):
     try:
         return create_app({"DATABASE": paths.db, "PROJECT_FILE": paths.config})
@@ -300,8 +278,13 @@ def _app(paths: Paths):
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="gunicorn workers.")
 @pass_paths
 def serve(paths: Paths, host, port, production, workers) -> None:
-    """Serve the web app: Flask's threaded server, or gunicorn with --production."""
+    """Serve the web app: Flask's threaded server, or gunicorn with --production.
+
+    Warns when the database or the project file can be read by other users.
+    """
     app = _app(paths)  # checked here, so a bad set-up fails before any worker starts
+    for warning in files.exposed([*files.database_files(paths.db), paths.config]):
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Serving {paths.db} at http://{host}:{port}/" + (f" with {workers} workers" if production else ""))
     if production:
         from .production import serve as serve_production
@@ -315,10 +298,12 @@ def serve(paths: Paths, host, port, production, workers) -> None:
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @pass_paths
 def backup(paths: Paths, target: Path) -> None:
-    """Write a consistent copy of the database to TARGET, even while the server runs."""
-    if target.exists():
-        raise click.ClickException(f"{target} exists already; choose a new file")
-    pages, check = database.backup(paths.db, target)
+    """Write a consistent copy of the database to a new file TARGET (yours only), even while serving."""
+    paths.require_db()
+    try:
+        pages, check = database.backup(paths.db, target)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from None
     if check != "ok":
         raise click.ClickException(f"the copy at {target} failed its integrity check: {check}")
     click.echo(f"Backed up {paths.db} to {target} ({pages} pages, integrity ok).")
@@ -343,7 +328,7 @@ def demo(paths: Paths, seeds, host, port, no_serve) -> None:
     """Set up a demo here (project, seed articles pre-annotated, accounts) and serve it."""
     if not paths.config.exists():
         project_config.write_new(paths.config)
-    with paths.database() as db:
+    with paths.database(create=True) as db:
         try:
             report = importing.import_paths(db, paths.project(), [seeds], preannotate=True, progress=False)
         except importing.ImportFailed as exc:
@@ -364,12 +349,12 @@ def demo(paths: Paths, seeds, host, port, no_serve) -> None:
 
 def _demo_accounts(db: Database) -> list[tuple[str, str, str]]:
     """The demo users with fresh passwords (printed once; the database keeps only hashes)."""
-    accounts = []
+    made = []
     for name, role in DEMO_USERS:
-        password = secrets.token_urlsafe(9)
+        password = secrets.token_urlsafe(12)
         if store.get_user_by_name(db, name) is None:
-            store.add_user(db, name, role, generate_password_hash(password))
+            store.add_user(db, name, role, accounts.password_hash(password, name))
         else:
-            store.set_password(db, name, generate_password_hash(password))
-        accounts.append((name, role, password))
-    return accounts
+            store.set_password(db, name, accounts.password_hash(password, name))
+        made.append((name, role, password))
+    return made

@@ -10,10 +10,15 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .files import write_private
 from .model import LAYER_NAMES as LAYERS
 from .model.keys import RESERVED as RESERVED_KEYS
 
 PLACEHOLDER_SECRET = "CHANGE-ME"
+# A session-signing key needs at least 32 random bytes (256 bits).
+SECRET_BITS = 256
+_HEX = frozenset("0123456789abcdefABCDEF")
+_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # The scheme table of each layer and the key its labels are listed under.
 _SCHEME_KEYS = {"entity": "labels", "quote": "types", "event": "types"}
@@ -56,15 +61,43 @@ class Project:
     secret_key: str
     schemes: dict[str, Scheme] = field(default_factory=dict)
     path: Path | None = None
-    # Send the session cookie only over HTTPS (set when served behind TLS).
+    # Send cookies only over HTTPS even when a request came over HTTP (they always are over HTTPS).
     secure_cookies: bool = False
+    # A session ends after this long without a request, and this long after sign-in whatever happens.
+    session_idle_minutes: int = 30
+    session_hours: float = 8
+    # How many reverse proxies stand in front of the app (their X-Forwarded-For/-Proto are believed).
+    trusted_proxies: int = 0
     # Pre-annotation lexicons; None keeps the components' own defaults.
     quote_cues: tuple[str, ...] | None = None
     event_triggers: dict[str, tuple[str, ...]] | None = None
 
     @property
     def has_real_secret(self) -> bool:
-        return bool(self.secret_key) and self.secret_key != PLACEHOLDER_SECRET and len(self.secret_key) >= 16
+        return secret_problem(self.secret_key) is None
+
+
+def secret_problem(key: str | None) -> str | None:
+    """Why `key` cannot sign sessions (missing, the placeholder, blank, under 32 random bytes), or None.
+
+    Randomness cannot be measured from one string; the bits are estimated from the
+    characters the key is written in (4 a character for hex, 6 for base64, 6.5 for
+    any printable text), and a key of few different characters is refused outright.
+    """
+    if not key or key == PLACEHOLDER_SECRET:
+        return "no secret key set (or still the placeholder)"
+    if not key.strip():
+        return "the secret key is only whitespace"
+    if len(set(key)) < 8:
+        return "the secret key repeats too few different characters to be random"
+    alphabet = set(key)
+    per_char = 4.0 if alphabet <= _HEX else 6.0 if alphabet <= _BASE64 else 6.5
+    if len(key) * per_char < SECRET_BITS:
+        return (
+            f"the secret key is too short: it needs at least 32 random bytes (about {len(key) * per_char / 8:.0f} "
+            "given); make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return None
 
 
 def default_text() -> str:
@@ -106,9 +139,29 @@ def parse(data: dict, where: str, path: Path | None = None) -> Project:
         schemes=schemes,
         path=path,
         secure_cookies=bool(project.get("secure_cookies", False)),
+        **_session_settings(project, f"{where}: [project]"),
         quote_cues=_words(data.get("quote", {}).get("cue_lemmas"), f"{where}: [quote] cue_lemmas"),
         event_triggers=_triggers(data.get("event", {}).get("triggers"), f"{where}: [event.triggers]", schemes["event"]),
     )
+
+
+def _session_settings(project: dict, where: str) -> dict:
+    """Session lifetimes and trusted proxies, each a number in its range."""
+    found = {
+        "session_idle_minutes": _number(project, "session_idle_minutes", 1, 24 * 60, where),
+        "session_hours": _number(project, "session_hours", 0.1, 24 * 30, where),
+        "trusted_proxies": _number(project, "trusted_proxies", 0, 5, where),
+    }
+    if found["session_idle_minutes"] > found["session_hours"] * 60:
+        raise ConfigError(f"{where} session_idle_minutes is longer than session_hours")
+    return found
+
+
+def _number(table: dict, key: str, low: float, high: float, where: str):
+    found = table[key]  # the packaged defaults have every key
+    if isinstance(found, bool) or not isinstance(found, int | float) or not low <= found <= high:
+        raise ConfigError(f"{where} {key} must be a number from {low} to {high}")
+    return found
 
 
 def _words(value, where: str) -> tuple[str, ...] | None:
@@ -164,9 +217,9 @@ def _check_unique(scheme: Scheme, where: str) -> None:
 
 
 def write_new(path: Path) -> None:
-    """Write the default project file with a fresh random secret key."""
+    """Write the default project file with a fresh random secret key, readable by its owner only."""
     text = default_text().replace(f'"{PLACEHOLDER_SECRET}"', f'"{secrets.token_urlsafe(32)}"', 1)
-    path.write_text(text, "utf-8")
+    write_private(path, text)
 
 
 # Colours for labels an import adds: distinct, readable on white, taken in turn.

@@ -10,12 +10,29 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from . import migrations
+from .files import create_private
 
 BUSY_TIMEOUT_MS = 10_000
 
 
+class NoDatabase(Exception):
+    """The database file does not exist: only `annotator init` (and `demo`) create one."""
+
+
+def require(path: str | Path) -> None:
+    """Refuse a database path that names no file, rather than let SQLite create an empty one."""
+    if not Path(path).is_file():
+        raise NoDatabase(f"{path}: no such database; `annotator init` creates one (or check --db and $ANNOTATOR_DB)")
+
+
 def connect(path: str | Path, *, migrate: bool = True) -> Database:
-    """Open the database in WAL mode with a busy timeout, bringing its schema up to date."""
+    """Open the database in WAL mode with a busy timeout, bringing its schema up to date.
+
+    A new database file is created readable by its owner only; SQLite gives the WAL
+    and shared-memory files it makes beside it the same mode.
+    """
+    if str(path) != ":memory:":
+        create_private(Path(path))
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db = Database(conn, execute_plugins=False)
     db.execute("PRAGMA journal_mode = WAL")
@@ -46,8 +63,15 @@ def write(db: Database) -> Iterator[Database]:
 
 
 def backup(source: str | Path, target: str | Path) -> tuple[int, str]:
-    """Copy a live database page by page (SQLite's online backup); returns (pages, integrity check)."""
-    src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
+    """Copy a live database page by page (SQLite's online backup) to a new private file; (pages, integrity check).
+
+    Raises NoDatabase for a missing source and FileExistsError for an existing target.
+    """
+    require(source)
+    if not create_private(Path(target)):
+        raise FileExistsError(f"{target} exists already; choose a new file")
+    # mode=rw: never create the source, even if it vanished since the check
+    src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     dst = sqlite3.connect(str(target))
     try:
         src.backup(dst)

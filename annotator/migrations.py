@@ -218,3 +218,28 @@ def m006_article_normal_form(db: Database) -> None:
     for article_id, text in db.execute("SELECT id, text FROM articles").fetchall():
         db.execute("UPDATE articles SET norm_hash = ? WHERE id = ?", [normal_hash(text), article_id])
     db.execute("CREATE INDEX articles_norm_hash ON articles (norm_hash)")
+
+
+@MIGRATIONS()
+def m007_sessions(db: Database) -> None:
+    """Sessions kept on the server, so that logout, a new password, a new role or removal can end them.
+
+    The cookie carries a random token; the table keeps only its SHA-256, so a copy of
+    the database opens no session. Sign-in failures are now counted per address, per
+    name and per trusted device (the key says which); the old rows keyed by address
+    and name together mean nothing to the new rule.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            created REAL NOT NULL,
+            seen REAL NOT NULL
+        );
+        CREATE INDEX sessions_by_user ON sessions (user_id);
+        CREATE INDEX sessions_by_seen ON sessions (seen);
+        DELETE FROM login_failures;
+        """,
+    )

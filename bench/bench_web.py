@@ -7,6 +7,7 @@ client's small, constant overhead), medians of alternating rounds.
 from __future__ import annotations
 
 import re
+import secrets
 import statistics
 import time
 
@@ -19,7 +20,7 @@ from .generate import PASSWORD, build
 
 
 def _client(path, user="annotator00"):
-    app = create_app({"DATABASE": path, "SECRET_KEY": "bench-secret-key-0123456789"})
+    app = create_app({"DATABASE": path, "SECRET_KEY": secrets.token_urlsafe(32)})
     client = app.test_client()
     client.get("/login")
     with client.session_transaction() as session:

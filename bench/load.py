@@ -161,7 +161,7 @@ def build(folder: Path, annotators: int, seed: int = SEED, articles: int | None 
     (folder / "server.log").unlink(missing_ok=True)
     project_file = folder / "annotator.toml"
     project_file.write_text(f'[project]\nsecret_key = "{secrets.token_urlsafe(32)}"\n', "utf-8")
-    labels = config.load(project_file).entity.names
+    labels = config.load(project_file).schemes["entity"].names
     rng = random.Random(seed)
     db = database.connect(path)
     article_ids: list[int] = []
@@ -179,14 +179,15 @@ def build(folder: Path, annotators: int, seed: int = SEED, articles: int | None 
             store.put_set(db, article_id, "model", None, suggestions, action="preannotate")
             article_ids.append(article_id)
             words_of[article_id] = [(s, e) for s, e in tokens if text[s:e].isalpha()]
-    # Each article goes to one annotator; annotator i opens article i (its first opening claims it).
+    # Each article goes to one annotator: annotator i is given article i, as the queue's Start would.
     store.set_annotators_per_article(db, 1)
     # A cheap hash: signing 50 people in at once should not be the benchmark (the tests do the same).
     password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     people = []
     for i in range(annotators):
         name = f"load{i + 1:03d}"
-        store.add_user(db, name, "annotator", password_hash)
+        user = store.add_user(db, name, "annotator", password_hash)
+        store.assign_if_open(db, article_ids[i], user.id)
         people.append(Annotator(name, article_ids[i], words_of[article_ids[i]]))
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
@@ -802,8 +803,8 @@ async def drive(
 
 
 def _norm_db_item(item) -> ItemKey:
-    parts = tuple((role, span.start, span.end) for role, span in item.spans())
-    links = tuple(sorted((role, target) for role, target in item.links() if target is not None))
+    parts = tuple((role, span.start, span.end) for role, span in item.spans)
+    links = tuple(sorted((role, target) for role, target in item.links if target is not None))
     return (item.id, item.layer, item.label, item.origin, parts, links)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_ID = "khamenei-rashid-tehran"
 PASSWORD = "correct horse battery"
+# A key as `annotator init` writes one (the app refuses anything weaker).
+SECRET_KEY = secrets.token_urlsafe(32)
 USERS = (("alice", "annotator"), ("bob", "annotator"), ("rita", "reviewer"), ("admin", "admin"))
 
 
@@ -65,7 +68,7 @@ def seeded(seeded_path):
 
 @pytest.fixture
 def app(seeded_path):
-    return create_app({"DATABASE": seeded_path, "SECRET_KEY": "test-secret-key-0123456789", "TESTING": True})
+    return create_app({"DATABASE": seeded_path, "SECRET_KEY": SECRET_KEY, "TESTING": True})
 
 
 @pytest.fixture
@@ -85,6 +88,16 @@ def login(client, name: str = "alice", password: str = PASSWORD):
     if response.status_code == 302:
         client.get("/queue")
     return response
+
+
+def start(client) -> str:
+    """Press the queue's Start button (the one way to be given an article); returns the article page's path."""
+    return client.post("/next", data={"csrf_token": csrf_of(client)}).headers["Location"]
+
+
+def hold(connection, article_id: int, name: str) -> None:
+    """Give the user the article, as Start would (for tests that open a page by its URL)."""
+    store.assign_if_open(connection, article_id, store.get_user_by_name(connection, name).id)
 
 
 def seed_article_id(connection) -> int:

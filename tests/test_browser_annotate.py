@@ -4,7 +4,7 @@ import pytest
 
 from annotator import importing, store
 
-from .conftest import PASSWORD, seed_article_id
+from .conftest import PASSWORD, hold, seed_article_id
 
 pytestmark = pytest.mark.browser
 
@@ -70,6 +70,7 @@ def test_browser_annotator_corrects_entities_and_submits(page, live_server, seed
     expected = {e.start: (e.start, e.end, e.label) for e in model.entities}
 
     sign_in(page, live_server)
+    hold(seeded, article_id, "alice")
     page.goto(f"{live_server}/articles/{article_id}")
     assert len(marks(page)) == len(model.entities)
     assert page.locator("#text mark.ent.suggested").count() == len(model.entities)
@@ -129,6 +130,7 @@ def test_browser_annotator_corrects_entities_and_submits(page, live_server, seed
 def test_browser_stale_tab_sees_conflict_and_reload(page, live_server, seeded):
     article_id = seed_article_id(seeded)
     sign_in(page, live_server)
+    hold(seeded, article_id, "alice")
     page.goto(f"{live_server}/articles/{article_id}")
     other = page.context.new_page()
     other.goto(f"{live_server}/articles/{article_id}")

@@ -6,7 +6,7 @@ from spacy.tokens import DocBin
 
 from annotator import exporting, store
 
-from .conftest import seed_article_id
+from .conftest import hold, seed_article_id
 from .test_browser_annotate import select_text, sign_in, wait_version
 
 pytestmark = pytest.mark.browser
@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 def _open(page, live_server, seeded):
     article_id = seed_article_id(seeded)
     sign_in(page, live_server)
+    hold(seeded, article_id, "alice")
     page.goto(f"{live_server}/articles/{article_id}")
     text = store.get_article(seeded, article_id).text
     model = store.load_annotation(seeded, store.find_set(seeded, article_id, "model").id)

@@ -7,7 +7,7 @@ import pytest
 from annotator import config as project_config
 from annotator import create_app, importing, store
 
-from .conftest import serving
+from .conftest import SECRET_KEY, hold, serving
 from .test_browser_annotate import sign_in
 
 pytestmark = pytest.mark.browser
@@ -58,7 +58,7 @@ def _article():
 def test_browser_xss_payloads_are_shown_not_run(browser, seeded_path, tmp_path):
     labels = project_config.default_text().replace('name = "PERSON"', f"name = {json.dumps(EVIL_LABEL)}")
     project_file = tmp_path / "annotator.toml"
-    project_file.write_text(labels.replace('"CHANGE-ME"', '"a-long-enough-secret-key-123"'), "utf-8")
+    project_file.write_text(labels.replace('"CHANGE-ME"', f'"{SECRET_KEY}"'), "utf-8")
     project = project_config.load(project_file)
     source = tmp_path / "evil.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in _article()), "utf-8")
@@ -68,6 +68,7 @@ def test_browser_xss_payloads_are_shown_not_run(browser, seeded_path, tmp_path):
     importing.import_paths(db, project, [source], progress=False)
     store.set_annotators_per_article(db, 3)
     article = store.find_article(db, PAYLOADS[1])
+    hold(db, article, "admin")
     app = create_app({"DATABASE": seeded_path, "PROJECT_FILE": project_file})
 
     context = browser.new_context()

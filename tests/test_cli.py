@@ -35,10 +35,10 @@ def run(tmp_path):
 def test_cli_init_users_import_export(run, tmp_path):
     assert run("init").exit_code == 0
     assert "secret_key" in (tmp_path / "annotator.toml").read_text()
-    result = run("users", "add", "alice", "--role", "annotator", input="pw123456\npw123456\n")
+    result = run("users", "add", "alice", "--role", "annotator", input="a long password\na long password\n")
     assert result.exit_code == 0, result.output
     assert run("users", "list").output.strip() == "alice\tannotator"
-    assert "exists already" in run("users", "add", "alice", "--role", "admin", "--password", "x").output
+    assert "exists already" in run("users", "add", "alice", "--role", "admin", "--password", "another long one").output
     result = run("import", SEEDS, "--preannotate")
     assert result.exit_code == 0, result.output
     assert "1 new article(s)" in result.output and "1 pre-annotated" in result.output
@@ -52,6 +52,7 @@ def test_cli_init_users_import_export(run, tmp_path):
 def test_cli_bad_import_exits_nonzero_with_file_and_line(run, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "one"}\n{"text": "two"}\n{broken\n', "utf-8")
+    assert run("init").exit_code == 0
     result = run("import", bad)
     assert result.exit_code == 1
     assert f"Error: {bad}:3: not valid JSON" in result.output and "Nothing was imported" in result.output

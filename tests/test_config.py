@@ -4,6 +4,8 @@ import pytest
 
 from annotator import config
 
+from .conftest import SECRET_KEY
+
 
 def test_config_default_schemes_cover_the_three_layers(project):
     assert len(project.schemes["entity"].labels) == 18
@@ -62,7 +64,7 @@ def test_config_default_file_is_valid_toml():
 def test_config_partial_file_keeps_default_schemes(tmp_path):
     path = tmp_path / "p.toml"
     path.write_text(
-        '[project]\nsecret_key = "a-long-enough-secret-key-123"\n\n'
+        f'[project]\nsecret_key = "{SECRET_KEY}"\n\n'
         '[quote]\ntypes = [{ name = "QUOTE", colour = "#000000", hotkey = "1" }]\n'
     )
     project = config.load(path)

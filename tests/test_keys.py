@@ -8,7 +8,7 @@ from pathlib import Path
 from annotator import config
 from annotator.model import keys
 
-from .conftest import login, seed_article_id
+from .conftest import login, start
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -19,7 +19,7 @@ def test_keys_readme_table_is_the_one_the_domain_renders():
 
 def test_keys_page_carries_the_keymap_and_lists_every_binding_in_its_help(client, seeded):
     login(client, "alice")
-    page = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
+    page = client.get(start(client)).get_data(as_text=True)
     keymap = json.loads(html.unescape(re.search(r'id="keymap" hidden data-keys="([^"]*)"', page).group(1)))
     assert keymap == keys.chords() and keymap["Ctrl+z"] == "undo" and keymap["Enter"] == "submit"
     help_dialog = html.unescape(page[page.index('<dialog id="help"') :])

@@ -15,7 +15,7 @@ import pytest
 from annotator import db as database
 from annotator import store
 
-from .conftest import PASSWORD, seed_article_id
+from .conftest import PASSWORD, SECRET_KEY
 
 BIN = Path(sys.executable).parent / "annotator"
 
@@ -29,7 +29,7 @@ def _free_port() -> int:
 @pytest.fixture
 def production(seeded_path, tmp_path):
     project = tmp_path / "annotator.toml"
-    project.write_text('[project]\nsecret_key = "a-long-enough-secret-key-123"\n')
+    project.write_text(f'[project]\nsecret_key = "{SECRET_KEY}"\n')
     port = _free_port()
     proc = subprocess.Popen(
         [BIN, "--db", seeded_path, "--config", project, "serve", "--production", "--workers", "2", "--port", str(port)],
@@ -67,8 +67,8 @@ def test_production_serves_saves_and_backs_up(production, seeded_path, tmp_path)
     page = client.open(f"{production}/login", data=form).read().decode()  # follows the redirect to the queue
     assert "Your queue" in page
     db = database.connect(seeded_path)
-    article = seed_article_id(db)
-    page = client.open(f"{production}/articles/{article}").read().decode()
+    start = urllib.parse.urlencode({"csrf_token": _csrf(page)}).encode()
+    page = client.open(f"{production}/next", data=start).read().decode()  # Start: claims the seed article
     set_id = int(re.search(r'data-base="/sets/(\d+)"', page).group(1))
     body = urllib.parse.urlencode({"version": 1, "layer": "entity", "start": 0, "end": 4, "label": "LOC"}).encode()
     request = urllib.request.Request(

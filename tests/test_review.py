@@ -187,6 +187,7 @@ def test_review_agreement_cli_prints_the_hand_computed_values(db_path, project, 
     ]
     source = tmp_path / "hand.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    assert _run(db_path, "init").exit_code == 0  # only init creates a database
     assert _run(db_path, "import", str(source)).exit_code == 0
     report = json.loads(_run(db_path, "agreement", "--json", "--layer", "entity").output)
     assert report["documents"] == 1 and report["tokens"] == 4

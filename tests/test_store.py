@@ -38,7 +38,7 @@ def test_store_stale_version_is_refused_and_changes_nothing(seeded):
     assert store.get_set(seeded, mine.id).version == saved.version
 
 
-def test_store_undo_reverts_the_latest_edit_then_the_one_before(seeded):
+def test_store_undo_reverts_the_latest_edit_then_the_one_before(seeded, project):
     article = store.get_article(seeded, seed_article_id(seeded))
     tokens = Tokens(article.tokens, article.text)
     user = _alice(seeded)
@@ -47,12 +47,16 @@ def test_store_undo_reverts_the_latest_edit_then_the_one_before(seeded):
     target = original.entities[1]
     v = store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel(a, target.id, "ORG"), user.id).version
     v = store.edit(seeded, mine.id, v, lambda a: edits.move_boundary(a, tokens, target.id, "end", 1), user.id).version
-    v = store.undo(seeded, mine.id, v, user.id).version
+
+    def check(change, annotation):  # the rules every edit passes (document.undo gives the same)
+        return edits.validated(change, annotation, article.text, project.schemes)
+
+    v = store.undo(seeded, mine.id, v, user.id, check).version
     assert store.load_annotation(seeded, mine.id).get(target.id).label == "ORG"
-    v = store.undo(seeded, mine.id, v, user.id).version
+    v = store.undo(seeded, mine.id, v, user.id, check).version
     assert store.load_annotation(seeded, mine.id) == original
     with pytest.raises(store.NothingToUndo):
-        store.undo(seeded, mine.id, v, user.id)
+        store.undo(seeded, mine.id, v, user.id, check)
     actions = [h["action"] for h in store.history(seeded, mine.id)]
     assert actions == ["create", "edit", "edit", "undo", "undo"]
 

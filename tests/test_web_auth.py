@@ -2,7 +2,7 @@ import pytest
 
 from annotator import SetupError, create_app, store
 
-from .conftest import PASSWORD, csrf_of, login, seed_article_id
+from .conftest import PASSWORD, csrf_of, login, seed_article_id, start
 
 
 def test_auth_pages_need_sign_in(client):
@@ -34,7 +34,7 @@ def test_auth_login_does_not_redirect_off_site(client):
 
 def test_auth_post_without_csrf_is_refused_and_changes_nothing(client, seeded):
     login(client)
-    client.get(f"/articles/{seed_article_id(seeded)}")
+    client.get(start(client))
     mine = store.find_set(seeded, seed_article_id(seeded), "annotator", store.get_user_by_name(seeded, "alice").id)
     before = store.load_annotation(seeded, mine.id)
     first = before.entities[0]
@@ -91,6 +91,7 @@ def test_auth_headers_csp_and_cookie(client):
 
 def test_auth_pages_have_no_inline_script_or_style(client, seeded):
     login(client)
+    start(client)
     for path in ["/queue", f"/articles/{seed_article_id(seeded)}", "/login", "/done"]:
         html = client.get(path, follow_redirects=True).get_data(as_text=True)
         assert "<script>" not in html and "style=" not in html and "<style" not in html, path
@@ -135,3 +136,34 @@ def test_auth_admin_adds_a_user_who_can_then_sign_in(client, seeded):
     assert store.get_user_by_name(seeded, "eve") is None
     client.post("/logout", data={"csrf_token": token})
     assert login(client, "dora", "long enough pw").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "/%09/evil.example",  # a tab the browser drops: //evil.example
+        "/%0a/evil.example",
+        "/%5cevil.example",  # a backslash the browser reads as a slash
+        "/\\/evil.example",
+        "https://evil.example/",
+        "/%0d%0aX:y",  # CRLF: was a 500 (and a signed-in session)
+        "/%e2%80%8b/evil.example",  # a zero-width space
+        "javascript:alert(1)",
+    ],
+)
+def test_auth_sign_in_never_redirects_off_site(client, target):
+    client.get("/login")
+    response = client.post(
+        f"/login?next={target}", data={"name": "alice", "password": PASSWORD, "csrf_token": csrf_of(client)}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/queue"
+    assert client.get("/queue").status_code == 200  # signed in all the same
+
+
+def test_auth_sign_in_goes_back_to_the_page_asked_for(client, seeded):
+    client.get("/login")
+    response = client.post(
+        "/login?next=/queue%3Fafter%3D3", data={"name": "alice", "password": PASSWORD, "csrf_token": csrf_of(client)}
+    )
+    assert response.headers["Location"] == "/queue?after=3"

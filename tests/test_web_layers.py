@@ -7,7 +7,7 @@ import pytest
 
 from annotator import store
 
-from .conftest import csrf_of, login, seed_article_id
+from .conftest import csrf_of, login, seed_article_id, start
 
 HX = {"HX-Request": "true"}
 
@@ -15,7 +15,7 @@ HX = {"HX-Request": "true"}
 @pytest.fixture
 def alice(client, seeded):
     login(client, "alice")
-    page = client.get(f"/articles/{seed_article_id(seeded)}")
+    page = client.get(start(client))
     set_id = int(re.search(r'data-base="/sets/(\d+)"', page.get_data(as_text=True)).group(1))
     text = store.get_article(seeded, seed_article_id(seeded)).text
 

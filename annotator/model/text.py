@@ -53,11 +53,15 @@ class Tokens:
 
     def __init__(self, offsets: Sequence[Sequence[int]], text: str):
         words = [(s, e) for s, e in offsets if not text[s:e].isspace()]
+        self.length = len(text)
         self.starts = [s for s, _ in words]
         self.ends = [e for _, e in words]
 
     def snap(self, start: int, end: int) -> Span:
-        """The smallest run of whole tokens covering every word the range touches."""
+        """The smallest run of whole tokens covering every word the range touches; refuses a range outside the text."""
+        if not 0 <= start <= end <= self.length:
+            # never clamped: an end past the text would otherwise stretch a span over the whole article
+            raise Invalid(f"the span {start}-{end} is outside the text (0-{self.length})")
         if start >= end:
             raise Invalid("the selection is empty")
         first = bisect.bisect_right(self.ends, start)  # first token ending after start

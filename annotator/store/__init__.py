@@ -2,7 +2,7 @@
 
 All SQL of the application lives in this package, so that another database could
 replace SQLite behind these functions. Rows are read by column name. Modules:
-`users` (people and sign-in failures), `articles`, `items` (the items of sets),
+`users` (people and sign-in failures), `sessions` (who is signed in), `articles`, `items` (the items of sets),
 `sets` (annotation sets), `history` (saving an edit, undo, status), `queue`
 (assignment and the queue), `export` (reading many sets at once, streamed).
 """
@@ -35,6 +35,7 @@ from .queue import (
     set_annotators_per_article,
     set_setting,
 )
+from .sessions import Lifetimes, end_session, session_user, start_session
 from .sets import (
     AnnotationSet,
     find_set,
@@ -48,18 +49,22 @@ from .users import (
     User,
     add_user,
     clear_login_failures,
+    end_sessions,
     get_user,
     get_user_by_name,
     list_users,
-    recent_login_failures,
+    login_failures,
     record_login_failure,
+    remove_user,
     set_password,
+    set_role,
     user_for_import,
 )
 
 __all__ = [
     "AnnotationSet",
     "Conflict",
+    "Lifetimes",
     "NotFound",
     "NothingToUndo",
     "QueueRow",
@@ -74,6 +79,8 @@ __all__ = [
     "clear_login_failures",
     "count_articles",
     "edit",
+    "end_session",
+    "end_sessions",
     "ensure_article",
     "find_article",
     "find_set",
@@ -93,6 +100,7 @@ __all__ = [
     "locate_article",
     "load_annotation",
     "load_annotations",
+    "login_failures",
     "next_article",
     "open_articles",
     "open_gold",
@@ -100,13 +108,16 @@ __all__ = [
     "progress",
     "put_set",
     "queue_page",
-    "recent_login_failures",
     "record_login_failure",
     "release",
+    "remove_user",
     "set_annotators_per_article",
+    "session_user",
     "set_password",
+    "set_role",
     "set_setting",
     "set_status",
+    "start_session",
     "stats",
     "submitted_versions",
     "undo",

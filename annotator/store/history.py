@@ -91,8 +91,17 @@ def edit(
     return Saved(version, change, result)
 
 
-def undo(db: Database, set_id: int, expected_version: int, user_id: int) -> Saved:
-    """Revert the user's latest edit of the set that is not undone yet."""
+def undo(
+    db: Database, set_id: int, expected_version: int, user_id: int, check: Callable[[Change, Annotation], Checked]
+) -> Saved:
+    """Revert the user's latest edit of the set that is not undone yet, if the set's rules still hold after it.
+
+    In a set several people edit (gold), someone may have built on what the edit made
+    since: linked a quote's speaker to the entity it added, say. The inverse alone
+    would then leave a link to nothing (SQLite refused it at commit, a 500, and the
+    undo stayed stuck); `check` (the rules every edit passes) refuses it with a message
+    instead, and nothing is written.
+    """
     found = row(
         db,
         "SELECT id, change FROM history h WHERE set_id = ? AND user_id = ? AND action = 'edit' "
@@ -108,9 +117,17 @@ def undo(db: Database, set_id: int, expected_version: int, user_id: int) -> Save
         after=tuple(item_from_dict(d) for d in body["after"]),
     )
     try:
-        return edit(db, set_id, expected_version, lambda _: done.inverse(), user_id, action="undo", undoes=found["id"])
+        return edit(
+            db,
+            set_id,
+            expected_version,
+            lambda current: check(done.inverse(), current),
+            user_id,
+            action="undo",
+            undoes=found["id"],
+        )
     except Invalid as exc:
-        raise UndoConflict(f"cannot undo: {exc}") from None
+        raise UndoConflict(f"cannot undo your last change, since someone changed the article after it: {exc}") from None
 
 
 def set_status(db: Database, set_id: int, expected_version: int, status: str, user_id: int) -> int:

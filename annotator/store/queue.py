@@ -86,12 +86,14 @@ _UNFINISHED = """SELECT g.article_id FROM assignments g WHERE g.user_id = ? AND 
                     AND s.kind = 'annotator' AND s.user_id = g.user_id AND s.status != 'draft')"""
 
 
-def next_article(db: Database, user_id: int, after: int = 0) -> int | None:
-    """The user's next article: an unfinished one they hold (after `after` first), else a newly claimed one."""
+def next_article(db: Database, user_id: int, after: int = 0, *, claim: bool = True) -> int | None:
+    """The user's next article: an unfinished one they hold (after `after` first), else, with `claim`, a new one."""
     for bound in (after, 0):
         found = value(db, f"{_UNFINISHED} AND g.article_id > ? ORDER BY g.article_id LIMIT 1", [user_id, bound])
         if found is not None:
             return int(found)
+    if not claim:
+        return None
     with write(db):
         found = value(
             db,

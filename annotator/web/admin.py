@@ -13,18 +13,20 @@ from flask import (
     after_this_request,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     send_file,
     url_for,
 )
-from werkzeug.security import generate_password_hash
 
 from .. import exporting, formats, store
 from ..db import connect, get_db
+from ..errors import Conflict, NotFound
 from ..formats import jsonl
-from ..model import ROLES
+from ..model import ROLES, accounts
+from . import forms
 from .security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -49,22 +51,47 @@ def home():
 @role_required("admin")
 def add_user():
     """Add a user with a role and a password, or give an existing one a new password."""
-    name = request.form.get("name", "").strip()
-    role = request.form.get("role", "")
-    password = request.form.get("password", "")
-    if not name or len(name) > 64:
-        abort(422, "A user needs a name of at most 64 characters.")
-    if role not in ROLES:
-        abort(422, f"The role must be one of {', '.join(ROLES)}.")
-    if len(password) < 8:
-        abort(422, "The password needs at least 8 characters.")
+    name = accounts.user_name(request.form.get("name", ""))
+    role = forms.choice("role", ROLES)
+    hashed = accounts.password_hash(request.form.get("password", ""), name)
     db = get_db()
     if store.get_user_by_name(db, name) is None:
-        store.add_user(db, name, role, generate_password_hash(password))
+        store.add_user(db, name, role, hashed)
         flash(f"Added {role} {name}.")
     else:
-        store.set_password(db, name, generate_password_hash(password))
-        flash(f"{name} has a new password (their role is unchanged).")
+        store.set_password(db, name, hashed)
+        flash(f"{name} has a new password (their role is unchanged); their sessions have ended.")
+    return redirect(url_for("admin.home"))
+
+
+def _other_user(user_id: int) -> store.User:
+    """A user an admin may change: anyone but themselves (so that no admin locks themselves out)."""
+    found = store.get_user(get_db(), user_id)
+    if found is None:
+        raise NotFound(f"there is no user {user_id}")
+    if found.id == g.user.id:
+        raise Conflict("you cannot change your own role or access; ask another admin")
+    return found
+
+
+@bp.post("/users/<id:user_id>/role")
+@role_required("admin")
+def set_role(user_id: int):
+    """Give a user another role; their sessions end."""
+    found = _other_user(user_id)
+    role = forms.choice("role", ROLES)
+    store.set_role(get_db(), found.name, role)
+    flash(f"{found.name} is now {role}; their sessions have ended.")
+    return redirect(url_for("admin.home"))
+
+
+@bp.post("/users/<id:user_id>/remove")
+@role_required("admin")
+def remove_user(user_id: int):
+    """Take away a user's access; their annotations stay."""
+    found = _other_user(user_id)
+    store.remove_user(get_db(), found.name)
+    flash(f"{found.name} can no longer sign in; their sessions have ended.")
     return redirect(url_for("admin.home"))
 
 
@@ -72,11 +99,9 @@ def add_user():
 @role_required("admin")
 def assignment():
     """Set how many annotators each article gets."""
-    raw = request.form.get("per_article", "")
-    if not raw.isdigit() or not 1 <= int(raw) <= 50:
-        abort(422, "Annotators per article must be a whole number from 1 to 50.")
-    store.set_annotators_per_article(get_db(), int(raw))
-    flash(f"Each article now goes to {raw} annotator(s).")
+    per_article = forms.number("per_article", 1, 50)
+    store.set_annotators_per_article(get_db(), per_article)
+    flash(f"Each article now goes to {per_article} annotator(s).")
     return redirect(url_for("admin.home"))
 
 

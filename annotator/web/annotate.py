@@ -6,9 +6,9 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 
 from .. import edits, store
 from ..db import get_db
-from ..errors import Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound
 from ..formats import jsonl
-from ..model import LAYERS, LINK_ROLES, SPAN_ROLES, Record
+from ..model import LAYERS, LINK_ROLES, REVIEWERS, SPAN_ROLES, Record
 from . import document, forms, htmx
 from .render import labels_css
 from .security import login_required
@@ -31,34 +31,38 @@ def label_styles():
     return response
 
 
-def _after() -> int:
-    """The keyset position of a page (`?after=` the last article id seen)."""
-    raw = request.args.get("after", "0")
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > forms.MAX_ID:
-        abort(400, "after= must be an article id.")
-    return int(raw)
-
-
 @bp.get("/queue")
 @login_required
 def queue():
     """The user's articles with their status, a progress bar and the next one to do."""
     db = get_db()
-    after = _after()
+    after = forms.after()
     rows = store.queue_page(db, g.user.id, after=after, limit=QUEUE_PAGE)
     done, total = store.progress(db, g.user.id)
     next_after = rows[-1].article_id if len(rows) == QUEUE_PAGE else None
     return render_template("queue.html", rows=rows, done=done, total=total, next_after=next_after, after=after)
 
 
+def _next_url(after: int, *, claim: bool) -> str:
+    """The user's next unfinished article; with `claim` (a POST only), a new one from the pool if none."""
+    found = store.next_article(get_db(), g.user.id, after=after, claim=claim)
+    if found is not None:
+        return url_for("annotate.article", article_id=found)
+    return url_for("annotate.done" if claim else "annotate.queue")
+
+
 @bp.get("/next")
 @login_required
 def next_article():
-    """Straight to the next article to annotate, or the done page."""
-    found = store.next_article(get_db(), g.user.id, after=_after())
-    if found is None:
-        return redirect(url_for("annotate.done"))
-    return redirect(url_for("annotate.article", article_id=found))
+    """Back to the next article the user holds unfinished; a GET never claims one (the queue's Start does)."""
+    return redirect(_next_url(forms.after(), claim=False))
+
+
+@bp.post("/next")
+@login_required
+def claim_next():
+    """The queue's Start button: the next unfinished article, or one newly claimed, in queue order."""
+    return redirect(_next_url(forms.after(), claim=True), code=303)
 
 
 @bp.get("/done")
@@ -72,15 +76,22 @@ def done():
 @bp.get("/articles/<id:article_id>")
 @login_required
 def article(article_id: int):
-    """The annotation page; opening it starts the user's own set from the model's suggestions."""
+    """The annotation page of an article the user holds; opening it starts their set from the model's suggestions."""
     db = get_db()
-    if not store.assign_if_open(db, article_id, g.user.id):
-        abort(
-            403, "This article has all the annotators it needs (or you skipped it); take the next one from your queue."
-        )
+    _require_held(article_id)
     found = store.open_set(db, article_id, g.user.id)
     done, total = store.progress(db, g.user.id)
     return render_template("annotate.html", **document.doc_context(found), done=done, total=total)
+
+
+def _require_held(article_id: int) -> None:
+    """Only articles given to the user from the queue open by URL: a GET never claims one out of order."""
+    document.cached_article(article_id)  # 404 for no such article
+    held = store.holds(get_db(), article_id, g.user.id)
+    if held is None:
+        raise Forbidden("this article is not in your queue; press Start on your queue to be given the next one")
+    if not held:
+        raise Forbidden("you skipped this article, so it went back to the pool; take the next one from your queue")
 
 
 @bp.get("/sets/<id:set_id>.json")
@@ -179,7 +190,7 @@ def _finish(set_id: int, status: str):
     if found.kind == "gold":
         target = url_for("review.dashboard")
     else:
-        target = url_for("annotate.next_article", after=found.article_id)
+        target = _next_url(found.article_id, claim=True)  # a POST: the next one may be claimed
     return htmx.redirect(target) if htmx.is_htmx() else redirect(target)
 
 
@@ -200,5 +211,7 @@ def skip(set_id: int):
 @bp.get("/raw/<id:article_id>")
 @login_required
 def raw_text(article_id: int):
-    """The article's bare text (the baseline the page-cost benchmark compares with)."""
+    """The article's bare text (the page-cost benchmark's baseline): for who holds it, and reviewers."""
+    if g.user.role not in REVIEWERS:  # reviewers read every article's text on the adjudication page anyway
+        _require_held(article_id)
     return Response(store.get_article_text(get_db(), article_id), mimetype="text/plain")

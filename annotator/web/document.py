@@ -111,7 +111,12 @@ def edit(found: store.AnnotationSet, make: MakeEdit) -> str:
 def undo(found: store.AnnotationSet) -> str:
     """Revert the user's latest edit of the set; answers like an edit."""
     version = forms.version()
-    saved = store.undo(get_db(), found.id, version, g.user.id)
+    text = cached_article(found.article_id).text
+
+    def check(change: Change, annotation: Annotation) -> Checked:
+        return edits.validated(change, annotation, text, project().schemes)
+
+    saved = store.undo(get_db(), found.id, version, g.user.id, check)
     ids = [item.id for item in saved.change.after]
     return saved_response(found, version, saved, ids[0] if ids else None)
 

@@ -39,6 +39,14 @@ def _digits(raw: str, limit: int) -> int | None:
     return value if -limit <= value <= limit else None
 
 
+def after() -> int:
+    """The keyset position of a page: `?after=` the last id seen (0 … MAX_ID, 0 when absent)."""
+    value = _digits(request.args.get("after", "0"), MAX_ID)
+    if value is None or value < 0:
+        abort(400, "after= must be an article id.")
+    return value
+
+
 def version() -> int:
     """The version of the set the edit was made on (400 without one: the page is out of date)."""
     value = _digits(request.form.get("version", ""), MAX_ID)
