@@ -43,7 +43,9 @@ never repeats the source ("Raisi … invited him" → him is not Raisi). Otherwi
 
 Config (all TOML-friendly): `triggers` and `descriptions` (null = DEFAULT_TRIGGERS, DEFAULT_DESCRIPTIONS;
 a given mapping replaces them), `actor_labels`, `light_verbs`, `threat_label` ("" or a type missing from
-the lexicon turns retyping off), `threatened_types`.
+the lexicon turns retyping off), `threatened_types`, and `learned`: the span key of a trained
+`annotator_span_tagger` of triggers (annotator.nlp.training), whose typed triggers are taken first, the
+lexicon's only where they overlap none of them; actors and attributes follow the same rules for both.
 
 In a pipeline without a lemmatizer the lexicon is matched on word forms (with rough inflections); without
 a parser the events have no actors and no attributes. Both are logged when the component is added.
@@ -119,8 +121,10 @@ class EventRecognizer:
         light_verbs: Sequence[str],
         threat_label: str,
         threatened_types: Sequence[str],
+        learned: str = "",
     ):
         self.name = name
+        self.learned = learned
         self.patterns = parse_triggers(triggers)
         # Built once here; per doc the work is one matcher pass plus rules around each match.
         self.lemma_matcher = _build_matcher(nlp, self.patterns, "LEMMA")
@@ -138,6 +142,8 @@ class EventRecognizer:
         parsed = doc.has_annotation("DEP")
         matcher = self.lemma_matcher if doc.has_annotation("LEMMA") else self.lower_matcher
         found = self._triggers(doc, matcher(doc), parsed)
+        if self.learned and self.learned in doc.spans:
+            found = _merged([(s.start, s.end, s.label_) for s in doc.spans[self.learned]], found)
         events = [_Found(doc[start:end], event_type) for start, end, event_type in found]
         if events and parsed:
             ents = Entities(doc)
@@ -232,6 +238,14 @@ class EventRecognizer:
         return attrs
 
 
+def _merged(learned: list[tuple[int, int, str]], lexicon: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A trained tagger's triggers, and the lexicon's where they overlap none of them: what the team's gold
+    taught wins, the lexicon covers what it never showed."""
+    taken = {i for start, end, _ in learned for i in range(start, end)}
+    kept = [t for t in lexicon if taken.isdisjoint(range(t[0], t[1]))]
+    return sorted(learned + kept)
+
+
 def _is_modifier(span: Span) -> bool:
     """A trigger noun that only describes another noun ("aid workers", "attack helicopters") is no event."""
     root = span.root
@@ -289,6 +303,7 @@ def _tail(head: Token, lemmas: frozenset[str]) -> Token | None:
         "light_verbs": DEFAULT_LIGHT_VERBS,
         "threat_label": "THREATEN",
         "threatened_types": DEFAULT_THREATENED_TYPES,
+        "learned": "",
     },
     assigns=["doc.spans"],
     requires=["token.lemma", "token.dep", "doc.ents"],
@@ -303,6 +318,7 @@ def make_event_recognizer(
     light_verbs: list[str],
     threat_label: str,
     threatened_types: list[str],
+    learned: str,
 ) -> EventRecognizer:
     """The event component; add it after "ner": nlp.add_pipe("annotator_events")."""
     if "parser" not in nlp.pipe_names:
@@ -318,6 +334,7 @@ def make_event_recognizer(
         light_verbs=light_verbs,
         threat_label=threat_label,
         threatened_types=threatened_types,
+        learned=learned,
     )
 
 

@@ -1,0 +1,120 @@
+"""Quotes from learned parts: the content, cue and source spans a trained tagger wrote, put together.
+
+A trained `annotator_span_tagger` marks parts, not quotes. Each cue starts a quote; each content
+span joins the cue it belongs to, and each source the cue it names the speaker of:
+1. a cue linked to the part in the parse (the part lies under the cue: "said [that X]",
+   "[sources] said"; or the cue hangs on the part: "[X], he said") wins;
+2. else the cue in the same sentence, the nearest first;
+3. content only: else the nearest cue of the next or previous sentence in the same paragraph
+   (a quote of several sentences attributed once).
+Never across a paragraph break, except from a cue that ends its paragraph ("He said:") to the next.
+A cue that gathers no content is dropped; content that finds no cue is a quote of its own when it
+has `min_words` words. The type then follows the quotation marks as for the rules' quotes
+(candidates._typed), and speakers are resolved by the same rules (speakers._Speakers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from spacy.tokens import Doc, Span
+
+from .candidates import _Candidate, _merge, _paragraphs, _Ranges, _Text, _typed, _words
+
+Range = tuple[int, int]
+# How far up the parse a part's root may be from the cue (or the cue from the part) to count as linked.
+_LINK_DEPTH = 3
+
+
+def assemble(doc: Doc, text: _Text, parts: Iterable[Span], inside: _Ranges, min_words: int) -> list[_Candidate]:
+    """The quotes the parts make, in no particular order (see the module docstring)."""
+    by_role: dict[str, list[Range]] = {"content": [], "cue": [], "source": []}
+    for span in parts:
+        if span.label_ in by_role:
+            by_role[span.label_].append((span.start, span.end))
+    where = _Places(doc, text)
+    quotes = {cue: _Candidate([], cue=cue) for cue in by_role["cue"]}
+    alone: list[_Candidate] = []
+    for content in by_role["content"]:
+        cue = where.best_cue(content, by_role["cue"], sentences_apart=1)
+        if cue is not None:
+            quotes[cue].content.append(content)
+        elif _words(doc, *content) >= min_words:
+            alone.append(_Candidate([content]))
+    for source in by_role["source"]:
+        cue = where.best_cue(source, [c for c in by_role["cue"] if quotes[c].content], sentences_apart=0)
+        if cue is not None and _closer(source, quotes[cue].source, cue):
+            quote = quotes[cue]
+            quote.source, quote.source_head, quote.region = source, doc[source[0] : source[1]].root.i, source
+    found = [quote for quote in quotes.values() if quote.content] + alone
+    for quote in found:
+        ranges = _merge(quote.content)
+        quote.type, ranges, quote.quotations = _typed(doc, ranges, inside)
+        quote.content = [part for s, e in ranges for part in _paragraphs(doc, s, e)]
+    return [quote for quote in found if quote.content]
+
+
+def _closer(source: Range, other: Range | None, cue: Range) -> bool:
+    return other is None or _gap(source, cue) < _gap(other, cue)
+
+
+def _gap(a: Range, b: Range) -> int:
+    return max(0, b[0] - a[1], a[0] - b[1])
+
+
+class _Places:
+    """Which sentence and paragraph each token is in, and whether two spans are linked in the parse."""
+
+    def __init__(self, doc: Doc, text: _Text):
+        self.doc = doc
+        self.parsed = doc.has_annotation("DEP")
+        self.paragraph = [text.breaks_between(0, t.idx) for t in doc]
+        if doc.has_annotation("SENT_START"):
+            self.sentence = [0] * len(doc)
+            for n, sent in enumerate(doc.sents):
+                self.sentence[sent.start : sent.end] = [n] * len(sent)
+        else:
+            self.sentence = self.paragraph
+
+    def best_cue(self, part: Range, cues: list[Range], sentences_apart: int) -> Range | None:
+        """The cue a part belongs to, or None (see the module docstring)."""
+        first, last = self.sentence[part[0]], self.sentence[part[1] - 1]
+        paragraphs = {self.paragraph[part[0]], self.paragraph[part[1] - 1]}
+        ranked = []
+        for cue in cues:
+            if paragraphs.isdisjoint(self._reach(cue)):
+                continue
+            sentence = self.sentence[cue[0]]
+            apart = max(0, first - sentence, sentence - last)
+            if apart > sentences_apart:
+                continue
+            ranked.append((not self._linked(part, cue), apart, _gap(cue, part), cue))
+        return min(ranked)[3] if ranked else None
+
+    def _reach(self, cue: Range) -> set[int]:
+        """The paragraphs a cue may take parts from: its own, and the next when it ends its own ("… said:")."""
+        own = self.paragraph[cue[0]]
+        for token in self.doc[cue[1] :]:
+            if token.is_space and "\n" in token.text:
+                return {own, own + 1}
+            if not token.is_punct:
+                break
+        return {own}
+
+    def _linked(self, part: Range, cue: Range) -> bool:
+        if not self.parsed:
+            return False
+        root = self.doc[part[0] : part[1]].root
+        cue_root = self.doc[cue[0] : cue[1]].root
+        return _under(root, cue_root) or _under(cue_root, root)
+
+
+def _under(token, ancestor) -> bool:
+    """Whether `ancestor` is within _LINK_DEPTH heads above `token`."""
+    for _ in range(_LINK_DEPTH):
+        if token.head is token:
+            return False
+        token = token.head
+        if token.i == ancestor.i:
+            return True
+    return False
