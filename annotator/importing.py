@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from tqdm import tqdm
 
-from . import formats, store
+from . import formats, store, training
 from .config import Project
 from .db import write
 from .errors import AnnotatorError, Invalid
@@ -69,7 +69,7 @@ def import_paths(
 ) -> ImportReport:
     """Read every record, check it, store it; on any error write nothing and raise ImportFailed."""
     report = ImportReport()
-    pipe = nlp_pipeline.load(model or project.model, project)
+    pipe, made_by = _pipeline(db, project, model)
     if pipe.warning:
         report.warnings.append(pipe.warning)
     records = read_records(paths, fmt)
@@ -77,14 +77,23 @@ def import_paths(
     try:
         with write(db):
             while batch := list(islice(records, BATCH)):
-                _import_batch(db, project, pipe, batch, annotator, preannotate, report)
+                _import_batch(db, project, (pipe, made_by), batch, annotator, preannotate, report)
                 bar.update(len(batch))
     finally:
         bar.close()
     return report
 
 
-def _import_batch(db, project, pipe, batch, annotator, preannotate, report) -> None:
+def _pipeline(db: Database, project: Project, model: str | None) -> tuple[nlp_pipeline.Pipeline, str]:
+    """The pipeline to pre-annotate with (a registered model version by name, or any spaCy pipeline),
+    and the name its predictions are recorded under: the version's, else the pipeline's."""
+    path, version = training.resolve_model(db, model or project.model)
+    pipe = nlp_pipeline.load(path, project)
+    return pipe, version or pipe.name
+
+
+def _import_batch(db, project, loaded, batch, annotator, preannotate, report) -> None:
+    pipe, made_by = loaded
     texts = [record.text for _, record in batch]
     analysed: Iterable[tuple[list[tuple[int, int]], Annotation | None]]
     if preannotate:
@@ -103,9 +112,9 @@ def _import_batch(db, project, pipe, batch, annotator, preannotate, report) -> N
                 tokens = store.get_article(db, article_id).tokens
             if record.annotation is not None:
                 _store_set(db, article_id, record, tokens, annotator, schemes, report)
-            if predicted is not None:
+            if predicted is not None and not store.is_opened(db, article_id):  # never under someone's work
                 predicted, _ = snap_all(predicted, Tokens(tokens, record.text))
-                store.put_set(db, article_id, "model", None, predicted, action="preannotate")
+                store.put_set(db, article_id, "model", None, predicted, action="preannotate", model=made_by)
                 report.predicted += 1
         except AnnotatorError as exc:
             raise ImportFailed(f"{where}: {exc}") from None
@@ -142,13 +151,25 @@ def _derived_id(text: str) -> str:
     return "a-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+@dataclass
+class Preannotated:
+    """What a pre-annotation run did."""
+
+    done: int  # articles whose predictions were made anew
+    kept: int  # articles left as they were: someone has opened them
+    model: str  # the version (or pipeline) the predictions are recorded under
+    warning: str | None = None
+
+
 def preannotate(
     db: Database, project: Project, *, model: str | None = None, n_process: int = 1, progress: bool = True
-) -> tuple[int, str | None]:
-    """Run the pipeline over every stored article, replacing the model sets (history keeps the old)."""
-    pipe = nlp_pipeline.load(model or project.model, project)
-    total = store.count_articles(db)
-    ids = store.iter_article_ids(db)
+) -> Preannotated:
+    """Run the pipeline over every article nobody has opened yet, replacing its predictions (history keeps the
+    old); articles with an annotator's set or gold keep theirs, since those sets started from them."""
+    pipe, made_by = _pipeline(db, project, model)
+    total = store.count_unopened(db)
+    kept = store.count_articles(db) - total
+    ids = store.iter_unopened_ids(db)
     done = 0
     with tqdm(
         total=total, desc="preannotate", unit=" articles", file=sys.stderr, disable=None if progress else True
@@ -159,8 +180,11 @@ def preannotate(
             # One transaction per batch: a long run holds the write lock only briefly at a time.
             with write(db):
                 for article_id, article, (_, predicted) in zip(batch, articles, predictions):
+                    if store.is_opened(db, article_id):  # opened while the batch ran
+                        kept += 1
+                        continue
                     predicted, _ = snap_all(predicted, Tokens(article.tokens, article.text))
-                    store.put_set(db, article_id, "model", None, predicted, action="preannotate")
+                    store.put_set(db, article_id, "model", None, predicted, action="preannotate", model=made_by)
                     done += 1
             bar.update(len(batch))
-    return done, pipe.warning
+    return Preannotated(done, kept, made_by, pipe.warning)
