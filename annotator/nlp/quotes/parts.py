@@ -6,7 +6,10 @@ span joins the cue it belongs to, and each source the cue it names the speaker o
    "[sources] said"; or the cue hangs on the part: "[X], he said") wins;
 2. else the cue in the same sentence, the nearest first;
 3. content only: else the nearest cue of the next or previous sentence in the same paragraph
-   (a quote of several sentences attributed once).
+   (a quote of several sentences attributed once); else the quote of the content just before it,
+   when nothing but spaces and punctuation lies between them (a quote running over paragraphs).
+A source with no cue in its sentence names the speaker of a quote there that has none; a quote whose
+cue the tagger found but not its source takes the rules' source, the cue's subject (cues._subject).
 Never across a paragraph break, except from a cue that ends its paragraph ("He said:") to the next.
 A cue that gathers no content is dropped; content that finds no cue is a quote of its own when it
 has `min_words` words. The type then follows the quotation marks as for the rules' quotes
@@ -20,6 +23,7 @@ from collections.abc import Iterable
 from spacy.tokens import Doc, Span
 
 from .candidates import _Candidate, _merge, _paragraphs, _Ranges, _Text, _typed, _words
+from .cues import _noun_phrase, _subject
 
 Range = tuple[int, int]
 # How far up the parse a part's root may be from the cue (or the cue from the part) to count as linked.
@@ -35,23 +39,51 @@ def assemble(doc: Doc, text: _Text, parts: Iterable[Span], inside: _Ranges, min_
     where = _Places(doc, text)
     quotes = {cue: _Candidate([], cue=cue) for cue in by_role["cue"]}
     alone: list[_Candidate] = []
-    for content in by_role["content"]:
+    previous: tuple[_Candidate, int] | None = None  # the quote the last content span went to, and its end
+    for content in sorted(by_role["content"]):
         cue = where.best_cue(content, by_role["cue"], sentences_apart=1)
         if cue is not None:
-            quotes[cue].content.append(content)
+            target = quotes[cue]
+        elif previous is not None and where.adjacent(previous[1], content[0]):
+            target = previous[0]  # the same quote, carried on past a paragraph break
         elif _words(doc, *content) >= min_words:
-            alone.append(_Candidate([content]))
+            target = _Candidate([])
+            alone.append(target)
+        else:
+            previous = None
+            continue
+        target.content.append(content)
+        previous = (target, content[1])
+    # A source names the speaker of the cue it belongs to, or of a quote with no cue in its sentence.
+    anchors = {cue: quote for cue, quote in quotes.items() if quote.content} | {q.content[0]: q for q in alone}
     for source in by_role["source"]:
-        cue = where.best_cue(source, [c for c in by_role["cue"] if quotes[c].content], sentences_apart=0)
-        if cue is not None and _closer(source, quotes[cue].source, cue):
-            quote = quotes[cue]
+        anchor = where.best_cue(source, list(anchors), sentences_apart=0)
+        if anchor is not None and _closer(source, anchors[anchor].source, anchor):
+            quote = anchors[anchor]
             quote.source, quote.source_head, quote.region = source, doc[source[0] : source[1]].root.i, source
     found = [quote for quote in quotes.values() if quote.content] + alone
+    if where.parsed:
+        for quote in found:
+            if quote.cue is not None and quote.source is None:
+                _source_from_parse(doc, quote)
     for quote in found:
         ranges = _merge(quote.content)
         quote.type, ranges, quote.quotations = _typed(doc, ranges, inside)
         quote.content = [part for s, e in ranges for part in _paragraphs(doc, s, e)]
     return [quote for quote in found if quote.content]
+
+
+def _source_from_parse(doc: Doc, quote: _Candidate) -> None:
+    """A cue whose source the tagger missed takes the rules' source: its subject's noun phrase, or the
+    passive agent ("[sources] said", "was told by [aides]"), when that lies outside the content."""
+    assert quote.cue is not None
+    subject = _subject(doc[quote.cue[0] : quote.cue[1]].root)
+    if subject is None or subject.pos_ not in ("PROPN", "NOUN", "PRON"):
+        return
+    source = _noun_phrase(subject)
+    if any(s < source[1] and source[0] < e for s, e in quote.content):
+        return
+    quote.source, quote.source_head, quote.region = source, subject.i, source
 
 
 def _closer(source: Range, other: Range | None, cue: Range) -> bool:
@@ -90,6 +122,10 @@ class _Places:
                 continue
             ranked.append((not self._linked(part, cue), apart, _gap(cue, part), cue))
         return min(ranked)[3] if ranked else None
+
+    def adjacent(self, end: int, start: int) -> bool:
+        """Whether only spaces, line breaks and punctuation lie between two parts."""
+        return all(t.is_space or t.is_punct for t in self.doc[end:start])
 
     def _reach(self, cue: Range) -> set[int]:
         """The paragraphs a cue may take parts from: its own, and the next when it ends its own ("… said:")."""
