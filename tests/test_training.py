@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,14 @@ def test_training_registers_a_version_with_its_split_scores_and_folder(trained):
     assert config["components"]["ner"]["replace_listeners"] == ["model.tok2vec"]  # the base NER, fine-tuned
     nlp = spacy.load(trained / "models" / "v1" / "pipeline")
     assert nlp.pipe_names[-2:] == ["quote_parts", "event_triggers"] and "parser" in nlp.pipe_names
+
+
+def test_the_written_config_trains_again_with_spacy_train(trained, tmp_path):
+    config = trained / "models" / "v1" / "config.cfg"
+    command = [sys.executable, "-m", "spacy", "train", str(config), "--output", str(tmp_path / "again")]
+    result = subprocess.run([*command, "--training.max_epochs", "1"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert spacy.load(tmp_path / "again" / "model-last").pipe_names == ["ner", "quote_parts", "event_triggers"]
 
 
 def test_trained_pipeline_writes_the_adapter_layout(trained):
@@ -233,4 +243,25 @@ def test_preannotate_with_an_unknown_model_warns_and_records_the_blank_pipeline(
     assert "is not installed" in result.output
     assert store.prediction_model(database.connect(copy), store.find_article(database.connect(copy), "plain-0")) == (
         "blank:en"
+    )
+
+
+def test_training_on_a_blank_base_needs_no_parse(tmp_path):
+    db_path = tmp_path / "annotator.db"
+    write_gold(tmp_path / "gold.jsonl", 4)
+    invoke(db_path, "import", tmp_path / "gold.jsonl")
+    result = invoke(db_path, "train", "--layer", "quote", "--base", "blank:en", "--out", "b1", "--max-minutes", "0.5")
+    assert result.exit_code == 0, result.output
+    loaded = nlp_pipeline.load(str(tmp_path / "models" / "b1" / "pipeline"))
+    assert "parser" not in loaded.nlp.pipe_names and loaded.nlp.pipe_names[-2:] == [
+        "annotator_quotes",
+        "annotator_events",
+    ]
+    doc = loaded.nlp("Peter Novak said on Monday that the storm had damaged many roads.")
+    assert "quote" in doc.spans  # assembled from the tagger's parts, whatever it learned from four articles
+    plain = plain_articles(tmp_path / "plain.jsonl", NEW_TEXTS[0])
+    assert invoke(db_path, "import", plain, "--preannotate", "--model", "b1").exit_code == 0
+    assert (
+        store.prediction_model(database.connect(db_path), store.find_article(database.connect(db_path), "plain-0"))
+        == "b1"
     )
