@@ -202,3 +202,11 @@ def test_learned_triggers_win_over_the_lexicon_and_the_lexicon_fills_in():
     doc.spans["event_triggers"] = [Span(doc, 1, 2, label="PROTEST")]  # what the team's gold taught
     doc = recognizer(doc)
     assert [(s.text, s.label_) for s in doc.spans["event"]] == [("attacked", "PROTEST"), ("arrested", "COERCE")]
+
+
+def test_what_the_tagger_missed_comes_from_the_parse(assembler):
+    text = "The hospital visit was kept secret, two campaign aides said on Sunday."
+    found = run_parts(assembler, text, [("The hospital visit was kept secret", "content")])
+    assert [(q["content"], q["cue"], q["source"]) for q in found] == [
+        (["The hospital visit was kept secret"], "said", "two campaign aides")
+    ]

@@ -8,8 +8,10 @@ span joins the cue it belongs to, and each source the cue it names the speaker o
 3. content only: else the nearest cue of the next or previous sentence in the same paragraph
    (a quote of several sentences attributed once); else the quote of the content just before it,
    when nothing but spaces and punctuation lies between them (a quote running over paragraphs).
-A source with no cue in its sentence names the speaker of a quote there that has none; a quote whose
-cue the tagger found but not its source takes the rules' source, the cue's subject (cues._subject).
+A source with no cue in its sentence names the speaker of a quote there that has none. What the tagger
+missed, the parse gives as the rules read it: a quote with no cue takes the verb its content is the
+complement of ("sources said [X]") or a reporting clause hung on it ("[X], a source said"); a quote
+with a cue and no source takes the cue's subject (cues._subject).
 Never across a paragraph break, except from a cue that ends its paragraph ("He said:") to the next.
 A cue that gathers no content is dropped; content that finds no cue is a quote of its own when it
 has `min_words` words. The type then follows the quotation marks as for the rules' quotes
@@ -23,7 +25,7 @@ from collections.abc import Iterable
 from spacy.tokens import Doc, Span
 
 from .candidates import _Candidate, _merge, _paragraphs, _Ranges, _Text, _typed, _words
-from .cues import _noun_phrase, _subject
+from .cues import _cue_end, _noun_phrase, _subject
 
 Range = tuple[int, int]
 # How far up the parse a part's root may be from the cue (or the cue from the part) to count as linked.
@@ -64,6 +66,8 @@ def assemble(doc: Doc, text: _Text, parts: Iterable[Span], inside: _Ranges, min_
     found = [quote for quote in quotes.values() if quote.content] + alone
     if where.parsed:
         for quote in found:
+            if quote.cue is None:
+                quote.cue = _cue_from_parse(doc, quote.content)
             if quote.cue is not None and quote.source is None:
                 _source_from_parse(doc, quote)
     for quote in found:
@@ -71,6 +75,29 @@ def assemble(doc: Doc, text: _Text, parts: Iterable[Span], inside: _Ranges, min_
         quote.type, ranges, quote.quotations = _typed(doc, ranges, inside)
         quote.content = [part for s, e in ranges for part in _paragraphs(doc, s, e)]
     return [quote for quote in found if quote.content]
+
+
+_REPORTING_ARCS = ("ccomp", "parataxis", "xcomp")
+
+
+def _cue_from_parse(doc: Doc, content: list[Range]) -> Range | None:
+    """A cue the tagger missed, from the parse: the verb the content is the complement of ("sources
+    [said] X"), or a reporting clause hung on it ("X, a source [said]"), outside the content."""
+    start, end = content[0]
+    root = doc[start:end].root
+    inside = {i for s, e in content for i in range(s, e)}
+    found = []
+    head = root.head
+    if root.dep_ in _REPORTING_ARCS and head.pos_ == "VERB" and head.i not in inside:
+        found.append(head)
+    for child in root.children:
+        subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children)
+        if child.dep_ in _REPORTING_ARCS and child.pos_ == "VERB" and child.i not in inside and subject:
+            found.append(child)
+    if not found:
+        return None
+    verb = min(found, key=lambda t: _gap((t.i, t.i + 1), (start, end)))
+    return verb.i, _cue_end(verb)
 
 
 def _source_from_parse(doc: Doc, quote: _Candidate) -> None:

@@ -54,10 +54,12 @@ normalize = false
 width = 96
 rows = {DEFAULT_ROWS}
 
+# Two layers, not spaCy's usual four: the parse columns carry the long-range context, and on PolNeAR
+# depth 2 scored as depth 4 did while tagging half again as fast.
 [model.tok2vec.encode]
 @architectures = "spacy.MaxoutWindowEncoder.v2"
 width = 96
-depth = 4
+depth = 2
 window_size = 1
 maxout_pieces = 3
 """
