@@ -77,10 +77,6 @@ def _documents(db: Database, source: str) -> Iterator[tuple[int, corpus.Document
         yield article.id, corpus.Document(article.ext_id, article.text, article.tokens, annotation)
 
 
-def _layers_with_items(layers: Sequence[str], documents: Sequence[corpus.Document]) -> list[str]:
-    return [layer for layer in layers if any(d.annotation.layer(layer) for d in documents)]
-
-
 def _split(documents: list[tuple[int, corpus.Document]]) -> tuple[list, list]:
     dev = [(i, d) for i, d in documents if held_out(d.id)]
     if not dev:  # few articles: hold out the one with the lowest hash, so there is always a dev set
@@ -121,37 +117,23 @@ def train(
     asked = list(LAYER_NAMES) if layer == "all" else [layer]
     if any(found not in LAYER_NAMES for found in asked):
         raise Invalid(f"unknown layer {layer!r}; use entity, quote, event or all")
-    name = name or default_name(db, asked)
-    if not _NAME.fullmatch(name):
-        raise Invalid(f"a model name is letters, digits, '.', '_' and '-' (up to 64), not {name!r}")
-    if nlp_pipeline.is_installed(name):
-        raise Invalid(f"{name!r} is the name of an installed spaCy pipeline; choose another name")
-    folder = models_folder(db) / name
-    if store.get_model_version(db, name) is not None or folder.exists():
-        raise Conflict(f"a model version named {name!r} exists already")
+    name = _new_name(db, name or default_name(db, asked))
     base_path, _ = resolve_model(db, base)
     try:
-        loaded = nlp_pipeline.load_base(base_path)
+        has_ner = "ner" in nlp_pipeline.load_base(base_path).pipe_names
     except ValueError as exc:
         raise Invalid(str(exc)) from None
     documents = list(_documents(db, source))
-    what = "gold sets" if source == "gold" else "submitted annotations"
-    if len(documents) < 2:
-        raise Invalid(f"training needs two articles with {what} or more (one is held out); there are {len(documents)}")
-    layers = _layers_with_items(asked, [d for _, d in documents])
-    notes = [f"no {skipped} in the {what}: left as the rules make them" for skipped in asked if skipped not in layers]
-    if not layers:
-        raise Invalid(f"the {what} hold no {' or '.join(asked)} items to learn from")
+    layers, notes = _learnable(asked, documents, "gold sets" if source == "gold" else "submitted annotations")
     train_docs, dev_docs = _split(documents)
     started = time.monotonic()
-    base_name = nlp_pipeline.installed_name(base_path)
+    folder = models_folder(db) / name
     try:
+        base_name = nlp_pipeline.installed_name(base_path)
         run.prepare(folder, base_name, [d for _, d in train_docs], [d for _, d in dev_docs])
         # The loop gets what the analysis left of the budget (at least one evaluation's worth).
         left = max(0.5, max_minutes - (time.monotonic() - started) / 60)
-        settings = Settings(
-            tuple(layers), base_name, "ner" in loaded.pipe_names, left, eval_frequency=_eval_frequency(train_docs)
-        )
+        settings = Settings(tuple(layers), base_name, has_ner, left, eval_frequency=_eval_frequency(train_docs))
         result = run.train(folder, settings, stdout=stdout or sys.stdout)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -170,3 +152,27 @@ def train(
     )
     articles = {i: "train" for i, _ in train_docs} | {i: "dev" for i, _ in dev_docs}
     return Trained(store.add_model_version(db, version, articles), notes)
+
+
+def _new_name(db: Database, name: str) -> str:
+    """The name, when a new version may take it."""
+    if not _NAME.fullmatch(name):
+        raise Invalid(f"a model name is letters, digits, '.', '_' and '-' (up to 64), not {name!r}")
+    if nlp_pipeline.is_installed(name):
+        raise Invalid(f"{name!r} is the name of an installed spaCy pipeline; choose another name")
+    if store.get_model_version(db, name) is not None or (models_folder(db) / name).exists():
+        raise Conflict(f"a model version named {name!r} exists already")
+    return name
+
+
+def _learnable(
+    asked: Sequence[str], documents: Sequence[tuple[int, corpus.Document]], what: str
+) -> tuple[list[str], list[str]]:
+    """The asked layers the sets have items of, and a note for each one they have none of."""
+    if len(documents) < 2:
+        raise Invalid(f"training needs two articles with {what} or more (one is held out); there are {len(documents)}")
+    layers = [layer for layer in asked if any(d.annotation.layer(layer) for _, d in documents)]
+    if not layers:
+        raise Invalid(f"the {what} hold no {' or '.join(asked)} items to learn from")
+    notes = [f"no {skipped} in the {what}: left as the rules make them" for skipped in asked if skipped not in layers]
+    return layers, notes

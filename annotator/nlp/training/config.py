@@ -45,23 +45,8 @@ class Settings:
     batch_words: int = 2000
 
 
-def _component(layer: str, settings: Settings) -> str:
-    name = COMPONENTS[layer]
-    if layer == "entity":
-        if settings.base_has_ner:
-            return f'[components.{name}]\nsource = ${{paths.base}}\nreplace_listeners = ["model.tok2vec"]\n'
-        return f'[components.{name}]\nfactory = "ner"\n'
-    tagger = f'factory = "annotator_span_tagger"\nlayer = "{layer}"\nspans_key = "{SPANS_KEYS[layer]}"'
-    return f"[components.{name}]\n{tagger}\n"
-
-
-def training_config(settings: Settings, train: Path, dev: Path) -> Config:
-    """The training config for `settings` and the two corpus folders (variables kept, as spaCy writes them)."""
-    names = [COMPONENTS[layer] for layer in settings.layers]
-    weight = round(1 / len(names), 4)
-    weights = "\n".join(f"{SCORES[layer]} = {weight}" for layer in settings.layers)
-    components = "\n".join(_component(layer, settings) for layer in settings.layers)
-    text = f"""
+# spaCy's config format; {placeholders} are filled by training_config, ${variables} by spaCy.
+TEMPLATE = """
 [paths]
 train = "{train}"
 dev = "{dev}"
@@ -73,7 +58,7 @@ gpu_allocator = null
 
 [nlp]
 lang = "en"
-pipeline = {json.dumps(names)}
+pipeline = {pipeline}
 batch_size = 64
 
 [components]
@@ -141,6 +126,30 @@ init_tok2vec = null
 
 [initialize.tokenizer]
 """
+
+
+def _component(layer: str, settings: Settings) -> str:
+    name = COMPONENTS[layer]
+    if layer == "entity":
+        if settings.base_has_ner:
+            return f'[components.{name}]\nsource = ${{paths.base}}\nreplace_listeners = ["model.tok2vec"]\n'
+        return f'[components.{name}]\nfactory = "ner"\n'
+    tagger = f'factory = "annotator_span_tagger"\nlayer = "{layer}"\nspans_key = "{SPANS_KEYS[layer]}"'
+    return f"[components.{name}]\n{tagger}\n"
+
+
+def training_config(settings: Settings, train: Path, dev: Path) -> Config:
+    """The training config for `settings` and the two corpus folders (variables kept, as spaCy writes them)."""
+    names = [COMPONENTS[layer] for layer in settings.layers]
+    weight = round(1 / len(names), 4)
+    text = TEMPLATE.format(
+        settings=settings,
+        train=train,
+        dev=dev,
+        pipeline=json.dumps(names),
+        components="\n".join(_component(layer, settings) for layer in settings.layers),
+        weights="\n".join(f"{SCORES[layer]} = {weight}" for layer in settings.layers),
+    )
     return Config().from_str(text, interpolate=False)
 
 

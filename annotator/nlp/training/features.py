@@ -13,8 +13,9 @@ token stands to quotation marks (outside, opening mark, inside, closing mark).
 `annotator.ParseEmbed.v1` embeds these columns much as spaCy's `MultiHashEmbed` embeds lexical
 attributes (one hash table per column, mixed by a Maxout layer), so it drops into
 `spacy.Tok2Vec.v2` in place of it; the columns' vectors are summed rather than concatenated,
-which trained about three times faster on PolNeAR and scored no worse on its dev split. In a pipeline without a parser the parse columns are
-constant and the tagger learns from the words alone.
+which trained about three times faster on PolNeAR and scored no worse on its dev split. In a
+pipeline without a parser the parse columns are constant and the tagger learns from the words
+alone.
 """
 
 from __future__ import annotations
