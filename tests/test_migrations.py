@@ -29,3 +29,25 @@ def test_migrations_rebuilding_articles_keeps_everything(tmp_path, project):
     found = store.find_set(db, store.find_article(db, "a1"), "annotator", carol.id)
     assert [e.label for e in store.load_annotation(db, found.id).entities] == ["PERSON"]
     assert store.queue_page(db, carol.id)[0].title == "Visit"
+
+
+def test_migration_m009_adds_model_versions_and_keeps_the_sets(tmp_path, project):
+    path = tmp_path / "old.db"
+    db = database.connect(path, migrate=False)
+    migrations.MIGRATIONS.apply(db, stop_before="m009_model_versions")
+    source = tmp_path / "a.jsonl"
+    source.write_text(
+        '{"id": "a1", "text": "Rashid visited Tehran.", "source": "annotator", "annotator": "carol", '
+        '"status": "submitted", "entities": [{"id": "t1", "start": 0, "end": 6, "label": "PERSON"}]}\n',
+        "utf-8",
+    )
+    importing.import_paths(db, project, [source], progress=False)
+    db.close()
+
+    db = database.connect(path)
+    carol = store.get_user_by_name(db, "carol")
+    article = store.find_article(db, "a1")
+    found = store.find_set(db, article, "annotator", carol.id)
+    assert [e.label for e in store.load_annotation(db, found.id).entities] == ["PERSON"]
+    assert store.prediction_model(db, article) is None and store.list_model_versions(db) == []
+    assert store.is_opened(db, article) and store.count_unopened(db) == 0
