@@ -130,8 +130,11 @@ def import_(paths: Paths, sources, fmt, annotator, preannotate, model) -> None:
 @pass_paths
 def preannotate(paths: Paths, model, n_process) -> None:
     """Pre-annotate every article nobody has opened yet, replacing its predictions; human work is never touched."""
-    with paths.database() as db:
-        run = importing.preannotate(db, paths.project(), model=model, n_process=n_process)
+    try:
+        with paths.database() as db:
+            run = importing.preannotate(db, paths.project(), model=model, n_process=n_process)
+    except AnnotatorError as exc:
+        raise click.ClickException(str(exc)) from None
     if run.warning:
         click.echo(f"Warning: {run.warning}", err=True)
     click.echo(f"Pre-annotated {run.done} article(s) with {run.model}; {run.kept} already opened kept theirs.")

@@ -69,7 +69,10 @@ def import_paths(
 ) -> ImportReport:
     """Read every record, check it, store it; on any error write nothing and raise ImportFailed."""
     report = ImportReport()
-    pipe, made_by = _pipeline(db, project, model)
+    try:
+        pipe, made_by = _pipeline(db, project, model)
+    except AnnotatorError as exc:
+        raise ImportFailed(str(exc)) from None
     if pipe.warning:
         report.warnings.append(pipe.warning)
     records = read_records(paths, fmt)

@@ -25,7 +25,7 @@ from typing import IO
 from sqlite_utils import Database
 
 from . import store
-from .errors import Conflict, Invalid
+from .errors import Conflict, Invalid, NotFound
 from .model import LAYER_NAMES
 from .nlp import pipeline as nlp_pipeline
 from .nlp.training import corpus, run
@@ -34,6 +34,7 @@ from .nlp.training.config import Settings
 SOURCES = ("gold", "submitted")
 MODELS = "models"
 DEV_PERCENT = 10
+SAVING_MINUTES = 1.0  # what putting the trained components into the base pipeline and writing it takes
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
@@ -67,7 +68,10 @@ def resolve_model(db: Database, name: str) -> tuple[str, str | None]:
     version = store.get_model_version(db, name)
     if version is None:
         return name, None
-    return str(store.database_folder(db) / version.path), version.name
+    path = store.database_folder(db) / version.path
+    if not path.is_dir():
+        raise NotFound(f"model version {name!r} has no pipeline at {path} (was models/ moved without the database?)")
+    return str(path), version.name
 
 
 def _documents(db: Database, source: str) -> Iterator[tuple[int, corpus.Document]]:
@@ -131,8 +135,9 @@ def train(
     try:
         base_name = nlp_pipeline.installed_name(base_path)
         run.prepare(folder, base_name, [d for _, d in train_docs], [d for _, d in dev_docs])
-        # The loop gets what the analysis left of the budget (at least one evaluation's worth).
-        left = max(0.5, max_minutes - (time.monotonic() - started) / 60)
+        # The loop gets what the analysis left of the budget, less a minute for saving the pipeline
+        # (at least half a minute: one evaluation's worth).
+        left = max(0.5, max_minutes - (time.monotonic() - started) / 60 - SAVING_MINUTES)
         settings = Settings(tuple(layers), base_name, has_ner, left, eval_frequency=_eval_frequency(train_docs))
         result = run.train(folder, settings, stdout=stdout or sys.stdout)
     except BaseException:

@@ -265,3 +265,14 @@ def test_training_on_a_blank_base_needs_no_parse(tmp_path):
         store.prediction_model(database.connect(db_path), store.find_article(database.connect(db_path), "plain-0"))
         == "b1"
     )
+
+
+def test_a_version_whose_folder_is_gone_is_refused_not_replaced_by_a_blank_pipeline(copy, tmp_path):
+    shutil.rmtree(copy.parent / "models" / "v1" / "pipeline")
+    plain = plain_articles(tmp_path / "plain.jsonl", NEW_TEXTS[0])
+    result = invoke(copy, "import", plain, "--preannotate", "--model", "v1")
+    assert result.exit_code == 1 and "model version 'v1' has no pipeline at" in result.output
+    assert "Nothing was imported" in result.output and store.count_articles(database.connect(copy)) == GOLD_ARTICLES
+    for command in (("preannotate", "--model", "v1"), ("evaluate", "--model", "v1")):
+        result = invoke(copy, *command)
+        assert result.exit_code == 1 and "has no pipeline at" in result.output
