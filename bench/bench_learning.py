@@ -8,11 +8,17 @@ a smoke run whose figures are lower than the targets expect.
 
 from __future__ import annotations
 
+import sys
+
 from . import learning
 from .common import Row, scratch
 
 
 def run(quick: bool) -> list[Row]:
     folder = scratch("learning")
-    outcome = learning.measure(folder, learning.polnear(folder, quick), 6 if quick else 30)
+    try:
+        outcome = learning.measure(folder, learning.polnear(folder, quick), 6 if quick else 30)
+    except SystemExit as exc:  # PolNeAR not mirrored, or not importable by this version's brat reader
+        print(f"  learning: not run: {exc}", file=sys.stderr)
+        return []
     return learning.rows(outcome, " (quick run)" if quick else "")
