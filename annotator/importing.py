@@ -115,12 +115,18 @@ def _import_batch(db, project, loaded, batch, annotator, preannotate, report) ->
                 tokens = store.get_article(db, article_id).tokens
             if record.annotation is not None:
                 _store_set(db, article_id, record, tokens, annotator, schemes, report)
-            if predicted is not None and not store.is_opened(db, article_id):  # never under someone's work
+            if predicted is not None and _may_predict(db, article_id):
                 predicted, _ = snap_all(predicted, Tokens(tokens, record.text))
                 store.put_set(db, article_id, "model", None, predicted, action="preannotate", model=made_by)
                 report.predicted += 1
         except AnnotatorError as exc:
             raise ImportFailed(f"{where}: {exc}") from None
+
+
+def _may_predict(db: Database, article_id: int) -> bool:
+    """Predictions are made for an article that has none, and replaced only while nobody has opened it
+    (an annotator's set started from the ones it has)."""
+    return store.find_set(db, article_id, "model") is None or not store.is_opened(db, article_id)
 
 
 def _store_set(db, article_id, record: Record, tokens, annotator, schemes, report) -> None:

@@ -67,12 +67,14 @@ NEW_TEXTS = (
 def test_training_registers_a_version_with_its_split_scores_and_folder(trained):
     output = (trained / "train-output.txt").read_text("utf-8")
     assert "Registered model version v1: entity, quote, event from gold" in output
-    assert "QUOTE_PARTS_F" in output  # spaCy's loop printed its progress and dev scores
+    assert "LOSS QUOTE" in output and "SCORE" in output  # spaCy's loop printed its progress and dev scores
     db = database.connect(trained / "annotator.db")
     version = store.get_model_version(db, "v1")
     assert version is not None and version.layers == ("entity", "quote", "event")
     assert version.train_documents + version.dev_documents == GOLD_ARTICLES and version.dev_documents >= 1
-    assert set(version.scores) == {"ents_f", "quote_parts_f", "event_triggers_f"}
+    assert {"ents_f", "quote_parts_token_f", "quote_parts_f", "event_triggers_token_f", "event_triggers_f"} <= set(
+        version.scores
+    )
     trained_on, held_out = store.model_articles(db, "v1", "train"), store.model_articles(db, "v1", "dev")
     assert len(trained_on) == version.train_documents and not trained_on & held_out
     assert version.path == "models/v1/pipeline"
@@ -276,3 +278,21 @@ def test_a_version_whose_folder_is_gone_is_refused_not_replaced_by_a_blank_pipel
     for command in (("preannotate", "--model", "v1"), ("evaluate", "--model", "v1")):
         result = invoke(copy, *command)
         assert result.exit_code == 1 and "has no pipeline at" in result.output
+
+
+def test_import_makes_missing_predictions_and_replaces_none_under_human_work(copy, tmp_path):
+    plain = plain_articles(tmp_path / "plain.jsonl", *NEW_TEXTS)
+    invoke(copy, "import", plain, "--preannotate")
+    db = database.connect(copy)
+    opened, untouched = store.find_article(db, "plain-0"), store.find_article(db, "plain-1")
+    rules = store.prediction_model(db, opened)
+    alice = store.add_user(db, "alice", "annotator", None)
+    store.open_set(db, opened, alice.id)
+    result = invoke(copy, "import", plain, "--preannotate", "--model", "v1")
+    assert result.exit_code == 0 and "1 pre-annotated" in result.output
+    assert store.prediction_model(db, opened) == rules and store.prediction_model(db, untouched) == "v1"
+    annotated = tmp_path / "annotated.jsonl"
+    record = {"id": "own", "text": "Lena Fischer met Omar Haddad.", "source": "annotator", "annotator": "bob"}
+    annotated.write_text(json.dumps({**record, "entities": [], "quotes": [], "events": []}) + "\n", "utf-8")
+    invoke(copy, "import", annotated, "--preannotate", "--model", "v1")  # opened by bob's set, but no predictions yet
+    assert store.prediction_model(db, store.find_article(db, "own")) == "v1"

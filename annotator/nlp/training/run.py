@@ -24,7 +24,7 @@ from spacy.training.loop import train as spacy_train
 
 from ..pipeline import analysis_pipeline, load_base
 from . import corpus
-from .config import COMPONENTS, SCORES, Settings, training_config
+from .config import COMPONENTS, Settings, training_config
 
 PIPELINE, CONFIG, CORPUS = "pipeline", "config.cfg", "corpus"
 
@@ -63,7 +63,12 @@ def train(folder: Path, settings: Settings, *, stdout: IO | None = None) -> Resu
     stdout = stdout or sys.stdout
     trained, _ = spacy_train(nlp, output, use_gpu=-1, stdout=stdout, stderr=stdout)
     best = spacy.load(output / "model-best")
-    scores = {key: float(value) for key, value in best.meta.get("performance", {}).items() if key in SCORES.values()}
+    performance = best.meta.get("performance", {})
+    scores = {
+        key: float(value)
+        for key, value in performance.items()
+        if isinstance(value, (int, float)) and not key.endswith("_loss")
+    }
     final = assemble(settings.base, best, [COMPONENTS[layer] for layer in settings.layers])
     final.to_disk(folder / PIPELINE)
     shutil.rmtree(output)
