@@ -27,6 +27,7 @@ from . import (
     reviewing,
     store,
 )
+from . import cli_learning as learning_commands
 from . import config as project_config
 from . import db as database
 from .agreement import LayerReport
@@ -142,7 +143,7 @@ def init(paths: Paths, force: bool) -> None:
     help=f"CoNLL files without -DOCSTART-: sentences per article (default {conll_docs_every}).",
 )
 @click.option("--preannotate", is_flag=True, help="Run the spaCy pipeline and store its output as predictions.")
-@click.option("--model", help="spaCy pipeline (name or path) instead of the project's.")
+@click.option("--model", help="A registered model version or a spaCy pipeline (name or path); default the project's.")
 @pass_paths
 def import_(
     paths: Paths, sources, fmt, annotator, kind, labels_mode, label_map, strict, docs_every, preannotate, model
@@ -174,16 +175,19 @@ def import_(
 
 
 @cli.command()
-@click.option("--model", help="spaCy pipeline (name or path) instead of the project's.")
+@click.option("--model", help="A registered model version or a spaCy pipeline (name or path); default the project's.")
 @click.option("--n-process", default=1, show_default=True, type=click.IntRange(1), help="Worker processes.")
 @pass_paths
 def preannotate(paths: Paths, model, n_process) -> None:
-    """Run the spaCy pipeline over every article, replacing the stored predictions."""
-    with paths.database() as db:
-        done, warning = importing.preannotate(db, paths.project(), model=model, n_process=n_process)
-    if warning:
-        click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"Pre-annotated {done} article(s).")
+    """Pre-annotate every article nobody has opened yet, replacing its predictions; human work is never touched."""
+    try:
+        with paths.database() as db:
+            run = importing.preannotate(db, paths.project(), model=model, n_process=n_process)
+    except AnnotatorError as exc:
+        raise click.ClickException(str(exc)) from None
+    if run.warning:
+        click.echo(f"Warning: {run.warning}", err=True)
+    click.echo(f"Pre-annotated {run.done} article(s) with {run.model}; {run.kept} already opened kept theirs.")
 
 
 @cli.command()
@@ -358,3 +362,8 @@ def _demo_accounts(db: Database) -> list[tuple[str, str, str]]:
             store.set_password(db, name, accounts.password_hash(password, name))
         made.append((name, role, password))
     return made
+
+
+# `train` and `evaluate` live beside the code they drive.
+cli.add_command(learning_commands.train)
+cli.add_command(learning_commands.evaluate)

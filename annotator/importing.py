@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from tqdm import tqdm
 
 from . import config as project_config
-from . import formats, store
+from . import formats, store, training
 from .config import Project
 from .db import write
 from .errors import AnnotatorError, Invalid
@@ -114,7 +114,10 @@ def import_paths(
     if options.kind is not None and options.kind not in SET_KINDS:
         raise ImportFailed(f"--as takes {', '.join(SET_KINDS)}, not {options.kind!r}")
     report = ImportReport()
-    pipe = nlp_pipeline.load(options.model or project.model, project)
+    try:
+        pipe, made_by = _pipeline(db, project, options.model)
+    except AnnotatorError as exc:
+        raise ImportFailed(str(exc)) from None
     if pipe.warning:
         report.warnings.append(pipe.warning)
     policy = LabelPolicy(project.schemes, extend=options.labels == "extend", mapping=options.label_map)
@@ -131,13 +134,21 @@ def import_paths(
         spool.seek(0)
         with write(db), _bar("write", progress, count) as bar:
             for prepared in _spooled(spool):
-                _store(db, prepared, project, policy, options, report)
+                _store(db, prepared, policy, options, report, made_by)
                 bar.update(1)
             if policy.added:
                 assert project.path is not None
                 project_config.add_labels(project.path, policy.added)  # before the commit: a failure undoes all
     report.labels_added = {layer: list(dict.fromkeys(names)) for layer, names in policy.added.items()}
     return report
+
+
+def _pipeline(db: Database, project: Project, model: str | None) -> tuple[nlp_pipeline.Pipeline, str]:
+    """The pipeline to pre-annotate with (a registered model version by name, or any spaCy pipeline),
+    and the name its predictions are recorded under: the version's, else the pipeline's."""
+    path, version = training.resolve_model(db, model or project.model)
+    pipe = nlp_pipeline.load(path, project)
+    return pipe, version or pipe.name
 
 
 def _bar(desc: str, progress: bool, total: int | None = None) -> tqdm:
@@ -212,7 +223,7 @@ def _labelled(record: Record, where: str, policy: LabelPolicy, options: Options,
     return record
 
 
-def _store(db: Database, prepared: _Prepared, project: Project, policy: LabelPolicy, options, report) -> None:
+def _store(db: Database, prepared: _Prepared, policy: LabelPolicy, options, report, made_by: str) -> None:
     """Phase two, inside the write transaction: the article (found or added) and the record's sets."""
     record, tokens, predicted = prepared.record, prepared.tokens, prepared.predicted
     # Spans were snapped to the record's tokens when prepared; only an article stored before
@@ -239,13 +250,19 @@ def _store(db: Database, prepared: _Prepared, project: Project, policy: LabelPol
             _store_set(db, article_id, record, stored, policy, options)
             report.sets += 1
             report.snapped += prepared.snapped
-        if predicted is not None:
+        if predicted is not None and _may_predict(db, article_id):
             if stored is not None:
                 predicted, _ = snap_all(predicted, stored)
-            store.put_set(db, article_id, "model", None, predicted, action="preannotate")
+            store.put_set(db, article_id, "model", None, predicted, action="preannotate", model=made_by)
             report.predicted += 1
     except AnnotatorError as exc:
         raise ImportFailed(f"{prepared.where}: {exc}") from None
+
+
+def _may_predict(db: Database, article_id: int) -> bool:
+    """Predictions are made for an article that has none, and replaced only while nobody has opened it
+    (an annotator's set started from the ones it has)."""
+    return store.find_set(db, article_id, "model") is None or not store.is_opened(db, article_id)
 
 
 def _store_set(db, article_id: int, record: Record, tokens: Tokens | None, policy: LabelPolicy, options) -> None:
@@ -278,13 +295,25 @@ def _derived_id(text: str) -> str:
     return "a-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+@dataclass
+class Preannotated:
+    """What a pre-annotation run did."""
+
+    done: int  # articles whose predictions were made anew
+    kept: int  # articles left as they were: someone has opened them
+    model: str  # the version (or pipeline) the predictions are recorded under
+    warning: str | None = None
+
+
 def preannotate(
     db: Database, project: Project, *, model: str | None = None, n_process: int = 1, progress: bool = True
-) -> tuple[int, str | None]:
-    """Run the pipeline over every stored article, replacing the model sets (history keeps the old)."""
-    pipe = nlp_pipeline.load(model or project.model, project)
-    total = store.count_articles(db)
-    ids = store.iter_article_ids(db)
+) -> Preannotated:
+    """Run the pipeline over every article nobody has opened yet, replacing its predictions (history keeps the
+    old); articles with an annotator's set or gold keep theirs, since those sets started from them."""
+    pipe, made_by = _pipeline(db, project, model)
+    total = store.count_unopened(db)
+    kept = store.count_articles(db) - total
+    ids = store.iter_unopened_ids(db)
     done = 0
     with tqdm(
         total=total, desc="preannotate", unit=" articles", file=sys.stderr, disable=None if progress else True
@@ -299,8 +328,11 @@ def preannotate(
             )
             with write(db):
                 for article_id, article, (_, predicted) in zip(batch, articles, predictions):
+                    if store.is_opened(db, article_id):  # opened while the batch ran
+                        kept += 1
+                        continue
                     predicted, _ = snap_all(predicted, Tokens(article.tokens, article.text))
-                    store.put_set(db, article_id, "model", None, predicted, action="preannotate")
+                    store.put_set(db, article_id, "model", None, predicted, action="preannotate", model=made_by)
                     done += 1
             bar.update(len(batch))
-    return done, pipe.warning
+    return Preannotated(done, kept, made_by, pipe.warning)

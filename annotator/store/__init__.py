@@ -4,7 +4,8 @@ All SQL of the application lives in this package, so that another database could
 replace SQLite behind these functions. Rows are read by column name. Modules:
 `users` (people and sign-in failures), `sessions` (who is signed in), `articles`, `items` (the items of sets),
 `sets` (annotation sets), `history` (saving an edit, undo, status), `queue`
-(assignment and the queue), `export` (reading many sets at once, streamed).
+(assignment and the queue), `export` (reading many sets at once, streamed), `models` (trained
+model versions, and which articles nobody has opened yet).
 """
 
 from ..errors import Conflict, NotFound, NothingToUndo, StaleVersion, UndoConflict
@@ -20,6 +21,20 @@ from .articles import (
 from .export import iter_sets, iter_submitted, stats
 from .history import Saved, edit, history, last_change, set_status, undo
 from .items import load_annotation, load_annotations
+from .models import (
+    ModelVersion,
+    add_model_version,
+    count_unopened,
+    database_folder,
+    get_model_version,
+    is_opened,
+    iter_unopened_ids,
+    latest_model_version,
+    list_model_versions,
+    model_articles,
+    prediction_model,
+    set_evaluation,
+)
 from .queue import (
     QueueRow,
     annotators_per_article,
@@ -65,6 +80,7 @@ __all__ = [
     "AnnotationSet",
     "Conflict",
     "Lifetimes",
+    "ModelVersion",
     "NotFound",
     "NothingToUndo",
     "QueueRow",
@@ -72,12 +88,15 @@ __all__ = [
     "StaleVersion",
     "UndoConflict",
     "User",
+    "add_model_version",
     "add_user",
     "annotators_per_article",
     "assign",
     "assign_if_open",
     "clear_login_failures",
     "count_articles",
+    "count_unopened",
+    "database_folder",
     "edit",
     "end_session",
     "end_sessions",
@@ -86,25 +105,32 @@ __all__ = [
     "find_set",
     "get_article",
     "get_article_text",
+    "get_model_version",
     "get_set",
     "get_setting",
     "get_user",
     "get_user_by_name",
     "history",
     "holds",
+    "is_opened",
     "iter_article_ids",
     "iter_sets",
     "iter_submitted",
+    "iter_unopened_ids",
     "last_change",
+    "latest_model_version",
+    "list_model_versions",
     "list_users",
     "locate_article",
     "load_annotation",
     "load_annotations",
     "login_failures",
+    "model_articles",
     "next_article",
     "open_articles",
     "open_gold",
     "open_set",
+    "prediction_model",
     "progress",
     "put_set",
     "queue_page",
@@ -113,6 +139,7 @@ __all__ = [
     "remove_user",
     "set_annotators_per_article",
     "session_user",
+    "set_evaluation",
     "set_password",
     "set_role",
     "set_setting",

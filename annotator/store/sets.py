@@ -70,10 +70,12 @@ def put_set(
     status: str = "draft",
     by: int | None = None,
     action: str = "import",
+    model: str | None = None,
 ) -> int:
     """Create the set, or replace what it holds (recorded in history, so nothing is lost).
 
     Runs inside the caller's write transaction. An annotator's set assigns them the article.
+    `model` names the model version (or pipeline) that made a prediction set.
     """
     existing = find_set(db, article_id, kind, user_id)
     if kind == "annotator" and user_id is not None and holds(db, article_id, user_id) is None:
@@ -86,6 +88,7 @@ def put_set(
             [article_id, kind, user_id, status, stamp, stamp],
         )
         set_id = int(cur.lastrowid or 0)
+        _made_by(db, set_id, kind, model)
         insert_items(db, set_id, annotation.items())
         record(db, set_id, by, action, Change(after=tuple(annotation.items())), 1)
         return set_id
@@ -98,8 +101,15 @@ def put_set(
         "UPDATE annotation_sets SET version = ?, status = ?, updated = ? WHERE id = ?",
         [version, status, now(), existing.id],
     )
+    _made_by(db, existing.id, kind, model)
     record(db, existing.id, by, action, change, version)
     return existing.id
+
+
+def _made_by(db: Database, set_id: int, kind: str, model: str | None) -> None:
+    """Record which model made a prediction set (None: not known, as for predictions read from a file)."""
+    if kind == "model":
+        db.execute("UPDATE annotation_sets SET model = ? WHERE id = ?", [model, set_id])
 
 
 def open_set(db: Database, article_id: int, user_id: int) -> AnnotationSet:

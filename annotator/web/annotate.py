@@ -81,7 +81,10 @@ def article(article_id: int):
     _require_held(article_id)
     found = store.open_set(db, article_id, g.user.id)
     done, total = store.progress(db, g.user.id)
-    return render_template("annotate.html", **document.doc_context(found), done=done, total=total)
+    predicted_by = store.prediction_model(db, article_id)
+    return render_template(
+        "annotate.html", **document.doc_context(found), done=done, total=total, predicted_by=predicted_by
+    )
 
 
 def _require_held(article_id: int) -> None:

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request
 from markupsafe import Markup
 from sqlite_utils import Database
 
-from .. import adjudication, reviewing, store
+from .. import adjudication, evaluation, reviewing, store
 from ..agreement import DocumentScores, LayerReport
 from ..config import Project
 from ..db import get_db
@@ -39,8 +39,23 @@ def dashboard() -> str:
         (entry, store.find_article(db, entry.id)) for entry in report.per_document[:WORST_SHOWN]
     ]
     return render_template(
-        "review.html", reports=reports, report=report, layer=layer, pictures=pictures, worst=worst, layers=LAYERS
+        "review.html",
+        reports=reports,
+        report=report,
+        layer=layer,
+        pictures=pictures,
+        worst=worst,
+        layers=LAYERS,
+        **_model_vs_gold(db),
     )
+
+
+def _model_vs_gold(db: Database) -> dict:
+    """The latest model version and its stored evaluation (None until `annotator evaluate` ran), for the
+    dashboard's "model vs gold"."""
+    version = store.latest_model_version(db)
+    scores = None if version is None or version.evaluation is None else evaluation.from_json(version.evaluation)
+    return {"model_version": version, "model_scores": scores}
 
 
 def _pictures(report: LayerReport) -> dict[str, Markup]:

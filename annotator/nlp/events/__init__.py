@@ -13,8 +13,13 @@ What the component writes (the contract pre-annotation reads):
         "negated": "true"        the trigger (or the verb whose object it is) has a `neg` child; a noun has "no"
         "modality": "<modal>"    the nearest modal auxiliary: will, would, shall, should, can, could, may, might, must
         "conditional": "true"    the trigger's clause is introduced by if/unless, or has an if/unless clause
-        "threatened": "<type>"   a forceful act stated as a future intention ("will be ready to expel it")
-                                 is typed as the threat (`threat_label`); this keeps the act's own type
+        "intended": "<type>"     an act announced as the actor's intention (a future modal, or under "ready",
+                                 "vowed", "plans" …) is typed as announcing it, as the PLOVER manual codes
+                                 it (`intentions`): a forceful act as THREATEN ("will be ready to expel
+                                 it"), a cooperative one as AGREE ("will sign an agreement"), a retreat as
+                                 CONCEDE ("announced it would withdraw"); this keeps the act's own type.
+                                 Under a word of that type ("warned that it would strike") the act is part
+                                 of that word's event.
 
 Lexicon entries (`triggers`, TOML-friendly: ``CONSULT = ["visit", "press conference", ...]``):
     "visit"                 a NOUN or VERB with that lemma
@@ -42,8 +47,11 @@ never repeats the source ("Raisi … invited him" → him is not Raisi). Otherwi
 ("the two countries").
 
 Config (all TOML-friendly): `triggers` and `descriptions` (null = DEFAULT_TRIGGERS, DEFAULT_DESCRIPTIONS;
-a given mapping replaces them), `actor_labels`, `light_verbs`, `threat_label` ("" or a type missing from
-the lexicon turns retyping off), `threatened_types`.
+a given mapping replaces them), `actor_labels`, `light_verbs`, `intentions` (announcing type → the act
+types it covers; null = DEFAULT_INTENTIONS; a type missing from the lexicon is skipped, {} turns retyping
+off), and `learned`: the span key of a trained
+`annotator_span_tagger` of triggers (annotator.nlp.training), whose typed triggers are taken first, the
+lexicon's only where they overlap none of them; actors and attributes follow the same rules for both.
 
 In a pipeline without a lemmatizer the lexicon is matched on word forms (with rough inflections); without
 a parser the events have no actors and no attributes. Both are logged when the component is added.
@@ -64,8 +72,8 @@ from .actors import _NAME_LABELS, ActorSettings, _Actors, _governing_light_verb
 from .lexicon import (
     DEFAULT_ACTOR_LABELS,
     DEFAULT_DESCRIPTIONS,
+    DEFAULT_INTENTIONS,
     DEFAULT_LIGHT_VERBS,
-    DEFAULT_THREATENED_TYPES,
     DEFAULT_TRIGGERS,
     GROUP,
     _build_matcher,
@@ -90,7 +98,9 @@ _MODALS = {
     "must": "must",
 }
 _FUTURE_MODALS = {"will", "would", "shall"}
-_READY = {"ready", "prepared", "willing", "determined"}
+# Words that make the act under them an intention: "ready to strike", "vowed to crush", "plans to visit".
+_INTENT = {"ready", "prepared", "willing", "determined", "vow", "pledge", "promise", "plan", "intend", "threaten"}
+INTENDED = "intended"  # the attribute keeping an announced act's own type
 _CONDITIONALS = {"if", "unless"}
 
 
@@ -117,10 +127,11 @@ class EventRecognizer:
         actor_labels: Sequence[str],
         descriptions: Mapping[str, Sequence[str]],
         light_verbs: Sequence[str],
-        threat_label: str,
-        threatened_types: Sequence[str],
+        intentions: Mapping[str, Sequence[str]],
+        learned: str = "",
     ):
         self.name = name
+        self.learned = learned
         self.patterns = parse_triggers(triggers)
         # Built once here; per doc the work is one matcher pass plus rules around each match.
         self.lemma_matcher = _build_matcher(nlp, self.patterns, "LEMMA")
@@ -129,22 +140,23 @@ class EventRecognizer:
         self.descriptions = {noun.lower(): label for label, nouns in descriptions.items() for noun in nouns}
         self.light_verbs = frozenset(light_verbs)
         types = {p.type for p in self.patterns.values()}
-        # No retyping when the scheme has no threat type.
-        self.threat_label = threat_label if threat_label in types else ""
-        self.threatened_types = frozenset(threatened_types)
+        # An act's type → the type of announcing it; none for a label the scheme does not have.
+        self.intended = {act: label for label, acts in intentions.items() if label in types for act in acts}
         self.actor_settings = ActorSettings(self.actor_labels, self.descriptions, self.light_verbs)
 
     def __call__(self, doc: Doc) -> Doc:
         parsed = doc.has_annotation("DEP")
         matcher = self.lemma_matcher if doc.has_annotation("LEMMA") else self.lower_matcher
         found = self._triggers(doc, matcher(doc), parsed)
+        if self.learned and self.learned in doc.spans:
+            found = _merged([(s.start, s.end, s.label_) for s in doc.spans[self.learned]], found)
         events = [_Found(doc[start:end], event_type) for start, end, event_type in found]
         if events and parsed:
             ents = Entities(doc)
             for event in events:
                 event.source, event.target = _Actors(self.actor_settings, ents, event.span).find()
                 event.attrs = self._attributes(event.span)
-            events = self._threats(events)
+            events = self._intentions(events)
         doc.spans[GROUP] = [
             Span(doc, e.span.start, e.span.end, label=e.type, span_id=f"v{n}") for n, e in enumerate(events, start=1)
         ]
@@ -154,29 +166,31 @@ class EventRecognizer:
         group.attrs["attrs"] = {f"v{n}": e.attrs for n, e in enumerate(events, start=1) if e.attrs}
         return doc
 
-    def _threats(self, events: list[_Found]) -> list[_Found]:
-        """Type forceful acts announced as intentions as threats; under a threat word they are part of it."""
-        if not self.threat_label:
+    def _intentions(self, events: list[_Found]) -> list[_Found]:
+        """Type acts announced as intentions as the announcing ("will strike": THREATEN; "will sign": AGREE;
+        "would withdraw": CONCEDE); under a word of that type they are part of its event."""
+        if not self.intended:
             return events
         by_token = {e.span.root.i: e for e in events}
         kept = []
         for event in events:
-            if event.type in self.threatened_types and _is_threat(event.span, event.attrs):
+            label = self.intended.get(event.type)
+            if label is not None and _is_intended(event.span, event.attrs):
                 # "The Kremlin warned that it would strike …": one threat, on "warned".
                 governor = next(
                     (
                         by_token[t.i]
                         for t in _up(event.span.root, ("ccomp", "xcomp", "acomp", "advcl"))
-                        if t.i in by_token and by_token[t.i].type == self.threat_label
+                        if t.i in by_token and by_token[t.i].type == label
                     ),
                     None,
                 )
                 if governor is not None:
-                    governor.attrs.setdefault("threatened", event.type)
+                    governor.attrs.setdefault(INTENDED, event.type)
                     governor.target = governor.target or event.target
                     continue
-                event.attrs["threatened"] = event.type
-                event.type = self.threat_label
+                event.attrs[INTENDED] = event.type
+                event.type = label
             kept.append(event)
         return kept
 
@@ -232,19 +246,27 @@ class EventRecognizer:
         return attrs
 
 
+def _merged(learned: list[tuple[int, int, str]], lexicon: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A trained tagger's triggers, and the lexicon's where they overlap none of them: what the team's gold
+    taught wins, the lexicon covers what it never showed."""
+    taken = {i for start, end, _ in learned for i in range(start, end)}
+    kept = [t for t in lexicon if taken.isdisjoint(range(t[0], t[1]))]
+    return sorted(learned + kept)
+
+
 def _is_modifier(span: Span) -> bool:
     """A trigger noun that only describes another noun ("aid workers", "attack helicopters") is no event."""
     root = span.root
     return root.dep_ == "compound" and root.pos_ != "VERB" and not span.start <= root.head.i < span.end
 
 
-def _is_threat(span: Span, attrs: Mapping[str, str]) -> bool:
-    """A forceful act announced as the actor's future intention: "will expel", "ready to strike"."""
+def _is_intended(span: Span, attrs: Mapping[str, str]) -> bool:
+    """An act announced as the actor's future intention: "will expel", "ready to strike", "vowed to crush"."""
     if "negated" in attrs:
         return False
     if attrs.get("modality") in _FUTURE_MODALS:
         return True
-    return any(tok.lemma_.lower() in _READY for tok in _up(span.root, ("xcomp", "acomp")))
+    return any(tok.lemma_.lower() in _INTENT for tok in _up(span.root, ("xcomp", "acomp")))
 
 
 def _is_conditional(tok: Token) -> bool:
@@ -287,8 +309,8 @@ def _tail(head: Token, lemmas: frozenset[str]) -> Token | None:
         "actor_labels": DEFAULT_ACTOR_LABELS,
         "descriptions": None,
         "light_verbs": DEFAULT_LIGHT_VERBS,
-        "threat_label": "THREATEN",
-        "threatened_types": DEFAULT_THREATENED_TYPES,
+        "intentions": None,
+        "learned": "",
     },
     assigns=["doc.spans"],
     requires=["token.lemma", "token.dep", "doc.ents"],
@@ -301,8 +323,8 @@ def make_event_recognizer(
     actor_labels: list[str],
     descriptions: dict[str, list[str]] | None,
     light_verbs: list[str],
-    threat_label: str,
-    threatened_types: list[str],
+    intentions: dict[str, list[str]] | None,
+    learned: str,
 ) -> EventRecognizer:
     """The event component; add it after "ner": nlp.add_pipe("annotator_events")."""
     if "parser" not in nlp.pipe_names:
@@ -316,8 +338,8 @@ def make_event_recognizer(
         actor_labels=actor_labels,
         descriptions=DEFAULT_DESCRIPTIONS if descriptions is None else descriptions,
         light_verbs=light_verbs,
-        threat_label=threat_label,
-        threatened_types=threatened_types,
+        intentions=DEFAULT_INTENTIONS if intentions is None else intentions,
+        learned=learned,
     )
 
 
@@ -325,7 +347,7 @@ __all__ = [
     "DEFAULT_ACTOR_LABELS",
     "DEFAULT_DESCRIPTIONS",
     "DEFAULT_LIGHT_VERBS",
-    "DEFAULT_THREATENED_TYPES",
+    "DEFAULT_INTENTIONS",
     "DEFAULT_TRIGGERS",
     "GROUP",
     "EventRecognizer",

@@ -7,6 +7,10 @@
   doc.spans["source"]  the source as written (“the supreme leader”), same label and id;
   doc.spans["quote"].attrs["speaker"]  {quote id: [start_char, end_char] of an entity of doc.ents, or None}.
 
+With `parts` set to the span key of a trained `annotator_span_tagger` (annotator.nlp.training), the
+quotes are assembled from the content, cue and source spans it tagged (parts.py) instead of found by the
+rules below; their types and speakers follow the same rules. Pipelines without it keep the rules.
+
 Conventions (the gold set in bench/gold/quotes.jsonl follows them):
 - Content of a direct quote runs from its opening to its closing mark, marks included; a quote that runs
   over several paragraphs has one content span per paragraph. Reported content is the clausal complement
@@ -63,6 +67,7 @@ from .candidates import _Candidate, _Ranges, _settle, _Text, _token_quotations, 
 from .cues import _according_to, _candidate, _cue_end, _cue_near, _parenthetical, _reported
 from .lexicon import DEFAULT_CUE_LEMMAS, DEFAULT_GROUP_NOUNS, DEFAULT_PERSON_NOUNS
 from .marks import find_quotations, paragraph_breaks
+from .parts import assemble
 from .speakers import DOCUMENT_NOUNS, SPEAKER_LABELS, TITLE_ADJECTIVES, _Speakers
 
 TYPES = ("DIRECT", "INDIRECT", "MIXED")
@@ -75,6 +80,7 @@ TYPES = ("DIRECT", "INDIRECT", "MIXED")
         "person_nouns": list(DEFAULT_PERSON_NOUNS),
         "group_nouns": list(DEFAULT_GROUP_NOUNS),
         "min_unattributed_words": 4,
+        "parts": "",
     },
     requires=["token.dep", "token.lemma", "token.pos", "doc.ents"],
     assigns=["doc.spans"],
@@ -87,8 +93,9 @@ def make_quote_finder(
     person_nouns: list[str],
     group_nouns: list[str],
     min_unattributed_words: int,
+    parts: str,
 ) -> QuoteFinder:
-    """Quotes with cue, source and speaker, as span groups; place it after "ner"."""
+    """Quotes with cue, source and speaker, as span groups; place it after "ner" (and after a trained tagger)."""
     return QuoteFinder(
         nlp,
         name,
@@ -96,6 +103,7 @@ def make_quote_finder(
         person_nouns=person_nouns,
         group_nouns=group_nouns,
         min_unattributed_words=min_unattributed_words,
+        parts=parts,
     )
 
 
@@ -111,8 +119,10 @@ class QuoteFinder:
         person_nouns: Iterable[str] = DEFAULT_PERSON_NOUNS,
         group_nouns: Iterable[str] = DEFAULT_GROUP_NOUNS,
         min_unattributed_words: int = 4,
+        parts: str = "",
     ):
         self.name = name
+        self.parts = parts
         self.cue_lemmas = frozenset(lemma.lower() for lemma in cue_lemmas)
         self.person_nouns = frozenset(noun.lower() for noun in person_nouns)
         self.group_nouns = frozenset(noun.lower() for noun in group_nouns)
@@ -126,7 +136,9 @@ class QuoteFinder:
     def __call__(self, doc: Doc) -> Doc:
         text = _Text(doc.text)  # Doc.text joins every token anew: read it once
         quotations = _token_quotations(doc, text.text)
-        if doc.has_annotation("DEP"):
+        if self.parts and self.parts in doc.spans:  # a trained tagger's parts, assembled
+            quotes = assemble(doc, text, doc.spans[self.parts], _Ranges(quotations), self.min_unattributed_words)
+        elif doc.has_annotation("DEP"):
             quotes = self._attributed(doc, text, quotations)
         else:  # no parse (a blank pipeline): the quotations alone, unattributed
             inside = _Ranges(quotations)

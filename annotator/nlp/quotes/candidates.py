@@ -77,19 +77,22 @@ def _settle(doc: Doc, text: _Text, candidate: _Candidate, inside: _Ranges) -> No
         # paragraph into the cue's sentence); only a quotation runs on into other paragraphs.
         first, last = text.paragraph_of(doc[candidate.cue[0]].idx)
         ranges = [(s, e) for s, e in ranges if first <= doc[s].idx < last or len(inside.overlapping(s, e))]
-    quotations = {n for start, end in ranges for n in inside.overlapping(start, end)}
-    if not quotations:
-        candidate.type = "INDIRECT"
-    elif all(inside.find(t.i) >= 0 for s, e in ranges for t in doc[s:e] if not (t.is_punct or t.is_space)):
-        candidate.type = "DIRECT"
-        ranges = [inside.ranges[n] for n in sorted(quotations)]
-    else:
-        candidate.type = "MIXED"
-    candidate.quotations = quotations
+    candidate.type, ranges, candidate.quotations = _typed(doc, ranges, inside)
     candidate.content = [part for s, e in ranges for part in _paragraphs(doc, s, e)]
     source = candidate.source
     if source is not None and any(s < source[1] and source[0] < e for s, e in candidate.content):
         candidate.source = candidate.source_head = candidate.region = None  # the parse took a quoted word
+
+
+def _typed(doc: Doc, ranges: list[tuple[int, int]], inside: _Ranges) -> tuple[str, list[tuple[int, int]], set[int]]:
+    """The quote type of content ranges, the ranges (a direct quote's are its quotations, marks included)
+    and the quotations they touch: DIRECT when every word is inside quotation marks, MIXED when some are."""
+    quotations = {n for start, end in ranges for n in inside.overlapping(start, end)}
+    if not quotations:
+        return "INDIRECT", ranges, quotations
+    if all(inside.find(t.i) >= 0 for s, e in ranges for t in doc[s:e] if not (t.is_punct or t.is_space)):
+        return "DIRECT", [inside.ranges[n] for n in sorted(quotations)], quotations
+    return "MIXED", ranges, quotations
 
 
 class _Text:
