@@ -1,5 +1,9 @@
 """Schema steps keep the data: a database made by an older version comes through each step whole."""
 
+import sqlite3
+
+import pytest
+
 from annotator import db as database
 from annotator import importing, migrations, store
 
@@ -9,13 +13,28 @@ def test_migrations_rebuilding_articles_keeps_everything(tmp_path, project):
     db = database.connect(path, migrate=False)
     migrations.MIGRATIONS.apply(db, stop_before="m005_article_small_columns_first")
     source = tmp_path / "a.jsonl"
-    source.write_text(
-        '{"id": "a1", "text": "Rashid visited Tehran.", "meta": {"title": "Visit"}}\n'
-        '{"id": "a1", "text": "Rashid visited Tehran.", "source": "annotator", "annotator": "carol", '
-        '"status": "submitted", "entities": [{"id": "t1", "start": 0, "end": 6, "label": "PERSON"}]}\n',
-        "utf-8",
-    )
+    source.write_text('{"id": "a1", "text": "Rashid visited Tehran.", "meta": {"title": "Visit"}}\n', "utf-8")
     importing.import_paths(db, project, [source], progress=False)
+    # carol's annotation, as that era's code stored it (a person's item was "human")
+    at = "2026-01-01T00:00:00.000+00:00"
+    _old_rows(
+        db,
+        [
+            ("INSERT INTO users (id, name, role, created) VALUES (7, 'carol', 'annotator', ?)", [at]),
+            ("INSERT INTO assignments (article_id, user_id, created) VALUES (1, 7, ?)", [at]),
+            ("UPDATE articles SET assignees = 1", []),
+            (
+                "INSERT INTO annotation_sets (id, article_id, kind, user_id, status, version, created, updated) "
+                "VALUES (5, 1, 'annotator', 7, 'submitted', 1, ?, ?)",
+                [at, at],
+            ),
+            ("INSERT INTO items (set_id, key, layer, label, origin) VALUES (5, 't1', 'entity', 'PERSON', 'human')", []),
+            (
+                "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (5, 't1', 'entity', 0, 0, 6)",
+                [],
+            ),
+        ],
+    )
     before = db.execute("SELECT id, ext_id, text, meta, tokens, assignees FROM articles").fetchall()
     db.close()
 
@@ -29,3 +48,71 @@ def test_migrations_rebuilding_articles_keeps_everything(tmp_path, project):
     found = store.find_set(db, store.find_article(db, "a1"), "annotator", carol.id)
     assert [e.label for e in store.load_annotation(db, found.id).entities] == ["PERSON"]
     assert store.queue_page(db, carol.id)[0].title == "Visit"
+
+
+def _old_rows(db, sql_rows):
+    for sql, values in sql_rows:
+        db.execute(sql, values)
+    db.conn.commit()
+
+
+def test_migrations_item_origins_tell_accepted_changed_and_added_apart(tmp_path):
+    """Before m008 a person's touch was "human"; after it, accepted, changed or added, from the model's items."""
+    path = tmp_path / "old.db"
+    db = database.connect(path, migrate=False)
+    migrations.MIGRATIONS.apply(db, stop_before="m008_item_origins")
+    at = "2026-01-01T00:00:00.000+00:00"
+    text = "Rashid visited Tehran."
+    sets = "INSERT INTO annotation_sets (id, article_id, kind, user_id, status, version, created, updated) VALUES "
+    item = "INSERT INTO items (set_id, key, layer, label, origin, attrs) VALUES (?, ?, 'entity', ?, ?, '{}')"
+    span = "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (?, ?, 'entity', 0, ?, ?)"
+    history = "INSERT INTO history (set_id, user_id, at, action, change, version) VALUES (?, ?, ?, ?, '{}', 1)"
+    _old_rows(
+        db,
+        [
+            (
+                "INSERT INTO articles (id, ext_id, text_hash, assignees, meta, created, text, tokens) "
+                "VALUES (1, 'a1', 'h', 2, '{}', ?, ?, '[[0, 6], [7, 14], [15, 21], [21, 22]]')",
+                [at, text],
+            ),
+            (
+                "INSERT INTO users (id, name, role, created) VALUES (1, 'alice', 'annotator', ?), (2, 'carol', "
+                "'annotator', ?)",
+                [at, at],
+            ),
+            (sets + "(1, 1, 'model', NULL, 'draft', 1, ?, ?)", [at, at]),
+            (sets + "(2, 1, 'annotator', 1, 'submitted', 1, ?, ?)", [at, at]),
+            (sets + "(3, 1, 'annotator', 2, 'submitted', 1, ?, ?)", [at, at]),
+            (history, [1, None, at, "preannotate"]),
+            (history, [2, 1, at, "create"]),  # alice's set was started on the page from the suggestions
+            (history, [3, None, at, "import"]),  # carol's came from a file
+            *[(item, [1, key, label, "model"]) for key, label in (("t1", "PERSON"), ("t2", "GPE"), ("t4", "DATE"))],
+            *[(span, [1, key, s, e]) for key, s, e in (("t1", 0, 6), ("t2", 15, 21), ("t4", 7, 14))],
+            (item, [2, "t1", "PERSON", "human"]),  # as the model had it: accepted
+            (item, [2, "t2", "LOC", "human"]),  # relabelled: changed
+            (item, [2, "t3", "ORG", "human"]),  # the model had no t3: added
+            (item, [2, "t4", "DATE", "model"]),  # never looked at
+            *[(span, [2, key, s, e]) for key, s, e in (("t1", 0, 6), ("t2", 15, 21), ("t3", 7, 14), ("t4", 7, 14))],
+            (item, [3, "t1", "PERSON", "human"]),  # imported: made by a person elsewhere
+            (span, [3, "t1", 0, 6]),
+        ],
+    )
+    db.close()
+
+    db = database.connect(path)
+    origins = {(r[0], r[1]): r[2] for r in db.execute("SELECT set_id, key, origin FROM items ORDER BY set_id, key")}
+    assert origins == {
+        (1, "t1"): "model",
+        (1, "t2"): "model",
+        (1, "t4"): "model",
+        (2, "t1"): "accepted",
+        (2, "t2"): "changed",
+        (2, "t3"): "added",
+        (2, "t4"): "model",
+        (3, "t1"): "added",
+    }
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert [(s.start, s.end) for _, s in store.load_annotation(db, 2).get("t3").spans] == [(7, 14)]
+    # the new check holds: an origin outside the four is refused
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (2, 't9', 'entity', 'ORG', 'human')")

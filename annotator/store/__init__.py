@@ -17,7 +17,7 @@ from .articles import (
     iter_article_ids,
 )
 from .export import iter_sets, iter_submitted, stats
-from .history import Saved, edit, history, last_change, set_status, undo
+from .history import Saved, StatusEntry, changes_since, edit, history, last_change, set_status, status_history, undo
 from .items import load_annotation, load_annotations
 from .queue import (
     QueueRow,
@@ -38,9 +38,11 @@ from .sets import (
     AnnotationSet,
     find_set,
     get_set,
+    gold_statuses,
     open_gold,
     open_set,
     put_set,
+    sets_of_article,
     submitted_versions,
 )
 from .users import (
@@ -63,6 +65,11 @@ __all__ = [
     "NothingToUndo",
     "QueueRow",
     "Saved",
+    "StatusEntry",
+    "changes_since",
+    "gold_statuses",
+    "sets_of_article",
+    "status_history",
     "StaleVersion",
     "UndoConflict",
     "User",

@@ -1,7 +1,9 @@
 """Heatmaps and bars drawn server-side as SVG: no chart library, no script.
 
-Every cell and bar also prints its number, so nothing is told by colour alone.
-Labels are untrusted text and are escaped.
+Every cell and bar also prints its number, so nothing is told by colour alone,
+in dark or white ink, whichever contrasts more with the cell's shade. The
+pictures scale down to their column (CSS) and keep their numbers. Labels are
+untrusted text and are escaped.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
+
+from .colours import text_on
 
 CELL, LABEL_W, HEAD_H = 46, 130, 90
 
@@ -49,13 +53,13 @@ def heatmap(
             x = LABEL_W + j * CELL
             share = 0 if value is None else value / top
             fill = "#eceff3" if value is None else _shade(share)
-            ink = "#ffffff" if share > 0.55 else "#1d2433"
+            ink = " light" if text_on(fill) == "#ffffff" else ""
             text = "–" if value is None else fmt.format(value)
             out.append(
                 f'<rect x="{x}" y="{y}" width="{CELL - 2}" height="{CELL - 2}" fill="{fill}" rx="3">'
                 f"<title>{escape(row)} × {escape(col)}: {escape(text)}</title></rect>"
-                f'<text x="{x + CELL / 2 - 1}" y="{y + CELL / 2 + 4}" text-anchor="middle" fill="{ink}" '
-                f'class="cell">{escape(text)}</text>'
+                f'<text x="{x + CELL / 2 - 1}" y="{y + CELL / 2 + 4}" text-anchor="middle" data-fill="{fill}" '
+                f'class="cell on-shade{ink}">{escape(text)}</text>'
             )
     out.append("</svg>")
     return Markup("".join(out))
