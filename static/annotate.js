@@ -13,6 +13,7 @@
   let layer = "entity"; // the layer whose label keys are live and the arrows walk
   let made = 0;
   let undoFrom = null; // what was selected when undo was asked for
+  let handedOff = false; // an answer named the item to select: it takes the focus
   let outstanding = 0; // edits sent or queued and not answered yet
   let picking = null; // a link picker on its way: the keys typed meanwhile {typed, enter}
   const refs = new Map(); // "@r<n>" -> {id, layer, start} of an item being made
@@ -22,13 +23,14 @@
   const base = () => $("doc-meta").dataset.base;
   const text = () => $("text");
   const shown = (name) => $("show-" + name).checked;
+  const pieces = (id) => text().querySelectorAll('[data-id="' + CSS.escape(id) + '"]');
   const handle = (id) => text().querySelector('.tag[data-id="' + CSS.escape(id) + '"]');
   const untouched = (h) => h.classList.contains("suggested") && !settling.has(h.dataset.id);
 
-  // Each item's handle (its badge) in text order; of one layer, or of every visible layer.
+  // The handles (badges) of the items of one visible layer, or of every visible layer, in text order.
   function handles(which) {
     return Array.from(text().querySelectorAll(".tag[data-id]"))
-      .filter((h) => (which ? h.dataset.layer === which : shown(h.dataset.layer)))
+      .filter((h) => (!which || h.dataset.layer === which) && shown(h.dataset.layer))
       .filter((h) => settling.get(h.dataset.id) !== "removed")
       .sort((a, b) => a.dataset.s - b.dataset.s);
   }
@@ -40,8 +42,11 @@
     return h ? { layer: h.dataset.layer, start: +h.dataset.s, end: +h.parentElement.dataset.e } : null;
   }
 
-  function hint(message) {
-    $("hint").textContent = message || "";
+  const hint = (message) => ($("hint").textContent = message || "");
+
+  // A fragment of the server's (the panel, a picker) into the side panel; a newer one replaces it.
+  function fragment(path) {
+    htmx.ajax("GET", base() + path, { source: $("selection"), target: "#selection", swap: "innerHTML" });
   }
 
   // --- sending --------------------------------------------------------------------------
@@ -60,6 +65,7 @@
     post("/items/" + encodeURIComponent(selected) + "/" + action, values);
   }
 
+  // An accept or a delete shown done at once; the answer brings what was saved.
   function settle(id, how) {
     settling.set(id, how);
     paint();
@@ -96,51 +102,36 @@
     selected = id || null;
     const at = selected && position(selected);
     if (at) layer = at.layer;
-    paint();
+    paint(true);
     panel();
   }
 
-  // Draw the selection and the edits on their way; focus the selected item's handle.
-  function paint() {
+  // Draw the selection and the edits on their way; `moved`: the selection changed, so it takes the focus.
+  function paint(moved) {
     text()
       .querySelectorAll(".selected, .accepted-now, .removed-now")
       .forEach((el) => el.classList.remove("selected", "accepted-now", "removed-now"));
-    settling.forEach((how, id) =>
-      text()
-        .querySelectorAll('[data-id="' + CSS.escape(id) + '"]')
-        .forEach((el) => el.classList.add(how + "-now")),
-    );
+    settling.forEach((how, id) => pieces(id).forEach((el) => el.classList.add(how + "-now")));
     document.querySelectorAll(".label-group").forEach((group) => {
       group.classList.toggle("active", group.dataset.layer === (armed ? "event" : pending ? "entity" : layer));
     });
     if (!selected || refs.has(selected)) return;
-    text()
-      .querySelectorAll('[data-id="' + CSS.escape(selected) + '"]')
-      .forEach((el) => el.classList.add("selected"));
+    pieces(selected).forEach((el) => el.classList.add("selected"));
+    // the focus follows the selection; after an answer, only if the swap took it away
     const h = handle(selected);
-    if (h && !pending && !document.activeElement.closest("input, dialog")) h.focus();
+    const lost = document.activeElement === document.body;
+    if (h && !pending && (moved || lost) && !document.activeElement.closest("input, dialog"))
+      h.focus({ preventScroll: !moved });
   }
 
   function panel() {
-    if (pending) {
-      $("selection").replaceChildren();
-      return hint(
-        "“" +
-          pending.text.trim() +
-          "” — " +
-          (armed
-            ? "an event type key makes it an event trigger"
-            : "label key: entity · q: quote · e + type: event" +
-              (selected && position(selected).layer === "quote" ? " · c cue · r source · u content" : "")),
-      );
-    }
-    hint(selected && refs.has(selected) ? "Saving the new item…" : "");
-    if (!selected || refs.has(selected)) return;
-    htmx.ajax("GET", base() + "/panel?item=" + encodeURIComponent(selected), {
-      source: $("selection"),
-      target: "#selection",
-      swap: "innerHTML",
-    });
+    const quote = layer === "quote" && selected ? " · c cue · r source · u content" : "";
+    const keys = armed ? "an event type key makes it a trigger" : "label key: entity · q: quote · e + type: event";
+    if (pending) $("selection").replaceChildren();
+    hint(
+      pending ? "“" + pending.text.trim() + "” — " + keys + quote : refs.has(selected) ? "Saving the new item…" : "",
+    );
+    if (selected && !pending && !refs.has(selected)) fragment("/panel?item=" + encodeURIComponent(selected));
   }
 
   // The next or previous item from the selection (or from where it was), among `list`.
@@ -161,42 +152,35 @@
   // The nearest item of the next visible layer: one covering the selection first.
   function switchLayer() {
     const order = ["entity", "quote", "event"].filter(shown);
-    const next = order[(order.indexOf(layer) + 1) % order.length] || "entity";
-    const here = pending || (selected && position(selected));
-    const list = handles(next);
-    if (!list.length) {
-      layer = next;
-      paint();
-      return hint("No " + next + " in this article.");
-    }
-    const covering =
-      here &&
-      Array.from(text().querySelectorAll('[data-layer="' + next + '"][data-s]')).find(
-        (el) => +el.dataset.s <= here.start && here.start < +el.dataset.e,
-      );
-    const distance = (h) => Math.abs(h.dataset.s - (here ? here.start : 0));
+    const next = order[(order.indexOf(layer) + 1) % order.length];
+    const here = pending || position(selected) || { start: 0 };
+    const away = (el) => Math.abs(el.dataset.s - here.start);
+    const nearest = handles(next).reduce((a, b) => (away(b) < away(a) ? b : a), handles(next)[0]);
+    const covering = Array.from(text().querySelectorAll('[data-layer="' + next + '"][data-s]')).find(
+      (el) => +el.dataset.s <= here.start && here.start < +el.dataset.e,
+    );
+    if (!nearest) return hint("No " + next + " here.");
     pending = null;
-    select(covering ? covering.dataset.id : list.reduce((a, b) => (distance(b) < distance(a) ? b : a)).dataset.id);
+    select((covering || nearest).dataset.id);
   }
 
   // --- selecting text, by mouse or by keyboard -----------------------------------------
 
-  function offsetOf(node, offset) {
-    const range = document.createRange();
-    range.setStart(text(), 0);
-    range.setEnd(node, offset);
-    return range.toString().length;
-  }
-
+  // The browser's selection in the text as character offsets (the badges hold no characters).
   function readSelection() {
     const selection = window.getSelection();
-    if (!selection || selection.isCollapsed || selection.rangeCount === 0) return null;
-    const range = selection.getRangeAt(0);
-    if (!text().contains(range.startContainer) || !text().contains(range.endContainer)) return null;
-    const start = offsetOf(range.startContainer, range.startOffset);
-    const end = offsetOf(range.endContainer, range.endOffset);
-    if (end <= start || !range.toString().trim()) return null;
-    return { start: start, end: end, text: range.toString() };
+    const range = selection && selection.rangeCount && !selection.isCollapsed && selection.getRangeAt(0);
+    if (
+      !range ||
+      !range.toString().trim() ||
+      ![range.startContainer, range.endContainer].every((n) => text().contains(n))
+    )
+      return null;
+    const before = document.createRange();
+    before.setStart(text(), 0);
+    before.setEnd(range.startContainer, range.startOffset);
+    const start = before.toString().length;
+    return { start: start, end: start + range.toString().length, text: range.toString() };
   }
 
   // Show characters start..end as the browser's selection.
@@ -216,19 +200,16 @@
 
   // Ctrl+Shift+→ ←: a word more or less; the first press takes the word after the selected item.
   function extend(direction) {
-    const all = Array.from(text().textContent.matchAll(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu), (m) => [
+    const words = [...text().textContent.matchAll(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu)].map((m) => [
       m.index,
       m.index + m[0].length,
     ]);
     const from = pending ? pending.end : selected && position(selected) ? position(selected).end : 0;
-    if (!pending || direction > 0) {
-      const word = all.find(([s]) => s >= from);
-      if (!word) return;
-      showRange(pending ? pending.start : word[0], word[1]);
-    } else {
-      const word = all.findLast(([, e]) => e < pending.end && e > pending.start);
-      if (word) showRange(pending.start, word[1]);
-    }
+    const word =
+      !pending || direction > 0
+        ? words.find(([s]) => s >= from)
+        : words.findLast(([, e]) => e < from && e > pending.start);
+    if (word) showRange(pending ? pending.start : word[0], word[1]);
     panel();
   }
 
@@ -242,6 +223,7 @@
       return panel();
     }
     pending = null;
+    if (event.target.matches(".tag")) return select(event.target.dataset.id); // a badge names its item
     // items under the pointer, innermost first; a second click on the same spot takes the next one out
     const hits = [];
     for (let el = event.target.closest("[data-id]"); el; el = el.parentElement.closest("[data-id]")) {
@@ -256,11 +238,7 @@
   function openPicker(role) {
     if (!selected) return hint("Select a quote or an event first.");
     picking = { typed: "", enter: false };
-    htmx.ajax("GET", base() + "/items/" + encodeURIComponent(selected) + "/picker?role=" + role, {
-      source: $("selection"),
-      target: "#selection",
-      swap: "innerHTML",
-    });
+    fragment("/items/" + encodeURIComponent(selected) + "/picker?role=" + role);
   }
 
   function filterPicker(box) {
@@ -269,10 +247,8 @@
     options.forEach((li) => {
       li.hidden = needle !== "" && (!li.dataset.target || !li.textContent.toLowerCase().includes(needle));
     });
-    choose(
-      box,
-      options.find((li) => !li.hidden),
-    );
+    const first = options.find((li) => !li.hidden);
+    choose(box, first);
   }
 
   function choose(box, li) {
@@ -282,13 +258,11 @@
 
   function take(box, li) {
     picking = null;
+    box.remove();
+    text().focus();
     if (!li) return panel();
     selected = box.dataset.item;
-    post("/items/" + encodeURIComponent(box.dataset.item) + "/link", {
-      role: box.dataset.role,
-      target: li.dataset.target,
-    });
-    text().focus();
+    onItem("link", { role: box.dataset.role, target: li.dataset.target });
   }
 
   function armPicker(box) {
@@ -326,30 +300,25 @@
     return para ? para.id.slice(1) : null;
   }
 
+  function acceptIn(root, values) {
+    root.querySelectorAll(".tag.suggested").forEach((h) => settle(h.dataset.id, "accepted"));
+    post("/confirm-all", values);
+  }
+
   const arrow = (event) => (event.key === "ArrowRight" || event.key === "ArrowDown" ? 1 : -1);
   const COMMANDS = {
     confirm: function () {
       if (selected && handle(selected) && untouched(handle(selected))) settle(selected, "accepted");
       onItem("confirm");
     },
-    confirm_all: function () {
-      handles().forEach((h) => untouched(h) && settle(h.dataset.id, "accepted"));
-      post("/confirm-all");
-    },
+    confirm_all: () => acceptIn(text(), {}),
     confirm_paragraph: function () {
       const index = paragraphOf();
       if (index === null) return hint("Select an item or text in the paragraph first.");
-      $("p" + index)
-        .querySelectorAll(".tag.suggested")
-        .forEach((h) => settle(h.dataset.id, "accepted"));
-      post("/confirm-all", { paragraph: index });
+      acceptIn($("p" + index), { paragraph: index });
     },
     step_unconfirmed: (event) => step(arrow(event), handles().filter(untouched)),
-    step: (event) =>
-      step(
-        arrow(event),
-        handles(layer).filter((h) => shown(h.dataset.layer)),
-      ),
+    step: (event) => step(arrow(event), handles(layer)),
     switch_layer: switchLayer,
     move_end: (event) => onItem("boundary", { side: "end", delta: arrow(event) }),
     move_start: (event) => onItem("boundary", { side: "start", delta: arrow(event) }),
@@ -397,12 +366,10 @@
   // A key as the keymap names it (annotator/model/keys.py): modifiers, then the key.
   function chordOf(event) {
     const letter = event.key.length === 1 && event.key.toLowerCase() !== event.key.toUpperCase();
-    const mods = [];
-    if (event.ctrlKey || event.metaKey) mods.push("Ctrl");
-    if (event.altKey) mods.push("Alt");
-    if (event.shiftKey && (letter || event.key.length > 1)) mods.push("Shift");
+    const mods = [event.ctrlKey || event.metaKey ? "Ctrl" : "", event.altKey ? "Alt" : ""];
+    mods.push(event.shiftKey && (letter || event.key.length > 1) ? "Shift" : "");
     const key = letter ? (event.shiftKey ? event.key.toUpperCase() : event.key.toLowerCase()) : event.key;
-    return mods.concat([key]).join("+");
+    return mods.concat([key]).filter(Boolean).join("+");
   }
 
   document.addEventListener("keydown", function (event) {
@@ -417,9 +384,8 @@
       return;
     const chord = chordOf(event);
     const active = armed ? "event" : pending ? "entity" : layer;
-    const button =
-      chord.length === 1 &&
-      document.querySelector('.label[data-layer="' + active + '"][data-key="' + CSS.escape(chord) + '"]');
+    const key = '.label[data-layer="' + active + '"][data-key="' + CSS.escape(chord) + '"]';
+    const button = chord.length === 1 && document.querySelector(key);
     if (button) {
       event.preventDefault();
       return applyLabel(active, button.dataset.label);
@@ -450,11 +416,11 @@
   // An item a new-item ref or an undo names; edits queued on a ref go to its id.
   document.addEventListener("annotator:saved", function (event) {
     const told = event.detail;
-    if (told.ref === "undo") {
-      if (told.selected && selected === undoFrom) selected = told.selected;
-    } else if (told.ref && refs.has("@" + told.ref)) {
-      refs.get("@" + told.ref).id = told.selected;
-      if (selected === "@" + told.ref) selected = told.selected;
+    const ref = told.ref && refs.get("@" + told.ref);
+    if (ref) ref.id = told.selected;
+    if ((told.ref === "undo" && told.selected && selected === undoFrom) || (ref && selected === "@" + told.ref)) {
+      selected = told.selected;
+      handedOff = true;
     }
   });
 
@@ -485,7 +451,8 @@
     const dialog = event.target.closest("dialog[open]");
     if (dialog) dialog.close();
     if (event.detail.target.id === "selection" || event.detail.xhr.status === 204) return;
-    paint();
+    paint(handedOff);
+    handedOff = false;
     if (!box) panel();
   });
 

@@ -59,3 +59,12 @@ def select_item(page, item_id: str) -> None:
 def script_errors(page) -> list[str]:
     """The page's script errors; the browser's own note of a refused (4xx) request is not one."""
     return [e for e in page.errors if "the server responded with a status of 4" not in e]
+
+
+def new_tab(context):
+    """Another tab of the same browser session, its script errors collected as the `page` fixture's are."""
+    opened = context.new_page()
+    opened.errors = []
+    opened.on("pageerror", lambda exc: opened.errors.append(str(exc)))
+    opened.on("console", lambda msg: opened.errors.append(msg.text) if msg.type == "error" else None)
+    return opened

@@ -79,9 +79,9 @@ def test_browser_selection_arrows_stay_in_the_layer_and_shift_l_switches_layer(p
     page.keyboard.press("ArrowRight")
     assert selected(page) == model.quotes[model.quotes.index(quote) + 1].id
     page.keyboard.press("Shift+L")  # events
-    assert page.locator(f"#text .tag.selected").get_attribute("data-layer") == "event"
+    assert page.locator("#text .tag.selected").get_attribute("data-layer") == "event"
     page.keyboard.press("Shift+L")  # and back to entities
-    assert page.locator(f"#text .tag.selected").get_attribute("data-layer") == "entity"
+    assert page.locator("#text .tag.selected").get_attribute("data-layer") == "entity"
     # the selected item's handle has the focus, a role and a name
     focused = page.evaluate(
         "() => [document.activeElement.getAttribute('role'), document.activeElement.getAttribute('aria-label')]"

@@ -12,16 +12,16 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from .colours import text_on
+from .colours import fill, text_on
 
 CELL, LABEL_W, HEAD_H = 46, 130, 90
 
 
 def _shade(value: float) -> str:
-    """White to deep blue as value goes 0 → 1."""
+    """White to deep blue as value goes 0 → 1 (a mid blue a shade lighter, so its number reads)."""
     t = max(0.0, min(1.0, value))
     r, g, b = (int(255 + (c - 255) * t) for c in (31, 78, 160))
-    return f"#{r:02x}{g:02x}{b:02x}"
+    return fill(f"#{r:02x}{g:02x}{b:02x}")
 
 
 def heatmap(
@@ -36,7 +36,8 @@ def heatmap(
     """A labelled grid, each cell shaded by its value (relative to scale_max) and printed."""
     top = max((v for row in matrix for v in row if v is not None), default=1) or 1
     top = scale_max or top
-    width, height = LABEL_W + CELL * len(cols) + 10, HEAD_H + CELL * len(rows) + 10
+    # the column labels lean right by up to their length: room for the last one's
+    width, height = LABEL_W + CELL * len(cols) + HEAD_H, HEAD_H + CELL * len(rows) + 10
     out = [
         f'<svg class="chart heatmap" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
