@@ -35,18 +35,24 @@ def reports(
 ) -> list[agreement.LayerReport]:
     """One agreement report per layer, over the same documents; `touched_only` counts only what a
     person accepted, changed or added."""
-    docs = list(documents(db))
+    return reports_of(list(documents(db)), project, layers, touched_only=touched_only)
+
+
+def reports_of(
+    docs: Sequence[agreement.Document], project: Project, layers: Sequence[str] = LAYERS, *, touched_only: bool = False
+) -> list[agreement.LayerReport]:
+    """`reports` over documents already read."""
     return [
         agreement.report(without_untouched(docs, layer) if touched_only else docs, layer, project.schemes[layer].names)
         for layer in layers
     ]
 
 
-def origins(db: Database) -> dict[str, Counter[str]]:
-    """How many items of each origin every annotator's submitted sets hold, by annotator name."""
+def origins(docs: Sequence[agreement.Document]) -> dict[str, Counter[str]]:
+    """How many items of each origin every annotator's submitted annotations hold, by annotator name."""
     found: dict[str, Counter[str]] = {}
-    for _, by_annotator in store.iter_submitted(db):
-        for name, annotation in by_annotator.items():
+    for doc in docs:
+        for name, annotation in doc.annotations.items():
             tally = found.setdefault(name, Counter(dict.fromkeys(ORIGINS, 0)))
             tally.update(item.origin for item in annotation.items())
     return dict(sorted(found.items()))

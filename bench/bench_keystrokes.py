@@ -23,246 +23,73 @@ import json
 import shutil
 import sys
 import tempfile
-import threading
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 from .common import Row
+from .keystrokes_page import PASSWORD, Session, serving
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE / "gold" / "keystrokes.jsonl"
 BASELINE = HERE / "gold" / "keystrokes-before.json"
-SEEDS = HERE.parent / "seeds"
-PASSWORD = "keystrokes-bench-password"
-STEPS = 3  # arrow presses a person spends before reaching for the mouse
-
-
-@contextmanager
-def serving(work: Path):
-    """The seed article pre-annotated, one annotator, served on 127.0.0.1."""
-    from werkzeug.security import generate_password_hash
-    from werkzeug.serving import make_server
-
-    from annotator import config, create_app, importing, store
-    from annotator import db as database
-
-    path = work / "keystrokes.db"
-    db = database.connect(path)
-    importing.import_paths(db, config.load(None), [SEEDS], preannotate=True, progress=False)
-    store.add_user(db, "alice", "annotator", generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-    db.close()
-    app = create_app({"DATABASE": path, "SECRET_KEY": "bench-secret-key-0123456789"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-
-
-class Session:
-    """The page, with every key press and mouse action counted under the kind of correction being made."""
-
-    def __init__(self, page, base: str):
-        self.page, self.base = page, base
-        self.presses: Counter[str] = Counter()
-        self.clicks: Counter[str] = Counter()
-        self.kind = ""
-        self.new_page = page.locator("#text .tag[data-id]").count() > 0  # items have handles
-        self.keymap = json.loads(page.get_attribute("#keymap", "data-keys"))
-        self.text = page.evaluate("() => document.getElementById('text').textContent")
-
-    # --- counted actions ----------------------------------------------------------------
-
-    def press(self, chord: str) -> None:
-        self.presses[self.kind] += 1
-        self.page.keyboard.press(chord)
-
-    def click(self, locator) -> None:
-        self.clicks[self.kind] += 1
-        locator.click()
-
-    def drag(self, start: int, end: int) -> None:
-        """Select article characters start..end with the mouse."""
-        self.clicks[self.kind] += 1
-        box = self.page.evaluate(_RECTS, [start, end])
-        self.page.mouse.move(box["x1"], box["y1"])
-        self.page.mouse.down()
-        self.page.mouse.move(box["x2"], box["y2"], steps=5)
-        self.page.mouse.up()
-
-    # --- reading the page -------------------------------------------------------------
-
-    def version(self) -> int:
-        return int(self.page.get_attribute("#doc-meta", "data-version"))
-
-    def saved(self, before: int) -> None:
-        """Wait for the edit just made to be saved."""
-        self.page.locator(f"#doc-meta[data-version='{before + 1}']").wait_for(state="attached")
-
-    def selected(self) -> str | None:
-        return self.page.evaluate(
-            "() => (document.querySelector('#text .selected[data-id]') || {dataset: {}}).dataset.id || null"
-        )
-
-    def order(self, layer: str) -> list[str]:
-        """The ids the arrow keys walk in a layer, in their order."""
-        if self.new_page:
-            return self.page.eval_on_selector_all(
-                f"#text .tag[data-layer='{layer}']",
-                "els => els.sort((a, b) => a.dataset.s - b.dataset.s).map(e => e.dataset.id)",
-            )
-        return self.page.eval_on_selector_all(
-            f"#text [data-layer='{layer}']", "els => [...new Set(els.map(e => e.dataset.id))]"
-        )
-
-    def layer_of(self, item_id: str) -> str:
-        return self.page.get_attribute(f"#text [data-id='{item_id}']", "data-layer")
-
-    def chord(self, command: str) -> str | None:
-        return next((chord for chord, name in self.keymap.items() if name == command), None)
-
-    def label_key(self, layer: str, label: str) -> str:
-        return self.page.get_attribute(f".label[data-layer='{layer}'][data-label='{label}']", "data-key")
-
-    # --- what a person does -------------------------------------------------------------
-
-    def reach(self, item_id: str) -> None:
-        """Select an item: arrows when it is near the selection in its layer, else a click on it."""
-        current = self.selected()
-        if current == item_id:
-            return
-        layer = self.layer_of(item_id)
-        if current is not None and self.layer_of(current) == layer:
-            order = self.order(layer)
-            distance = order.index(item_id) - order.index(current)
-            if abs(distance) <= STEPS:
-                for _ in range(abs(distance)):
-                    self.press("ArrowRight" if distance > 0 else "ArrowLeft")
-                self.page.locator(f"#text .selected[data-id='{item_id}']").first.wait_for()
-                return
-        if self.new_page:
-            target = self.page.locator(f"#text .tag[data-id='{item_id}']")
-        else:  # a piece of the item with no other item inside, so the click is the item's own
-            target = self.page.locator(f"#text [data-id='{item_id}']:not(:has(*))").first
-        self.click(target)
-        self.page.locator(f"#text .selected[data-id='{item_id}']").first.wait_for()
-
-    def edit(self, chord: str) -> None:
-        before = self.version()
-        self.press(chord)
-        self.saved(before)
-
-    def pick(self, command: str, name: str) -> None:
-        """Open a link picker and type the target's name until it heads the list, then take it."""
-        before = self.version()
-        self.press(self.chord(command))
-        self.page.locator("#selection .picker input").wait_for()
-        active = "#selection .picker li.active, #selection .picker li[aria-selected='true']"
-        typed = ""
-        while not self.page.locator(active).inner_text().startswith(f"{name} (") and typed != name:
-            typed += name[len(typed)]
-            self.press(name[len(typed) - 1])
-        while not self.page.locator(active).inner_text().startswith(f"{name} ("):  # a longer name came first
-            self.press("ArrowDown")
-        self.press("Enter")
-        self.page.wait_for_function(
-            f"() => +document.getElementById('doc-meta').dataset.version > {before} "
-            "|| /Nothing changed/.test(document.getElementById('status').textContent)"
-        )
-
-    def accept_the_rest(self) -> None:
-        """Every suggestion not looked at yet, accepted as it is: with one key if the page has one."""
-        chord = self.chord("confirm_all")
-        if chord:
-            return self.edit(chord)
-        for layer in ("entity", "quote", "event"):
-            order = self.order(layer)
-            self.reach(order[0])
-            for index, item_id in enumerate(order):
-                suggested = self.page.locator(f"#text .suggested[data-id='{item_id}']").count() > 0
-                if suggested:
-                    self.edit("a")
-                if index < len(order) - 1:
-                    self.press("ArrowRight")
-                    self.page.locator(f"#text .selected[data-id='{order[index + 1]}']").first.wait_for()
-
-    def submit(self) -> None:
-        self.press("Enter")
-        if self.page.locator("#ask").count():
-            self.page.wait_for_timeout(300)
-            if self.page.locator("#ask[open]").count():  # the page asks first: answered at once
-                self.press("Enter")
-        self.page.wait_for_url(lambda url: "/articles/" not in url)
-
-
-# The screen points of the first and last character of article characters start..end (scrolled into view).
-_RECTS = """([start, end]) => {
-    const root = document.getElementById('text');
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    const at = (offset) => {
-        walker.currentNode = root;
-        let node, seen = 0;
-        while ((node = walker.nextNode())) {
-            if (seen + node.length > offset) return [node, offset - seen];
-            seen += node.length;
-        }
-    };
-    const rect = (offset) => {
-        const [node, inner] = at(offset);
-        const range = document.createRange();
-        range.setStart(node, inner); range.setEnd(node, inner + 1);
-        return range.getClientRects()[0];
-    };
-    at(start)[0].parentElement.scrollIntoView({block: 'center'});
-    const a = rect(start), b = rect(end - 1);
-    return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
-}"""
 
 
 def corrections(s: Session, model: dict) -> None:
     """The corrections that turn the seed's pre-annotation into the reference, by kind."""
-    text = s.text
+    entity_corrections(s, model)
+    quote_corrections(s, model)
+    event_corrections(s, model)
+    s.kind = "accept every untouched suggestion"
+    s.accept_the_rest()
+    if s.page.locator("#text .suggested").count():
+        raise RuntimeError("suggestions are left that nobody looked at")
+    s.kind = "submit"
+    s.submit()
 
-    def entity(phrase: str, label: str | None = None, nth: int = 0) -> str:
-        found = [e for e in model["entities"] if e["text"] == phrase and (label is None or e["label"] == label)]
-        return found[nth]["id"]
 
-    def at(layer: str, start: int) -> str:
-        key = {"quote": "quotes", "event": "events"}[layer]
-        part = "content" if layer == "quote" else "trigger"
-        return next(x["id"] for x in model[key] if (x[part][0] if layer == "quote" else x[part])["start"] == start)
+def _entity(model: dict, phrase: str, label: str | None = None, nth: int = 0) -> str:
+    found = [e for e in model["entities"] if e["text"] == phrase and (label is None or e["label"] == label)]
+    return found[nth]["id"]
 
+
+def _starting(model: dict, layer: str, start: int) -> str:
+    """The id of the quote (by its first content span) or the event (by its trigger) starting at `start`."""
+    if layer == "quote":
+        return next(q["id"] for q in model["quotes"] if q["content"][0]["start"] == start)
+    return next(v["id"] for v in model["events"] if v["trigger"]["start"] == start)
+
+
+def entity_corrections(s: Session, model: dict) -> None:
     s.kind = "delete a wrong entity"
-    for item_id in (entity("Supreme"), entity("Defense"), entity("supreme", "ORG")):
+    for item_id in (_entity(model, "Supreme"), _entity(model, "Defense"), _entity(model, "supreme", "ORG")):
         s.reach(item_id)
         s.edit("Delete")
     s.kind = "relabel an entity"
     for item_id, label in (
-        (entity("Ashab al-Kahf", nth=0), "ORG"),
-        (entity("Ashab al-Kahf", nth=1), "ORG"),
-        (entity("Kataib Sayyid al-Shuhada"), "ORG"),
-        (entity("Sudani", "GPE"), "PERSON"),
-        (entity("Sudani", "NORP"), "PERSON"),
+        (_entity(model, "Ashab al-Kahf", nth=0), "ORG"),
+        (_entity(model, "Ashab al-Kahf", nth=1), "ORG"),
+        (_entity(model, "Kataib Sayyid al-Shuhada"), "ORG"),
+        (_entity(model, "Sudani", "GPE"), "PERSON"),
+        (_entity(model, "Sudani", "NORP"), "PERSON"),
     ):
         s.reach(item_id)
         s.edit(s.label_key("entity", label))
     s.kind = "move an entity's start"
-    s.reach(entity("the Islamic Republic"))
+    s.reach(_entity(model, "the Islamic Republic"))
     s.edit("Alt+Shift+ArrowRight")
     s.kind = "add a missing entity"
-    start = text.index("Victory base")
+    start = s.text.index("Victory base")
     before = s.version()
     s.drag(start, start + len("Victory base"))
     s.press(s.label_key("entity", "FAC"))
     s.saved(before)
+
+
+def quote_corrections(s: Session, model: dict) -> None:
     s.kind = "set a quote's source"
-    khamenei = text.index("Ayatollah Ali Khamenei")
+    khamenei = s.text.index("Ayatollah Ali Khamenei")
     for opening in ("Baghdad should not allow", "Washington is a"):
-        s.reach(at("quote", text.index(opening)))
+        s.reach(_starting(model, "quote", s.text.index(opening)))
         before = s.version()
         s.drag(khamenei, khamenei + len("Ayatollah Ali Khamenei"))
         s.press("r")
@@ -270,14 +97,18 @@ def corrections(s: Session, model: dict) -> None:
     s.kind = "set a quote's speaker"
     s.reach(next(q["id"] for q in model["quotes"] if q["source"] and q["source"]["text"] == "The KSS spokesman"))
     s.pick("pick_speaker", "KSS")
+
+
+def event_corrections(s: Session, model: dict) -> None:
+    text = s.text
     s.kind = "change an event's type"
-    s.reach(at("event", text.index("warned")))
+    s.reach(_starting(model, "event", text.index("warned")))
     s.edit(s.label_key("event", "DISAPPROVE"))
     s.kind = "set an event's actor"
-    s.reach(at("event", text.index("They discussed") + len("They ")))
+    s.reach(_starting(model, "event", text.index("They discussed") + len("They ")))
     s.pick("pick_speaker", "Rashid")
     s.kind = "delete a wrong event"
-    s.reach(at("event", text.index("prevent attacks") + len("prevent ")))
+    s.reach(_starting(model, "event", text.index("prevent attacks") + len("prevent ")))
     s.edit("Delete")
     s.kind = "add a missing event"
     start = text.index("infiltration")
@@ -286,12 +117,6 @@ def corrections(s: Session, model: dict) -> None:
     s.press("e")
     s.press(s.label_key("event", "CRIME"))
     s.saved(before)
-    s.kind = "accept every untouched suggestion"
-    s.accept_the_rest()
-    if s.page.locator("#text .suggested").count():
-        raise RuntimeError("suggestions are left that nobody looked at")
-    s.kind = "submit"
-    s.submit()
 
 
 def content(record: dict) -> set:

@@ -109,19 +109,13 @@ def test_browser_annotator_corrects_entities_and_submits(page, live_server, seed
     # 4. Reload: exactly those spans, the edited ones confirmed, the rest still suggestions.
     page.reload()
     assert sorted(map(tuple, marks(page))) == sorted(expected.values())
-    assert page.locator(f"#text mark.ent[data-s='{kss}']").get_attribute("class").split() == [
-        "ent",
-        "l1",
-        "first",
-        "last",
-    ]
+    classes = page.locator(f"#text mark.ent[data-s='{kss}']").get_attribute("class").split()
+    assert classes == ["ent", "l1", "first", "last"]
     assert "suggested" in page.locator("#text mark.ent[data-s='7']").get_attribute("class")
 
-    # 5. Enter asks first (the untouched suggestions would be accepted unseen); Enter again submits and
-    #    lands on the next article.
+    # 5. Enter asks first (untouched suggestions would be accepted unseen); Enter again submits: the next article.
     page.keyboard.press("Enter")
-    page.locator("#ask[open]").wait_for()
-    assert "suggestions were never looked at" in page.locator("#ask").inner_text()
+    assert "suggestions were never looked at" in page.locator("#ask[open]").inner_text()
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server}/articles/{store.find_article(seeded, 'second')}")
     assert page.locator("#text").inner_text().startswith("Tehran has long called on Baghdad")

@@ -9,7 +9,17 @@ from annotator import edits, store
 from annotator.cli import cli
 
 from .conftest import seed_article_id
-from .pages import exported, open_article, saved, script_errors, select_item, select_text, sign_in, wait_version
+from .pages import (
+    exported,
+    open_article,
+    own_set,
+    saved,
+    script_errors,
+    select_item,
+    select_text,
+    sign_in,
+    wait_version,
+)
 from .test_review import _submit
 
 pytestmark = pytest.mark.browser
@@ -42,10 +52,7 @@ def test_browser_origins_enter_asks_once_and_the_record_keeps_each_origin(
     assert f"{untouched} of the model's suggestions were never looked at" in dialog.inner_text()
     page.keyboard.press("Escape")  # go back: nothing submitted
     assert page.locator("#ask[open]").count() == 0
-    assert (
-        store.find_set(seeded, seed_article_id(seeded), "annotator", store.get_user_by_name(seeded, "alice").id).status
-        == "draft"
-    )
+    assert own_set(seeded).status == "draft"
     page.keyboard.press("Enter")
     page.locator("#ask[open]").wait_for()
     page.keyboard.press("Enter")  # the one question answered: submitted
@@ -57,10 +64,15 @@ def test_browser_origins_enter_asks_once_and_the_record_keeps_each_origin(
     made = next(e for e in record["entities"] if e["start"] == kss)
     assert made["origin"] == "added" and made["label"] == "ORG"
     assert list(origin.values()).count("model") == untouched  # accepted by submitting, never looked at
-    history = store.history(seeded, saved_set_id(seeded))
+    history = store.history(seeded, own_set(seeded).id)
     assert history[-1]["action"] == "submitted" and history[-1]["change"] == {"untouched": untouched}
 
-    # agreement can count only what a person touched
+    _agreement_counts_only_what_a_person_touched(seeded, seeded_path)
+    _the_reviewer_sees_the_origins(page, live_server, seeded, untouched)
+    assert script_errors(page) == []
+
+
+def _agreement_counts_only_what_a_person_touched(seeded, seeded_path):
     _submit(seeded, "bob", [lambda a: edits.relabel(a, a.entities[1].id, "PERSON")])
     runner = CliRunner()
     every = json.loads(
@@ -75,7 +87,9 @@ def test_browser_origins_enter_asks_once_and_the_record_keeps_each_origin(
     # both left most suggestions untouched, which agree perfectly; counted without them, they agree less
     assert touched["span_f1"]["exact"] < every["span_f1"]["exact"]
 
-    # the reviewer sees the origins: per annotator on the dashboard, per item when adjudicating
+
+def _the_reviewer_sees_the_origins(page, live_server, seeded, untouched):
+    """Per annotator on the dashboard, per item and in the history when adjudicating."""
     page.context.clear_cookies()
     sign_in(page, live_server, "rita")
     page.goto(f"{live_server}/review/")
@@ -90,8 +104,3 @@ def test_browser_origins_enter_asks_once_and_the_record_keeps_each_origin(
     )
     alice_pane.locator("details.history summary").click()
     assert f"submitted ({untouched} suggestions accepted unseen)" in alice_pane.locator("details.history").inner_text()
-    assert script_errors(page) == []
-
-
-def saved_set_id(seeded) -> int:
-    return store.find_set(seeded, seed_article_id(seeded), "annotator", store.get_user_by_name(seeded, "alice").id).id

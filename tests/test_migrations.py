@@ -56,13 +56,12 @@ def _old_rows(db, sql_rows):
     db.conn.commit()
 
 
-def test_migrations_item_origins_tell_accepted_changed_and_added_apart(tmp_path):
-    """Before m008 a person's touch was "human"; after it, accepted, changed or added, from the model's items."""
-    path = tmp_path / "old.db"
+def _sets_as_before_m008(path):
+    """A model set, alice's set started from it on the page, carol's imported: as stored before m008."""
     db = database.connect(path, migrate=False)
     migrations.MIGRATIONS.apply(db, stop_before="m008_item_origins")
     at = "2026-01-01T00:00:00.000+00:00"
-    text = "Rashid visited Tehran."
+    text = "Rashid visited Tehran on Monday."
     sets = "INSERT INTO annotation_sets (id, article_id, kind, user_id, status, version, created, updated) VALUES "
     item = "INSERT INTO items (set_id, key, layer, label, origin, attrs) VALUES (?, ?, 'entity', ?, ?, '{}')"
     span = "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (?, ?, 'entity', 0, ?, ?)"
@@ -72,7 +71,7 @@ def test_migrations_item_origins_tell_accepted_changed_and_added_apart(tmp_path)
         [
             (
                 "INSERT INTO articles (id, ext_id, text_hash, assignees, meta, created, text, tokens) "
-                "VALUES (1, 'a1', 'h', 2, '{}', ?, ?, '[[0, 6], [7, 14], [15, 21], [21, 22]]')",
+                "VALUES (1, 'a1', 'h', 2, '{}', ?, ?, '[[0, 6], [7, 14], [15, 21], [22, 24], [25, 31], [31, 32]]')",
                 [at, text],
             ),
             (
@@ -87,18 +86,23 @@ def test_migrations_item_origins_tell_accepted_changed_and_added_apart(tmp_path)
             (history, [2, 1, at, "create"]),  # alice's set was started on the page from the suggestions
             (history, [3, None, at, "import"]),  # carol's came from a file
             *[(item, [1, key, label, "model"]) for key, label in (("t1", "PERSON"), ("t2", "GPE"), ("t4", "DATE"))],
-            *[(span, [1, key, s, e]) for key, s, e in (("t1", 0, 6), ("t2", 15, 21), ("t4", 7, 14))],
+            *[(span, [1, key, s, e]) for key, s, e in (("t1", 0, 6), ("t2", 15, 21), ("t4", 25, 31))],
             (item, [2, "t1", "PERSON", "human"]),  # as the model had it: accepted
             (item, [2, "t2", "LOC", "human"]),  # relabelled: changed
             (item, [2, "t3", "ORG", "human"]),  # the model had no t3: added
             (item, [2, "t4", "DATE", "model"]),  # never looked at
-            *[(span, [2, key, s, e]) for key, s, e in (("t1", 0, 6), ("t2", 15, 21), ("t3", 7, 14), ("t4", 7, 14))],
+            *[(span, [2, key, s, e]) for key, s, e in (("t1", 0, 6), ("t2", 15, 21), ("t3", 7, 14), ("t4", 25, 31))],
             (item, [3, "t1", "PERSON", "human"]),  # imported: made by a person elsewhere
             (span, [3, "t1", 0, 6]),
         ],
     )
     db.close()
 
+
+def test_migrations_item_origins_tell_accepted_changed_and_added_apart(tmp_path):
+    """Before m008 a person's touch was "human"; after it, accepted, changed or added, from the model's items."""
+    path = tmp_path / "old.db"
+    _sets_as_before_m008(path)
     db = database.connect(path)
     origins = {(r[0], r[1]): r[2] for r in db.execute("SELECT set_id, key, origin FROM items ORDER BY set_id, key")}
     assert origins == {

@@ -79,6 +79,17 @@ def changes_since(db: Database, set_id: int, version: int) -> tuple[Change, ...]
     return tuple(_change_of(json.loads(r["change"])) for r in found)
 
 
+def _status_changed_since(db: Database, set_id: int, version: int) -> bool:
+    """Whether the set was submitted, skipped or reopened after `version`: a change to all of it."""
+    return bool(
+        value(
+            db,
+            "SELECT 1 FROM history WHERE set_id = ? AND version > ? AND action NOT IN ('edit', 'undo') LIMIT 1",
+            [set_id, version],
+        )
+    )
+
+
 def _ids(changes: tuple[Change, ...]) -> set[str]:
     return {item.id for change in changes for item in (*change.before, *change.after)}
 
@@ -106,7 +117,7 @@ def edit(
         version = _version(db, set_id)
         elsewhere: tuple[Change, ...] = ()
         if version != expected_version:
-            if not rebase or version < expected_version:
+            if not rebase or version < expected_version or _status_changed_since(db, set_id, expected_version):
                 raise StaleVersion(version, expected_version)
             elsewhere, current = changes_since(db, set_id, expected_version), None
         if current is None:

@@ -165,7 +165,7 @@ def update_response(
     renderer = Renderer(article.text, annotation, project().schemes)
     changed = renderer.changed(*changes)
     fresh = {i: renderer.body(i) for i in changed}
-    new = store.get_set(get_db(), found.id) if version != found.version else found
+    new = replace(found, version=version)  # an edit never changes a set's status (the policy saw to it)
     before = _caches().snapshots.get((found.id, client_version))
     if before is not None and version != client_version:
         paragraphs = tuple(fresh.get(i, html) for i, html in enumerate(before.paragraphs))
@@ -174,7 +174,7 @@ def update_response(
         render_template(
             "_doc_update.html",
             paragraphs=[Markup(renderer.wrap(i, fresh[i], oob=True)) for i in changed],
-            set=replace(new, version=version),
+            set=new,
             set_base=set_base(found),
             counts=counts(annotation),
             message=message,

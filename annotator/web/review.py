@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
@@ -33,7 +34,7 @@ def dashboard() -> str:
     if layer not in LAYERS:
         abort(404, f"There is no layer {layer!r}.")
     touched = request.args.get("touched") == "1"
-    reports = _reports(db, project, touched)
+    reports, origins = _reports(db, project, touched)
     report = reports[layer]
     pictures = _pictures(report) if report.documents else {}
     ids = [store.find_article(db, entry.id) for entry in report.per_document[:WORST_SHOWN]]
@@ -48,7 +49,7 @@ def dashboard() -> str:
         worst=worst,
         layers=LAYERS,
         touched=touched,
-        origins=reviewing.origins(db),
+        origins=origins,
         origin_words=ORIGIN_WORDS,
     )
 
@@ -70,13 +71,15 @@ def _pictures(report: LayerReport) -> dict[str, Markup]:
     return pictures
 
 
-def _reports(db: Database, project: Project, touched: bool) -> dict[str, LayerReport]:
-    """Agreement of every layer, computed again only when some annotation changed."""
+def _reports(db: Database, project: Project, touched: bool) -> tuple[dict[str, LayerReport], dict[str, Counter]]:
+    """Agreement of every layer and each annotator's origins, read again only when some annotation changed."""
     caches = current_app.extensions["annotator.caches"]
     key = (store.last_change(db), touched)
-    found: dict[str, LayerReport] | None = caches.reports.get(key)
+    found = caches.reports.get(key)
     if found is None:
-        found = {r.layer: r for r in reviewing.reports(db, project, touched_only=touched)}
+        docs = list(reviewing.documents(db))
+        reports = {r.layer: r for r in reviewing.reports_of(docs, project, touched_only=touched)}
+        found = (reports, reviewing.origins(docs))
         caches.reports.put(key, found)
     return found
 
@@ -113,7 +116,14 @@ def _adjudication(article_id: int, gold: store.AnnotationSet) -> dict:
     }
 
 
-def _pane(found, annotation: Annotation, count: dict[str, int], n: int, in_gold: set, history: list) -> dict:
+def _pane(
+    found: store.AnnotationSet,
+    annotation: Annotation,
+    count: dict[str, int],
+    n: int,
+    in_gold: set[tuple],
+    history: list[store.StatusEntry],
+) -> dict:
     """One annotator's submitted version: the text with each item's agreement, and its item rows."""
     text = document.cached_article(found.article_id).text
     agree = {i: "agree-all" if k == n else "agree-some" if k > 1 else "agree-none" for i, k in count.items()}
