@@ -64,3 +64,15 @@ def test_browser_axe_finds_no_serious_violation(axe_page, live_server, seeded, r
         page.keyboard.press("ArrowRight")  # with an item selected and its panel shown
         page.locator("#selection .field").first.wait_for()
     assert page.evaluate(SERIOUS) == []
+
+
+@pytest.mark.parametrize("name, path", [("alice", "/articles/{article}"), ("rita", "/review/{article}")])
+def test_browser_axe_finds_no_serious_violation_at_phone_width(axe_page, live_server, seeded, reviewed, name, path):
+    """At 390 px wide tables and texts scroll: they take the keyboard focus too."""
+    page = axe_page
+    page.set_viewport_size({"width": 390, "height": 900})
+    if name == "alice":
+        store.set_annotators_per_article(seeded, 3)
+    sign_in(page, live_server, name)
+    page.goto(live_server + path.format(article=reviewed))
+    assert page.evaluate(SERIOUS) == []

@@ -107,7 +107,7 @@ def test_workflow_changes_tell_a_stale_page_what_it_lacks(client, alice):
 def test_workflow_panel_and_picker_are_fragments_of_the_set(client, alice):
     quote = alice.annotation().quotes[0]
     panel = client.get(f"/sets/{alice.set_id}/panel?item={quote.id}").get_data(as_text=True)
-    assert "speaker" in panel and "Suggestion nobody has looked at yet" in panel
+    assert "speaker" in panel and "Suggestion, never looked at" in panel
     assert "Select text" in client.get(f"/sets/{alice.set_id}/panel?item=t999").get_data(as_text=True)
     picker = client.get(f"/sets/{alice.set_id}/items/{quote.id}/picker?role=speaker").get_data(as_text=True)
     options = re.findall(r'data-target="(\w*)"', picker)

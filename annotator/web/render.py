@@ -32,9 +32,9 @@ _DEPTH = {"content": 0, "source": 1, "cue": 2, "trigger": 3, "entity": 4}
 _HANDLE_AT_START = {"entity": False, "quote": True, "event": False}
 # What each origin is called, where a person reads it.
 ORIGIN_WORDS = {
-    MODEL: "suggestion nobody has looked at yet",
-    ACCEPTED: "suggested, accepted as it was",
-    CHANGED: "suggested, then changed",
+    MODEL: "suggestion, never looked at",
+    ACCEPTED: "suggestion, accepted as it was",
+    CHANGED: "suggestion, then changed",
     ADDED: "added by a person",
 }
 
