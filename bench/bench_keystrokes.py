@@ -60,6 +60,7 @@ def _starting(model: dict, layer: str, start: int) -> str:
 
 
 def entity_corrections(s: Session, model: dict) -> None:
+    """Wrong entities deleted, wrong labels changed, a start moved, a missing entity added."""
     s.kind = "delete a wrong entity"
     for item_id in (_entity(model, "Supreme"), _entity(model, "Defense"), _entity(model, "supreme", "ORG")):
         s.reach(item_id)
@@ -86,6 +87,7 @@ def entity_corrections(s: Session, model: dict) -> None:
 
 
 def quote_corrections(s: Session, model: dict) -> None:
+    """Two quotes' source narrowed to the name, one quote's speaker changed."""
     s.kind = "set a quote's source"
     khamenei = s.text.index("Ayatollah Ali Khamenei")
     for opening in ("Baghdad should not allow", "Washington is a"):
@@ -100,6 +102,7 @@ def quote_corrections(s: Session, model: dict) -> None:
 
 
 def event_corrections(s: Session, model: dict) -> None:
+    """An event's type and source actor changed, a wrong event deleted, a missing one added."""
     text = s.text
     s.kind = "change an event's type"
     s.reach(_starting(model, "event", text.index("warned")))
@@ -161,6 +164,7 @@ def session(browser, base: str) -> tuple[Counter[str], Counter[str]]:
 
 
 def measure() -> tuple[Counter[str], Counter[str]]:
+    """One session in Chromium on a fresh database: presses and clicks by kind of correction."""
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"

@@ -57,10 +57,12 @@ class Session:
     # --- counted actions ----------------------------------------------------------------
 
     def press(self, chord: str) -> None:
+        """Press a key (a chord is one press), counted."""
         self.presses[self.kind] += 1
         self.page.keyboard.press(chord)
 
     def click(self, locator) -> None:
+        """Click, counted."""
         self.clicks[self.kind] += 1
         locator.click()
 
@@ -76,6 +78,7 @@ class Session:
     # --- reading the page -------------------------------------------------------------
 
     def version(self) -> int:
+        """The version the page shows."""
         return int(self.page.get_attribute("#doc-meta", "data-version"))
 
     def saved(self, before: int) -> None:
@@ -83,6 +86,7 @@ class Session:
         self.page.locator(f"#doc-meta[data-version='{before + 1}']").wait_for(state="attached")
 
     def selected(self) -> str | None:
+        """The id of the item the page shows selected."""
         return self.page.evaluate(
             "() => (document.querySelector('#text .selected[data-id]') || {dataset: {}}).dataset.id || null"
         )
@@ -99,12 +103,15 @@ class Session:
         )
 
     def layer_of(self, item_id: str) -> str:
+        """The layer of an item on the page."""
         return self.page.get_attribute(f"#text [data-id='{item_id}']", "data-layer")
 
     def chord(self, command: str) -> str | None:
+        """The page's key for a command, if it has one."""
         return next((chord for chord, name in self.keymap.items() if name == command), None)
 
     def label_key(self, layer: str, label: str) -> str:
+        """The key of a label of a layer."""
         return self.page.get_attribute(f".label[data-layer='{layer}'][data-label='{label}']", "data-key")
 
     # --- what a person does -------------------------------------------------------------
@@ -131,6 +138,7 @@ class Session:
         self.page.locator(f"#text .selected[data-id='{item_id}']").first.wait_for()
 
     def edit(self, chord: str) -> None:
+        """Press a key that edits, and wait for the save."""
         before = self.version()
         self.press(chord)
         self.saved(before)
@@ -170,6 +178,7 @@ class Session:
                     self.page.locator(f"#text .selected[data-id='{order[index + 1]}']").first.wait_for()
 
     def submit(self) -> None:
+        """Enter (and Enter again if the page asks), until the page moves on."""
         self.press("Enter")
         if self.page.locator("#ask").count():
             self.page.wait_for_timeout(300)

@@ -183,20 +183,16 @@ def confirm_all(set_id: int):
 
 def _ask(found: store.AnnotationSet, action: str, title: str, text: str, button: str, values: dict) -> Response:
     """Ask once before a step that cannot be taken back; the answer posts `values` along."""
-    response = htmx.swap_into(
-        "#ask",
-        render_template(
-            "_ask.html",
-            title=title,
-            text=text,
-            button=button,
-            action=action,
-            values=values,
-            set_base=document.set_base(found),
-        ),
-        event="annotator:ask",
+    question = render_template(
+        "_ask.html",
+        title=title,
+        text=text,
+        button=button,
+        action=action,
+        values=values,
+        set_base=document.set_base(found),
     )
-    return response
+    return htmx.swap_into("#ask", question, event="annotator:ask")
 
 
 def _finish(set_id: int, action: str):
@@ -261,7 +257,11 @@ def reopen(set_id: int):
     found = document.visible_set(set_id)
     policy.check(g.user, found, policy.REOPEN)
     store.set_status(get_db(), set_id, forms.version(), "draft", g.user.id, action="reopened")
-    return htmx.refresh() if htmx.is_htmx() else redirect(request.referrer or url_for("annotate.queue"))
+    if htmx.is_htmx():
+        return htmx.refresh()
+    if found.kind == "gold":
+        return redirect(url_for("review.adjudicate", article_id=found.article_id))
+    return redirect(url_for("annotate.article", article_id=found.article_id))
 
 
 @bp.get("/sets/<id:set_id>/panel")

@@ -23,6 +23,7 @@ def rgb(colour: str) -> tuple[int, int, int]:
 
 
 def hex_of(channels: tuple[float, float, float]) -> str:
+    """Three 0-255 numbers (rounded, clipped) as #rrggbb."""
     return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in channels)
 
 
