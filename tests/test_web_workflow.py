@@ -135,6 +135,21 @@ def test_workflow_someone_elses_set_is_not_there_for_an_annotator(client, seeded
     assert response.status_code == 404 and alice.annotation() == before
 
 
+def test_workflow_a_stale_edit_is_saved_on_top_only_when_the_page_asks_for_it(alice):
+    """The page sends rebase=1; any other client keeps the strict rule: an edit on an old version is a 409."""
+    t1, t2 = (e.id for e in alice.annotation().entities[:2])
+    assert alice(f"/items/{t1}/label", label="LOC").status_code == 200  # version 1 -> 2, elsewhere
+    strict = alice(f"/items/{t2}/label", label="LOC", version="1")
+    assert strict.status_code == 409 and alice.annotation().get(t2).label != "LOC"
+    on_top = alice(f"/items/{t2}/label", label="LOC", version="1", rebase="1")
+    body = on_top.get_data(as_text=True)
+    assert on_top.status_code == 200 and "Saved on top of changes made elsewhere (now version 3)" in body
+    assert re.search(rf'data-id="{t1}"[^>]*data-label="LOC"', body)  # the page gets the other change too
+    assert alice(f"/items/{t1}/delete", version="1", rebase="1").status_code == 409  # t1 changed since
+    assert alice(f"/items/{t2}/delete", rebase="yes").status_code == 422
+    assert alice.annotation().get(t1).label == alice.annotation().get(t2).label == "LOC"
+
+
 def test_workflow_a_new_item_is_handed_back_to_the_page_by_its_ref(alice, seeded):
     text = store.get_article(seeded, seed_article_id(seeded)).text
     start = text.index("Victory base")

@@ -99,7 +99,12 @@ def visible_set(set_id: int, *, write: bool = False) -> store.AnnotationSet:
 
 
 def edit(found: store.AnnotationSet, make: MakeEdit) -> Response:
-    """Apply one edit with the policy and version checks, answering with the paragraphs it changed."""
+    """Apply one edit with the policy and version checks, answering with the paragraphs it changed.
+
+    An edit made on an older version is refused (409), unless the request asks for `rebase=1`
+    (the page does): then it is saved on top of the newer version when it touches nothing
+    changed since, and the answer brings the page up to date.
+    """
     policy.check(g.user, found, policy.EDIT)
     article = cached_article(found.article_id)
     tokens = cached_tokens(found.article_id)
@@ -118,7 +123,7 @@ def edit(found: store.AnnotationSet, make: MakeEdit) -> Response:
         change_of,
         g.user.id,
         current=cached.annotation if cached else None,
-        rebase=True,
+        rebase=forms.flag("rebase"),
     )
     return saved_response(found, version, saved, selected.get("id"), ref)
 

@@ -77,6 +77,14 @@ def choice(name: str, allowed: Iterable[str], what: str | None = None, values: M
     return value
 
 
+def flag(name: str) -> bool:
+    """A yes/no field: "1" is yes, "0" or absent no; anything else is refused."""
+    value = request.form.get(name, "")
+    if value not in ("", "0", "1"):
+        raise Invalid(f"{name} must be 1 or 0")
+    return value == "1"
+
+
 def ref() -> str | None:
     """The client's name for what an edit makes (a new item), echoed back so it can select it."""
     value = request.form.get("ref", "")
