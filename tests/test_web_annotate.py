@@ -128,7 +128,7 @@ def test_annotate_submit_asks_once_then_moves_to_the_next_article(client, seeded
 def test_annotate_queue_shows_progress(client, alice):
     html = client.get("/queue").get_data(as_text=True)
     assert '<progress id="progress" value="0" max="1"' in html and "draft" in html
-    alice("/skip", confirmed="yes")
+    alice("/skip", confirmed="1")
     assert '<progress id="progress" value="1" max="1"' in client.get("/queue").get_data(as_text=True)
 
 

@@ -85,7 +85,7 @@ def test_workflow_submitted_is_read_only_until_reopened(alice):
 def test_workflow_skip_asks_then_is_final(alice, seeded):
     asked = alice("/skip")
     assert asked.headers["HX-Retarget"] == "#ask" and alice.set().status == "draft"
-    assert alice("/skip", confirmed="yes").headers["HX-Redirect"]
+    assert alice("/skip", confirmed="1").headers["HX-Redirect"]
     assert alice.set().status == "skipped"
     response = alice("/reopen")
     assert response.status_code == 403 and "its place went to someone else" in response.get_data(as_text=True)

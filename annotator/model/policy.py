@@ -70,7 +70,8 @@ def check(user: Person, found: OwnedSet, action: str) -> None:
     if action == SKIP and found.kind == "gold":
         raise Invalid("gold is not skipped: leave the page, or submit it when it is right")
     if found.status != ALLOWED_FROM[action]:
-        raise ReadOnly(REFUSED.get((found.status, action), f"a {found.status} annotation cannot be {action}ed"))
+        refused = REFUSED.get((found.status, action), f"this annotation is {found.status}: not now")
+        raise ReadOnly(refused)
 
 
 def allows(user: Person, found: OwnedSet, action: str) -> bool:

@@ -216,14 +216,14 @@ def _finish(set_id: int, action: str):
                 {"accept_untouched": str(untouched)},
             )
         details = {"untouched": untouched}
-    elif request.form.get("confirmed") != "yes":
+    elif not forms.flag("confirmed"):
         return _ask(
             found,
             "skip",
             "Skip this article?",
             "A skipped article goes back to the pool for someone else; your annotation of it becomes read-only.",
             "Skip it",
-            {"confirmed": "yes"},
+            {"confirmed": "1"},
         )
     status = "submitted" if action == policy.SUBMIT else "skipped"
     store.set_status(get_db(), set_id, version, status, g.user.id, details=details)
