@@ -173,10 +173,10 @@ def build(path: Path, count: int) -> None:
             attrs = json.dumps(dict(getattr(item, "attrs", ())))
             items.append((item.id, item.layer, item.label, item.origin, attrs))
             ords: dict[str, int] = {}
-            for role, span in item.spans():
+            for role, span in item.spans:
                 spans.append((item.id, role, ords.setdefault(role, 0), span.start, span.end))
                 ords[role] += 1
-            links.extend((item.id, role, target) for role, target in item.links() if target is not None)
+            links.extend((item.id, role, target) for role, target in item.links if target is not None)
         pool.append((text, json.dumps(tokens, separators=(",", ":"))[:-1], len(text), items, spans, links))
     stamp = "2024-04-29T00:00:00.000+00:00"
     conn = db.conn

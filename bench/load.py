@@ -802,8 +802,8 @@ async def drive(
 
 
 def _norm_db_item(item) -> ItemKey:
-    parts = tuple((role, span.start, span.end) for role, span in item.spans())
-    links = tuple(sorted((role, target) for role, target in item.links() if target is not None))
+    parts = tuple((role, span.start, span.end) for role, span in item.spans)
+    links = tuple(sorted((role, target) for role, target in item.links if target is not None))
     return (item.id, item.layer, item.label, item.origin, parts, links)
 
 
