@@ -161,7 +161,7 @@ def build(folder: Path, annotators: int, seed: int = SEED, articles: int | None 
     (folder / "server.log").unlink(missing_ok=True)
     project_file = folder / "annotator.toml"
     project_file.write_text(f'[project]\nsecret_key = "{secrets.token_urlsafe(32)}"\n', "utf-8")
-    labels = config.load(project_file).entity.names
+    labels = config.load(project_file).schemes["entity"].names
     rng = random.Random(seed)
     db = database.connect(path)
     article_ids: list[int] = []
@@ -816,7 +816,7 @@ def _matches(attempt: Attempt, change: dict) -> bool:
         d["layer"] == "entity"
         and d.get("entity") == span
         and d["label"] == attempt.detail["label"]
-        and d.get("origin") == "human"
+        and d.get("origin") == "added"  # made by a person (before the origins of issue 12: "human")
         for d in after
     )
 
