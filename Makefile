@@ -4,10 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HTMX   := static/vendor/htmx.min.js
+AXE    := tests/vendor/axe.min.js
 
 .PHONY: demo test lint bench setup clean
 
-setup: $(STAMP) $(HTMX)
+setup: $(STAMP) $(HTMX) $(AXE)
 
 $(STAMP): pyproject.toml requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,11 @@ $(HTMX): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# axe-core checks the pages' accessibility in the browser tests; same registry, same pinning.
+$(AXE): package.json package-lock.json $(HTMX)
+	mkdir -p tests/vendor
+	cp node_modules/axe-core/axe.min.js $@
 
 demo: setup
 	cd demo 2>/dev/null || mkdir -p demo
@@ -39,4 +45,4 @@ bench: setup
 	$(BIN)/python -m bench --record
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor demo
+	rm -rf $(VENV) node_modules static/vendor tests/vendor demo

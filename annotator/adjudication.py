@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from .edits import relink
 from .errors import Invalid
-from .model import HUMAN, LINK_TARGET, Annotation, Change, Item
+from .model import ACCEPTED, LINK_TARGET, Annotation, Change, Item
 
 
 def signature(item: Item, annotation: Annotation) -> tuple:
@@ -35,8 +35,8 @@ def agreement_counts(versions: Sequence[Annotation]) -> list[dict[str, int]]:
 
 
 def accept_version(gold: Annotation, version: Annotation) -> Change:
-    """Make gold exactly one annotator's version (as confirmed items)."""
-    return Change(before=tuple(gold.items()), after=tuple(replace(i, origin=HUMAN) for i in version.items()))
+    """Make gold exactly one annotator's version, its items as accepted by the reviewer."""
+    return Change(before=tuple(gold.items()), after=tuple(replace(i, origin=ACCEPTED) for i in version.items()))
 
 
 def take_items(gold: Annotation, version: Annotation, item_ids: Sequence[str]) -> Change:
@@ -69,7 +69,7 @@ def take_items(gold: Annotation, version: Annotation, item_ids: Sequence[str]) -
     def take_exclusive(item: Item) -> str:
         """An item of an exclusive layer pushes aside what it overlaps, taking over its links."""
         pushed = tuple(i for i in working.layer(item.layer) if i.main.overlaps(item.main))
-        new = replace(item, id=working.next_id(item.kind.prefix), origin=HUMAN)
+        new = replace(item, id=working.next_id(item.kind.prefix), origin=ACCEPTED)
         relinked = relink(working, {p.id for p in pushed}, new.id)
         apply(Change(before=pushed + relinked.before, after=(new,) + relinked.after))
         return new.id
@@ -83,7 +83,7 @@ def take_items(gold: Annotation, version: Annotation, item_ids: Sequence[str]) -
                 take_exclusive(item)
             continue
         links = tuple((role, gold_target_for(target)) for role, target in item.links)
-        new = replace(item, id=working.next_id(item.kind.prefix), origin=HUMAN, links=links)
+        new = replace(item, id=working.next_id(item.kind.prefix), origin=ACCEPTED, links=links)
         if any(signature(new, working) == signature(other, working) for other in working.layer(new.layer)):
             continue  # gold has it already
         apply(Change(after=(new,)))

@@ -237,11 +237,16 @@ def assign(paths: Paths, per_article) -> None:
     help="Only this layer (repeatable; default all three).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per layer, one per line.")
+@click.option(
+    "--touched-only",
+    is_flag=True,
+    help="Count only items a person touched (accepted, changed or added), not suggestions submitted unseen.",
+)
 @pass_paths
-def agreement(paths: Paths, layer: tuple[str, ...], as_json: bool) -> None:
+def agreement(paths: Paths, layer: tuple[str, ...], as_json: bool, touched_only: bool) -> None:
     """Inter-annotator agreement over articles with two or more submitted annotations."""
     with paths.database() as db:
-        found = reviewing.reports(db, paths.project(), layer or project_config.LAYERS)
+        found = reviewing.reports(db, paths.project(), layer or project_config.LAYERS, touched_only=touched_only)
     if as_json:
         for report in found:
             click.echo(json.dumps(report.to_json(), ensure_ascii=False))

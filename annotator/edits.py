@@ -10,10 +10,13 @@ definition says so and the rule is applied here, once.
 from __future__ import annotations
 
 from collections.abc import Container, Mapping
+from dataclasses import dataclass
 
 from .errors import Invalid
 from .model import (
+    ADDED,
     LINK_TARGET,
+    MODEL,
     Annotation,
     Change,
     Checked,
@@ -37,14 +40,14 @@ def add_item(
 ) -> tuple[Change, str]:
     """A new item of `layer` whose main span (entity, quote content, trigger) is the selection."""
     kind = layer_of(layer)
-    span = tokens.snap(start, end)
+    span = tokens.selection(start, end)
     if label is None:
         if kind.default_label is None:
             raise Invalid(f"pick a label for the new {layer}")
         label = kind.default_label(text, span)
     if kind.one_per_span and any(i.main == span for i in annotation.layer(layer)):
         raise Invalid(f"a {layer} with that {kind.main} exists already")
-    new = Item.make(layer, annotation.next_id(kind.prefix), label, {kind.main: span})
+    new = Item.make(layer, annotation.next_id(kind.prefix), label, {kind.main: span}, origin=ADDED)
     if not kind.exclusive:
         return Change(after=(new,)), new.id
     # an item of an exclusive layer pushes aside those it overlaps, taking over their links
@@ -54,15 +57,25 @@ def add_item(
 
 
 def relabel(annotation: Annotation, item_id: str, label: str) -> Change:
-    """Give an item another label (entity label, quote type, event type); confirms it too."""
+    """Give an item another label (entity label, quote type, event type); its own label accepts it."""
     old = _item(annotation, item_id)
     return Change(before=(old,), after=(old.relabelled(label),))
 
 
 def confirm(annotation: Annotation, item_id: str) -> Change:
-    """Accept a model suggestion as it is."""
+    """Accept a model suggestion as it is (an item a person made or accepted stays as it is)."""
     old = _item(annotation, item_id)
     return Change(before=(old,), after=(old.confirmed(),))
+
+
+def confirm_all(annotation: Annotation, within: tuple[int, int] | None = None) -> Change:
+    """Accept every suggestion nobody looked at; with `within` (a paragraph's bounds), those starting there."""
+    found = tuple(
+        item
+        for item in annotation.items()
+        if item.origin == MODEL and (within is None or within[0] <= item.start < within[1])
+    )
+    return Change(before=found, after=tuple(item.confirmed() for item in found))
 
 
 def delete(annotation: Annotation, item_id: str) -> Change:
@@ -93,7 +106,7 @@ def set_span(annotation: Annotation, tokens: Tokens, item_id: str, role: str, st
     old = _item(annotation, item_id)
     if role not in old.kind.roles:
         raise Invalid(f"this {old.layer} has no {role} part to set")
-    span = tokens.snap(start, end)
+    span = tokens.selection(start, end)
     if role in old.kind.repeated:
         if any(part.overlaps(span) for part in old.parts(role)):
             raise Invalid(f"that text is already part of the {old.layer}'s {role}")
@@ -128,6 +141,43 @@ def set_link(annotation: Annotation, item_id: str, role: str, target: str | None
         if found is None or found.layer != LINK_TARGET:
             raise Invalid(f"there is no {LINK_TARGET} {target!r}")
     return Change(before=(old,), after=(old.with_link(role, target),))
+
+
+@dataclass(frozen=True)
+class LinkChoice:
+    """One entry of a link picker: an entity (None: no link), whether it is the current target and
+    whether its label is one the layer's links usually point at."""
+
+    entity: Item | None
+    current: bool = False
+    preferred: bool = False
+
+
+def link_choices(annotation: Annotation, text: str, item_id: str, role: str) -> list[LinkChoice]:
+    """What a link can point at, best first: the current target; then one mention per name and
+    label, nearest the item first (a mention before it wins a tie), the labels the layer's links
+    usually point at (speakers, actors) before "no link", the others after it."""
+    item = _item(annotation, item_id)
+    if role not in item.kind.links:
+        raise Invalid(f"this {item.layer} has no {role} link")
+    current = annotation.get(item.link(role) or "")
+    nearest: dict[tuple[str, str], Item] = {}
+    for entity in annotation.layer(LINK_TARGET):
+        key = (entity.label, text[entity.start : entity.end])
+        known = nearest.get(key)
+        if known is None or _distance(entity, item) < _distance(known, item):
+            nearest[key] = entity
+    others = sorted((e for e in nearest.values() if e != current), key=lambda e: _distance(e, item))
+    preferred = set(item.kind.link_labels)
+    choices = [LinkChoice(current, current=True, preferred=current.label in preferred)] if current else []
+    choices += [LinkChoice(e, preferred=True) for e in others if e.label in preferred]
+    choices.append(LinkChoice(None, current=current is None))
+    choices += [LinkChoice(e) for e in others if e.label not in preferred]
+    return choices
+
+
+def _distance(entity: Item, item: Item) -> tuple[int, bool]:
+    return abs(entity.start - item.start), entity.start > item.start
 
 
 def validated(change: Change, annotation: Annotation, text: str, schemes: Mapping[str, Container[str]]) -> Checked:

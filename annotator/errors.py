@@ -24,6 +24,10 @@ class Forbidden(AnnotatorError):
     """The user may not do this (their role, or the set is not theirs or not editable)."""
 
 
+class ReadOnly(Forbidden):
+    """The set may not be changed in its state (submitted until reopened, skipped for good)."""
+
+
 class Conflict(AnnotatorError):
     """The request clashes with what is stored (a name taken, an article id with another text)."""
 
@@ -31,8 +35,11 @@ class Conflict(AnnotatorError):
 class StaleVersion(Conflict):
     """The set was saved by someone (or another tab) since the client loaded it."""
 
-    def __init__(self, current: int, given: int):
-        super().__init__(f"this article was changed elsewhere (version {current} saved, yours is {given})")
+    def __init__(self, current: int, given: int, *, touched: bool = False):
+        what = "this article was changed elsewhere"
+        if touched:
+            what += ", in the very items your edit changes"
+        super().__init__(f"{what} (version {current} saved, yours is {given})")
         self.current = current
 
 

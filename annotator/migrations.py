@@ -245,6 +245,76 @@ def m007_sessions(db: Database) -> None:
     )
 
 
+@MIGRATIONS(transactional=False)
+def m008_item_origins(db: Database) -> None:
+    """Items say what a person did with them: model (a suggestion nobody looked at), accepted,
+    changed, or added; before, a person's touch of any kind was recorded as "human".
+
+    "human" items of a set started on the page from the model's suggestions are told apart by
+    comparing them with the model's item of the same id: the same label, spans, links and
+    attributes make it accepted, a difference changed, no such item added. In other sets
+    (imported, gold) a person's item is added. Foreign keys are off while the table is rebuilt.
+    """
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with db.atomic():
+            _run(
+                db,
+                """
+                CREATE TABLE items_rebuilt (
+                    set_id INTEGER NOT NULL REFERENCES annotation_sets (id),
+                    key TEXT NOT NULL,
+                    layer TEXT NOT NULL CHECK (layer IN ('entity', 'quote', 'event')),
+                    label TEXT NOT NULL,
+                    origin TEXT NOT NULL CHECK (origin IN ('model', 'accepted', 'changed', 'added')),
+                    attrs TEXT NOT NULL DEFAULT '{}',
+                    PRIMARY KEY (set_id, key)
+                );
+                INSERT INTO items_rebuilt (set_id, key, layer, label, origin, attrs)
+                    SELECT set_id, key, layer, label, CASE origin WHEN 'model' THEN 'model' ELSE 'added' END, attrs
+                    FROM items;
+                DROP TABLE items;
+                ALTER TABLE items_rebuilt RENAME TO items;
+                """,
+            )
+            _tell_accepted_from_changed(db)
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
+
+
+# An item's content for comparison with the model's: label, attributes, spans and links.
+_ITEM_SHAPES = """
+SELECT i.key, i.label || '|' || i.attrs
+    || '|' || ifnull((SELECT group_concat(p, ',') FROM (SELECT role || ':' || ord || ':' || start_char
+              || '-' || end_char AS p FROM spans s WHERE s.set_id = i.set_id AND s.item = i.key
+              ORDER BY role, ord)), '')
+    || '|' || ifnull((SELECT group_concat(p, ',') FROM (SELECT role || ':' || target AS p FROM links l
+              WHERE l.set_id = i.set_id AND l.item = i.key ORDER BY role)), '') AS shape
+FROM items i WHERE i.set_id = ?
+"""
+
+
+def _tell_accepted_from_changed(db: Database) -> None:
+    """Person-touched items of sets started from the model's suggestions: accepted or changed."""
+    started = db.execute(
+        "SELECT s.id, m.id FROM annotation_sets s JOIN annotation_sets m ON m.article_id = s.article_id "
+        "AND m.kind = 'model' WHERE s.kind = 'annotator' AND (SELECT h.action FROM history h "
+        "WHERE h.set_id = s.id ORDER BY h.id LIMIT 1) = 'create'"
+    ).fetchall()
+    for set_id, model_id in started:
+        model = dict(db.execute(_ITEM_SHAPES, [model_id]).fetchall())
+        for key, shape in db.execute(_ITEM_SHAPES, [set_id]).fetchall():
+            if key in model:
+                origin = "accepted" if model[key] == shape else "changed"
+                db.execute(
+                    "UPDATE items SET origin = ? WHERE set_id = ? AND key = ? AND origin = 'added'",
+                    [origin, set_id, key],
+                )
+
+
 @MIGRATIONS()
 def m009_model_versions(db: Database) -> None:
     """Trained model versions, the articles each learned from or held out, and who made each prediction set."""

@@ -176,7 +176,7 @@ def build(path: Path, count: int) -> None:
             for role, span in item.spans:
                 spans.append((item.id, role, ords.setdefault(role, 0), span.start, span.end))
                 ords[role] += 1
-            links.extend((item.id, role, target) for role, target in item.links)
+            links.extend((item.id, role, target) for role, target in item.links if target is not None)
         pool.append((text, json.dumps(tokens, separators=(",", ":"))[:-1], len(text), items, spans, links))
     stamp = "2024-04-29T00:00:00.000+00:00"
     conn = db.conn

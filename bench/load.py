@@ -817,7 +817,7 @@ def _matches(attempt: Attempt, change: dict) -> bool:
         d["layer"] == "entity"
         and d.get("entity") == span
         and d["label"] == attempt.detail["label"]
-        and d.get("origin") == "human"
+        and d.get("origin") == "added"  # made by a person (before the origins of issue 12: "human")
         for d in after
     )
 

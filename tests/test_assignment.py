@@ -61,13 +61,16 @@ def test_assignment_no_two_annotators_get_the_last_slot(seeded_path, seeded):
     assert seeded.execute("SELECT assignees FROM articles").fetchone()[0] == 1
 
 
-def test_assignment_queue_lists_only_the_users_articles(client, seeded):
+def test_assignment_queue_lists_the_users_articles_and_open_ones_never_others(client, seeded):
     ids = _add_articles(seeded, 3)
     alice = _user(seeded, "alice")
     assert store.next_article(seeded, alice) == seed_article_id(seeded)
-    assert [row.article_id for row in store.queue_page(seeded, alice)] == [seed_article_id(seeded)]
+    assert [row.article_id for row in store.queue_page(seeded, alice)] == [seed_article_id(seeded), *ids]
     assert store.progress(seeded, alice) == (0, 4)
     assert store.next_article(seeded, _user(seeded, "bob")) == ids[0]
+    # bob holds ids[0] now, the only slot (k = 1): alice's queue no longer offers it
+    assert [row.article_id for row in store.queue_page(seeded, alice)] == [seed_article_id(seeded), *ids[1:]]
+    assert [row.article_id for row in store.queue_page(seeded, alice, after=ids[1], limit=1)] == [ids[2]]
 
 
 def test_assignment_full_article_is_refused_on_the_page(client, seeded):

@@ -90,6 +90,7 @@ def test_browser_xss_payloads_are_shown_not_run(browser, seeded_path, tmp_path):
             page.wait_for_load_state("networkidle")
             if path == f"/articles/{article}":
                 page.click("#text [data-layer=quote]")  # the panel shows the speaker's (untrusted) name
+                page.locator("#selection .field").first.wait_for()  # the panel is asked for on selection
                 assert PAYLOADS[0] in page.locator("#selection").inner_text()
                 page.hover("#text mark.ent")
             assert page.evaluate("window.__xss") is None, path

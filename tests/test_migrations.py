@@ -1,5 +1,9 @@
 """Schema steps keep the data: a database made by an older version comes through each step whole."""
 
+import sqlite3
+
+import pytest
+
 from annotator import db as database
 from annotator import migrations, store
 
@@ -53,7 +57,7 @@ def test_migration_m009_adds_model_versions_and_keeps_the_sets(tmp_path, project
         "INSERT INTO annotation_sets (id, article_id, kind, user_id, status, version, created, updated) "
         "VALUES (1, 1, 'annotator', 1, 'submitted', 1, '2024-01-01', '2024-01-01')"
     )
-    db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 't1', 'entity', 'PERSON', 'human')")
+    db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 't1', 'entity', 'PERSON', 'added')")
     db.execute("INSERT INTO spans (set_id, item, role, start_char, end_char) VALUES (1, 't1', 'entity', 0, 6)")
     db.conn.commit()
     db.close()
@@ -65,3 +69,75 @@ def test_migration_m009_adds_model_versions_and_keeps_the_sets(tmp_path, project
     assert [e.label for e in store.load_annotation(db, found.id).entities] == ["PERSON"]
     assert store.prediction_model(db, article) is None and store.list_model_versions(db) == []
     assert store.is_opened(db, article) and store.count_unopened(db) == 0
+
+
+def _old_rows(db, sql_rows):
+    for sql, values in sql_rows:
+        db.execute(sql, values)
+    db.conn.commit()
+
+
+def _sets_as_before_m008(path):
+    """A model set, alice's set started from it on the page, carol's imported: as stored before m008."""
+    db = database.connect(path, migrate=False)
+    migrations.MIGRATIONS.apply(db, stop_before="m008_item_origins")
+    at = "2026-01-01T00:00:00.000+00:00"
+    text = "Rashid visited Tehran on Monday."
+    sets = "INSERT INTO annotation_sets (id, article_id, kind, user_id, status, version, created, updated) VALUES "
+    item = "INSERT INTO items (set_id, key, layer, label, origin, attrs) VALUES (?, ?, 'entity', ?, ?, '{}')"
+    span = "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (?, ?, 'entity', 0, ?, ?)"
+    history = "INSERT INTO history (set_id, user_id, at, action, change, version) VALUES (?, ?, ?, ?, '{}', 1)"
+    _old_rows(
+        db,
+        [
+            (
+                "INSERT INTO articles (id, ext_id, text_hash, assignees, meta, created, text, tokens) "
+                "VALUES (1, 'a1', 'h', 2, '{}', ?, ?, '[[0, 6], [7, 14], [15, 21], [22, 24], [25, 31], [31, 32]]')",
+                [at, text],
+            ),
+            (
+                "INSERT INTO users (id, name, role, created) VALUES (1, 'alice', 'annotator', ?), (2, 'carol', "
+                "'annotator', ?)",
+                [at, at],
+            ),
+            (sets + "(1, 1, 'model', NULL, 'draft', 1, ?, ?)", [at, at]),
+            (sets + "(2, 1, 'annotator', 1, 'submitted', 1, ?, ?)", [at, at]),
+            (sets + "(3, 1, 'annotator', 2, 'submitted', 1, ?, ?)", [at, at]),
+            (history, [1, None, at, "preannotate"]),
+            (history, [2, 1, at, "create"]),  # alice's set was started on the page from the suggestions
+            (history, [3, None, at, "import"]),  # carol's came from a file
+            *[(item, [1, key, label, "model"]) for key, label in (("t1", "PERSON"), ("t2", "GPE"), ("t4", "DATE"))],
+            *[(span, [1, key, s, e]) for key, s, e in (("t1", 0, 6), ("t2", 15, 21), ("t4", 25, 31))],
+            (item, [2, "t1", "PERSON", "human"]),  # as the model had it: accepted
+            (item, [2, "t2", "LOC", "human"]),  # relabelled: changed
+            (item, [2, "t3", "ORG", "human"]),  # the model had no t3: added
+            (item, [2, "t4", "DATE", "model"]),  # never looked at
+            *[(span, [2, key, s, e]) for key, s, e in (("t1", 0, 6), ("t2", 15, 21), ("t3", 7, 14), ("t4", 25, 31))],
+            (item, [3, "t1", "PERSON", "human"]),  # imported: made by a person elsewhere
+            (span, [3, "t1", 0, 6]),
+        ],
+    )
+    db.close()
+
+
+def test_migrations_item_origins_tell_accepted_changed_and_added_apart(tmp_path):
+    """Before m008 a person's touch was "human"; after it, accepted, changed or added, from the model's items."""
+    path = tmp_path / "old.db"
+    _sets_as_before_m008(path)
+    db = database.connect(path)
+    origins = {(r[0], r[1]): r[2] for r in db.execute("SELECT set_id, key, origin FROM items ORDER BY set_id, key")}
+    assert origins == {
+        (1, "t1"): "model",
+        (1, "t2"): "model",
+        (1, "t4"): "model",
+        (2, "t1"): "accepted",
+        (2, "t2"): "changed",
+        (2, "t3"): "added",
+        (2, "t4"): "model",
+        (3, "t1"): "added",
+    }
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert [(s.start, s.end) for _, s in store.load_annotation(db, 2).get("t3").spans] == [(7, 14)]
+    # the new check holds: an origin outside the four is refused
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (2, 't9', 'entity', 'ORG', 'human')")

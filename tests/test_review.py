@@ -127,9 +127,12 @@ def test_review_merge_agreed_and_accept_version(client, seeded, two_versions):
     assert {(e.start, e.end, e.label) for e in store.load_annotation(seeded, gold.id).entities} == {
         (e.start, e.end, e.label) for e in bob.entities
     }
-    # stale: an old gold version is refused and changes nothing
+    # stale: an edit made on an old gold version that touches what changed since is refused, changing nothing
+    alice_set = store.find_set(seeded, article_id, "annotator", store.get_user_by_name(seeded, "alice").id)
     before = store.load_annotation(seeded, gold.id)
-    response = client.post(f"/review/{article_id}/merge", data={"version": gold.version}, headers=token)
+    response = client.post(
+        f"/review/{article_id}/accept", data={"version": gold.version, "set": alice_set.id}, headers=token
+    )
     assert response.status_code == 409 and store.load_annotation(seeded, gold.id) == before
 
 
@@ -200,7 +203,7 @@ def test_review_gold_cannot_be_skipped(client, seeded, two_versions):
     login(client, "rita")
     article_id = seed_article_id(seeded)
     html = client.get(f"/review/{article_id}").get_data(as_text=True)
-    assert 'data-action="skip"' not in html
+    assert 'id="skip"' not in html
     gold = store.find_set(seeded, article_id, "gold")
     response = client.post(
         f"/sets/{gold.id}/skip", data={"version": gold.version}, headers={**HX, "X-CSRF-Token": csrf_of(client)}

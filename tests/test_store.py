@@ -92,3 +92,40 @@ def test_store_queue_and_progress(seeded):
 
 def test_store_database_is_in_wal_mode(seeded):
     assert seeded.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_store_an_edit_that_changes_nothing_writes_nothing(seeded):
+    user = _alice(seeded)
+    mine = store.open_set(seeded, seed_article_id(seeded), user.id)
+    first = store.load_annotation(seeded, mine.id).entities[0].id
+    saved = store.edit(seeded, mine.id, mine.version, lambda a: edits.confirm(a, first), user.id)
+    again = store.edit(seeded, mine.id, saved.version, lambda a: edits.confirm(a, first), user.id)
+    assert again.change.empty and again.version == saved.version == store.get_set(seeded, mine.id).version
+    assert [h["action"] for h in store.history(seeded, mine.id)] == ["create", "edit"]
+
+
+def test_store_a_stale_edit_is_saved_on_top_unless_it_touches_what_changed(seeded):
+    user = _alice(seeded)
+    mine = store.open_set(seeded, seed_article_id(seeded), user.id)
+    t1, t2 = (e.id for e in store.load_annotation(seeded, mine.id).entities[:2])
+    store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel(a, t1, "LOC"), user.id)  # another tab
+    on_top = store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel(a, t2, "LOC"), user.id, rebase=True)
+    assert on_top.version == mine.version + 2 and len(on_top.elsewhere) == 1
+    labels = store.load_annotation(seeded, mine.id)
+    assert labels.get(t1).label == labels.get(t2).label == "LOC"
+    with pytest.raises(store.StaleVersion):  # t1 changed since the version this edit was made on
+        store.edit(seeded, mine.id, mine.version, lambda a: edits.delete(a, t1), user.id, rebase=True)
+    with pytest.raises(store.StaleVersion):  # without rebase, any newer version refuses it
+        store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel(a, t2, "ORG"), user.id)
+    assert store.load_annotation(seeded, mine.id) == labels
+
+
+def test_store_a_stale_edit_is_not_saved_on_top_of_a_status_change(seeded):
+    """Submitted (or skipped, or reopened) since: the set the edit was made for is not there any more."""
+    user = _alice(seeded)
+    mine = store.open_set(seeded, seed_article_id(seeded), user.id)
+    t2 = store.load_annotation(seeded, mine.id).entities[1].id
+    store.set_status(seeded, mine.id, mine.version, "submitted", user.id)
+    with pytest.raises(store.StaleVersion):
+        store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel(a, t2, "LOC"), user.id, rebase=True)
+    assert store.load_annotation(seeded, mine.id).get(t2).label != "LOC"

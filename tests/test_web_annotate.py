@@ -35,7 +35,9 @@ def test_annotate_page_shows_model_suggestions_distinctly(client, seeded, alice)
     html = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
     assert re.search(
         r'<mark class="ent l0 suggested first last" data-id="t3" data-layer="entity" data-role="entity" '
-        r'data-label="PERSON" data-s="22" data-e="44">Ayatollah Ali Khamenei</mark>',
+        r'data-label="PERSON" data-s="22" data-e="44">Ayatollah Ali Khamenei<span class="tag suggested" '
+        r'data-id="t3" data-layer="entity" data-s="22" data-label="PERSON" role="button" tabindex="-1" '
+        r'aria-label="PERSON entity, suggestion"></span></mark>',
         html,
     )
 
@@ -47,7 +49,7 @@ def test_annotate_add_entity_snaps_and_replaces_the_overlapped_span(seeded, alic
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert re.search(
-        f'data-role="entity" data-label="ORG" data-s="{start}" data-e="{start + 24}">Kataib Sayyid al-Shuhada</mark>',
+        f'data-role="entity" data-label="ORG" data-s="{start}" data-e="{start + 24}">Kataib Sayyid al-Shuhada<span ',
         body,
     )
     assert 'hx-swap-oob="true"' in body and body.count('class="para"') == 1  # only the changed paragraph
@@ -108,8 +110,14 @@ def test_annotate_bad_edits_get_a_message_and_change_nothing(alice, path, values
     assert alice.state() == before
 
 
-def test_annotate_submit_moves_to_the_next_article(client, seeded, alice):
-    response = alice("/submit")
+def test_annotate_submit_asks_once_then_moves_to_the_next_article(client, seeded, alice):
+    untouched = len(alice.state()["entities"]) + len(alice.state()["quotes"]) + len(alice.state()["events"])
+    asked = alice("/submit")
+    assert asked.status_code == 200 and asked.headers["HX-Retarget"] == "#ask"
+    assert f"{untouched} of the model&#39;s suggestions were never looked at" in asked.get_data(as_text=True)
+    assert alice.state()["status"] == "draft"
+    assert alice("/submit", accept_untouched=str(untouched - 1)).headers["HX-Retarget"] == "#ask"  # not what it was
+    response = alice("/submit", accept_untouched=str(untouched))
     assert response.headers["HX-Redirect"] == "/done"  # the next article, claimed by the submit; none is left
     assert alice.state()["status"] == "submitted"
     assert b"finished 1 of 1 articles" in client.get("/done").data
@@ -117,9 +125,9 @@ def test_annotate_submit_moves_to_the_next_article(client, seeded, alice):
 
 def test_annotate_queue_shows_progress(client, alice):
     html = client.get("/queue").get_data(as_text=True)
-    assert '<progress id="progress" value="0" max="1">' in html and "draft" in html
-    alice("/skip")
-    assert '<progress id="progress" value="1" max="1">' in client.get("/queue").get_data(as_text=True)
+    assert '<progress id="progress" value="0" max="1"' in html and "draft" in html
+    alice("/skip", confirmed="1")
+    assert '<progress id="progress" value="1" max="1"' in client.get("/queue").get_data(as_text=True)
 
 
 def test_annotate_missing_article_is_404(client, alice):
@@ -128,4 +136,4 @@ def test_annotate_missing_article_is_404(client, alice):
 
 def test_annotate_labels_css_has_each_label_colour(client):
     css = client.get("/labels.css").get_data(as_text=True)
-    assert ".l0 { --c: #e4572e; }" in css
+    assert ".l0 { --c: #e6613b; --on-c: #1d2433; --c-ink: " in css

@@ -24,6 +24,7 @@ def alice(client, seeded):
         return client.post(f"/sets/{set_id}{path}", data=values, headers={**HX, "X-CSRF-Token": csrf_of(client)})
 
     post.state = lambda: client.get(f"/sets/{set_id}.json").json
+    post.made = lambda response: json.loads(response.headers["HX-Trigger"])["annotator:saved"]["selected"]
     post.at = lambda phrase: (text.index(phrase), text.index(phrase) + len(phrase))
     post.text = text
     return post
@@ -37,8 +38,7 @@ def test_layers_quote_from_selection_then_cue_source_speaker(alice):
     start, end = alice.at("Even the presence of one American in Iraq is too much,")
     response = alice("/items", layer="quote", start=start, end=end)
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    quote_id = re.search(r'data-selected="(q\d+)"', html).group(1)
+    quote_id = alice.made(response)
     assert _quote(alice.state(), quote_id)["type"] == "DIRECT"  # enclosed in quotation marks
     cue = alice.at("added.")
     alice(f"/items/{quote_id}/span", role="cue", start=cue[0], end=cue[0] + 5)
@@ -57,7 +57,7 @@ def test_layers_quote_from_selection_then_cue_source_speaker(alice):
 def test_layers_quote_content_can_be_interrupted_and_parts_cleared(alice):
     first = alice.at("Americans are not friends of Iraq.")
     response = alice("/items", layer="quote", start=first[0], end=first[1], label="DIRECT")
-    quote_id = re.search(r'data-selected="(q\d+)"', response.get_data(as_text=True)).group(1)
+    quote_id = alice.made(response)
     second = alice.at("Americans are not friends with anyone")
     alice(f"/items/{quote_id}/span", role="content", start=second[0], end=second[1])
     assert [c["text"] for c in _quote(alice.state(), quote_id)["content"]] == [
@@ -75,7 +75,7 @@ def test_layers_quote_content_can_be_interrupted_and_parts_cleared(alice):
 def test_layers_event_type_and_actors(alice):
     start, end = alice.at("infiltration")
     response = alice("/items", layer="event", start=start, end=end, label="CRIME")
-    event_id = re.search(r'data-selected="(v\d+)"', response.get_data(as_text=True)).group(1)
+    event_id = alice.made(response)
     event = next(v for v in alice.state()["events"] if v["id"] == event_id)
     assert event["trigger"]["text"] == "infiltration" and event["type"] == "CRIME" and event["source_actor"] is None
     assert alice("/items", layer="event", start=start, end=end, label="CRIME").status_code == 422  # one per trigger
@@ -115,23 +115,29 @@ def test_layers_bad_edits_change_nothing(alice, path_and_values, message):
 def test_layers_link_to_missing_entity_is_refused(alice):
     start, end = alice.at("infiltration")
     response = alice("/items", layer="event", start=start, end=end, label="CRIME")
-    event_id = re.search(r'data-selected="(v\d+)"', response.get_data(as_text=True)).group(1)
+    event_id = alice.made(response)
     before = alice.state()
     response = alice(f"/items/{event_id}/link", role="target_actor", target="t999")
     assert response.status_code == 422 and "no entity" in response.get_data(as_text=True)
     assert alice.state() == before
 
 
-def test_layers_page_item_data_is_json_and_escaped(client, seeded, alice):
-    import html as html_lib
-
-    page = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
+def test_layers_page_gives_every_item_one_named_focusable_handle(client, seeded, alice):
     start, end = alice.at("infiltration")
     alice("/items", layer="event", start=start, end=end, label="CRIME")
     page = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
-    raw = re.findall(r'data-item="([^"]*)"', page)
-    items = [json.loads(html_lib.unescape(r)) for r in raw]
+    handles = re.findall(
+        r'<span class="tag[^"]*" data-id="([^"]+)" data-layer="(\w+)"[^>]*role="button" '
+        r'tabindex="-1" aria-label="([^"]*)"></span>',
+        page,
+    )
     state = alice.state()
-    assert len(items) == len(state["quotes"]) + len(state["events"])  # entities say it by their attributes
-    assert ["trigger", start, end] in [p for item in items if item["layer"] == "event" for p in item["parts"]]
-    assert all("<" not in r and '"' not in r for r in raw)  # escaped: no text can leave the attribute
+    items = [
+        (x["id"], layer)
+        for layer, key in (("entity", "entities"), ("quote", "quotes"), ("event", "events"))
+        for x in state[key]
+    ]
+    assert sorted((i, layer) for i, layer, _ in handles) == sorted(items)  # one handle per item, no more
+    names = {i: name for i, _, name in handles}
+    made = next(v["id"] for v in state["events"] if v["trigger"]["start"] == start)
+    assert names[made] == "CRIME event" and names["t1"] == "GPE entity, suggestion"

@@ -1,10 +1,13 @@
 """Native JSONL: one record per article per annotation set, every layer, lossless.
 
 {"id", "text", "meta", "source", "annotator", "status",
- "entities": [{"id", "start", "end", "label", "text"}],
- "quotes": [{"id", "type", "content": [span], "cue": span|null, "source": span|null, "speaker": id|null}],
- "events": [{"id", "type", "trigger": span, "source_actor": id|null, "target_actor": id|null, "attrs"?}]}
+ "entities": [{"id", "start", "end", "label", "text", "origin"?}],
+ "quotes": [{"id", "type", "content": [span], "cue": span|null, "source": span|null, "speaker": id|null, "origin"?}],
+ "events": [{"id", "type", "trigger": span, "source_actor": id|null, "target_actor": id|null, "attrs"?, "origin"?}]}
 where span = {"start", "end", "text"}. A record with only id/text/meta is a plain article.
+Each item's optional "origin" says what a person did with it: "model" (a suggestion nobody
+looked at; in a submitted set, accepted by submitting), "accepted", "changed" or "added"
+(the default, and what the older "human" reads as).
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..model import SET_KINDS, STATUSES, Annotation, Item, Record, Span
+from ..errors import Invalid
+from ..model import ORIGINS, SET_KINDS, STATUSES, Annotation, Item, Record, Span, origin_of
 from .base import Format, Reading, json_lines, text_and_meta, write_json_lines
 
 _LAYER_KEYS = ("entities", "quotes", "events")
@@ -35,7 +39,14 @@ def to_json(record: Record) -> dict[str, Any]:
 
     out.update(source=record.source, annotator=record.annotator, status=record.status)
     out["entities"] = [
-        {"id": e.id, "start": e.start, "end": e.end, "label": e.label, "text": text[e.start : e.end]}
+        {
+            "id": e.id,
+            "start": e.start,
+            "end": e.end,
+            "label": e.label,
+            "text": text[e.start : e.end],
+            "origin": e.origin,
+        }
         for e in record.annotation.entities
     ]
     out["quotes"] = [
@@ -47,6 +58,7 @@ def to_json(record: Record) -> dict[str, Any]:
             "source": span(q.span("source")),
             "speaker": q.link("speaker"),
             **({"attrs": dict(q.attrs)} if q.attrs else {}),
+            "origin": q.origin,
         }
         for q in record.annotation.quotes
     ]
@@ -61,6 +73,7 @@ def to_json(record: Record) -> dict[str, Any]:
         }
         if v.attrs:
             event["attrs"] = dict(v.attrs)
+        event["origin"] = v.origin
         events.append(event)
     out["events"] = events
     return out
@@ -156,13 +169,23 @@ def _ref(obj: dict, key: str, what: str) -> str | None:
     return value
 
 
+def _origin(obj: dict, what: str) -> str:
+    value = obj.get("origin")
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f'{what}: "origin" must be one of {", ".join(ORIGINS)}')
+    try:
+        return origin_of(value)
+    except Invalid as exc:
+        raise ValueError(f"{what}: {exc}") from None
+
+
 def _entity(obj: Any, text: str) -> Item:
     if not isinstance(obj, dict):
         raise ValueError("an entity must be an object")
     item_id = _id(obj, "entity")
     what = f"entity {item_id}"
     span = _offsets(obj, text, what)
-    return Item.entity(item_id, span.start, span.end, _label(obj, "label", what))
+    return Item.entity(item_id, span.start, span.end, _label(obj, "label", what), _origin(obj, what))
 
 
 def _quote(obj: Any, text: str) -> Item:
@@ -179,7 +202,7 @@ def _quote(obj: Any, text: str) -> Item:
         "source": _maybe_span(obj.get("source"), text, f"{what} source"),
     }
     links = {"speaker": _ref(obj, "speaker", what)}
-    return Item.make("quote", item_id, _label(obj, "type", what), spans, links, _attrs(obj, what))
+    return Item.make("quote", item_id, _label(obj, "type", what), spans, links, _attrs(obj, what), _origin(obj, what))
 
 
 def _attrs(obj: dict, what: str) -> tuple[tuple[str, str], ...]:
@@ -201,6 +224,7 @@ def _event(obj: Any, text: str) -> Item:
         _ref(obj, "source_actor", what),
         _ref(obj, "target_actor", what),
         _attrs(obj, what),
+        _origin(obj, what),
     )
 
 

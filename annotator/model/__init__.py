@@ -10,12 +10,16 @@ from ..errors import Invalid
 from .annotation import Annotation, Change, Checked, as_suggestions
 from .checks import Schemes, check, check_change
 from .items import (
+    ACCEPTED,
+    ADDED,
+    CHANGED,
     HUMAN,
     LAYER_NAMES,
     LAYERS,
     LINK_ROLES,
     LINK_TARGET,
     MODEL,
+    ORIGINS,
     SPAN_ROLES,
     Item,
     Layer,
@@ -24,12 +28,19 @@ from .items import (
     item_from_dict,
     item_to_dict,
     layer_of,
+    origin_of,
 )
 from .policy import REVIEWERS, ROLES, can_edit, can_read
-from .text import SET_KINDS, STATUSES, Article, Record, Tokens
+from .text import SET_KINDS, STATUSES, Article, Record, Tokens, paragraphs
 
 __all__ = [
+    "ACCEPTED",
+    "ADDED",
+    "CHANGED",
     "HUMAN",
+    "ORIGINS",
+    "origin_of",
+    "paragraphs",
     "LAYERS",
     "REVIEWERS",
     "ROLES",

@@ -70,6 +70,10 @@ class Annotation:
             n += 1
         return f"{prefix}{n}"
 
+    def without_untouched(self, layer: str) -> Annotation:
+        """The annotation without one layer's suggestions nobody looked at (origin MODEL)."""
+        return Annotation.of(i for i in self.items() if not (i.layer == layer and i.origin == MODEL))
+
     def apply(self, change: Change) -> Annotation:
         """The annotation with `change` made; refuses a change made against other content."""
         current = {item.id: item for item in self.items()}

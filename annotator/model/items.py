@@ -14,8 +14,14 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import Invalid
 
-# Where an item came from: a model suggestion not yet confirmed, or a person.
-MODEL, HUMAN = "model", "human"
+# Where an item came from and what a person did with it. A suggestion nobody looked at
+# stays MODEL: in a submitted set that records "accepted by submitting, never looked at".
+MODEL = "model"  # suggested by the model, untouched
+ACCEPTED = "accepted"  # suggested, and accepted by a person as it was
+CHANGED = "changed"  # suggested, and changed by a person
+ADDED = "added"  # made by a person
+ORIGINS = (MODEL, ACCEPTED, CHANGED, ADDED)
+HUMAN = ADDED  # what readers of other tools' files give their items: made by a person
 QUOTE_MARKS = "\"“”„«»‘’'"
 
 
@@ -56,6 +62,8 @@ class Layer:
     painted_roles: tuple[str, ...] = ()
     # The label of a new item when the person gave none (None: a label is required).
     default_label: Callable[[str, Span], str] | None = field(default=None, compare=False)
+    # The entity labels its links usually point at, offered first when a person picks one.
+    link_labels: tuple[str, ...] = ()
 
     @property
     def main(self) -> str:
@@ -63,6 +71,8 @@ class Layer:
 
 
 LINK_TARGET = "entity"  # links point at items of this layer
+# Who speaks or acts: people, organisations, groups and the governments of places (not dates or numbers).
+SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 LAYERS: dict[str, Layer] = {
     layer.name: layer
     for layer in (
@@ -77,6 +87,7 @@ LAYERS: dict[str, Layer] = {
             painted_roles=("content", "source", "cue"),
             has_attrs=True,  # what a corpus says of a quote beyond its type (brat's attribution type)
             default_label=guess_quote_type,
+            link_labels=SPEAKER_LABELS,
         ),
         Layer(
             "event",
@@ -85,6 +96,7 @@ LAYERS: dict[str, Layer] = {
             links=("source_actor", "target_actor"),
             one_per_span=True,
             has_attrs=True,
+            link_labels=SPEAKER_LABELS,
         ),
     )
 }
@@ -198,23 +210,35 @@ class Item:
         """The entity id a link role points at, or None."""
         return next((target for r, target in self.links if r == role), None)
 
-    def with_parts(self, role: str, parts: Iterable[Span]) -> Item:
-        """The item with other spans for one role, as a person's work."""
-        spans: dict[str, list[Span]] = {r: list(self.parts(r)) for r in self.kind.roles}
-        spans[role] = list(parts)
-        return Item.make(self.layer, self.id, self.label, spans, dict(self.links), self.attrs, HUMAN)
+    @property
+    def touched(self) -> str:
+        """The origin the item gets when a person changes it: a suggestion becomes CHANGED."""
+        return ADDED if self.origin == ADDED else CHANGED
 
-    def with_link(self, role: str, target: str | None, origin: str = HUMAN) -> Item:
-        """The item pointing `role` at another entity (None clears it)."""
+    def with_parts(self, role: str, parts: Iterable[Span]) -> Item:
+        """The item with other spans for one role, as a person's work (unchanged spans change nothing)."""
+        spans: dict[str, list[Span]] = {r: list(self.parts(r)) for r in self.kind.roles}
+        given = sorted(parts)
+        if given == spans[role]:
+            return self
+        spans[role] = given
+        return Item.make(self.layer, self.id, self.label, spans, dict(self.links), self.attrs, self.touched)
+
+    def with_link(self, role: str, target: str | None, origin: str | None = None) -> Item:
+        """The item pointing `role` at another entity (None clears it); the same target changes nothing."""
+        if self.link(role) == target:
+            return self
         links: dict[str, str | None] = {**dict(self.links), role: target}
         spans = {r: self.parts(r) for r in self.kind.roles}
-        return Item.make(self.layer, self.id, self.label, spans, links, self.attrs, origin)
+        return Item.make(self.layer, self.id, self.label, spans, links, self.attrs, origin or self.touched)
 
     def relabelled(self, label: str) -> Item:
-        return replace(self, label=label, origin=HUMAN)
+        """The item with another label; its own label again accepts it as it is."""
+        return self.confirmed() if label == self.label else replace(self, label=label, origin=self.touched)
 
     def confirmed(self) -> Item:
-        return replace(self, origin=HUMAN)
+        """A suggestion accepted as it is; anything else stays what it is."""
+        return replace(self, origin=ACCEPTED) if self.origin == MODEL else self
 
 
 def item_to_dict(item: Item) -> dict:
@@ -246,4 +270,14 @@ def item_from_dict(data: Mapping) -> Item:
         spans[role] = [Span(int(s), int(e)) for s, e in pairs]
     links = {role: data.get(role) for role in kind.links}
     attrs = tuple((str(k), str(v)) for k, v in (data.get("attrs") or {}).items())
-    return Item.make(kind.name, data["id"], data["label"], spans, links, attrs, data.get("origin", HUMAN))
+    return Item.make(kind.name, data["id"], data["label"], spans, links, attrs, origin_of(data.get("origin")))
+
+
+def origin_of(value: str | None, default: str = ADDED) -> str:
+    """An origin as stored or written; "human" (before origins told accepted, changed and added
+    apart) reads as ADDED."""
+    if value is None or value == "human":
+        return default
+    if value not in ORIGINS:
+        raise Invalid(f"unknown origin {value!r}; use {', '.join(ORIGINS)}")
+    return value

@@ -1,10 +1,12 @@
 """The annotation page's keys: one table, rendered into the page's script, its help and the README.
 
 A binding maps chords to a command of the page's script. A chord is a
-`KeyboardEvent.key` value, prefixed for a non-printable key by the modifiers
-held, in the order Ctrl, Alt, Shift ("Shift+ArrowRight", "Ctrl+z"). Label keys
-(1…0 and letters) come from the project's label schemes; a label may not take
-a key listed here.
+`KeyboardEvent.key` value, prefixed by the modifiers held, in the order Ctrl,
+Alt, Shift ("Shift+ArrowRight", "Ctrl+z"); Shift is named for non-printable keys
+and letters ("Shift+A"), not for the symbols it makes ("?", "%"), and a letter
+without Shift is lower case whatever Caps Lock says. Label keys (1…0 and
+letters) come from the project's label schemes; a label may not take a key
+listed here.
 """
 
 from __future__ import annotations
@@ -22,8 +24,23 @@ class Binding:
 
 
 BINDINGS: tuple[Binding, ...] = (
-    Binding(("a",), "confirm", "Spans", "accept the selected suggestion as it is"),
-    Binding(("ArrowLeft", "ArrowRight"), "step", "Spans", "select the previous / next span", "← →"),
+    Binding(("a",), "confirm", "Suggestions", "accept the selected suggestion as it is"),
+    Binding(("Shift+A",), "confirm_all", "Suggestions", "accept every suggestion of the article nobody looked at"),
+    Binding(
+        ("Shift+P",),
+        "confirm_paragraph",
+        "Suggestions",
+        "accept the untouched suggestions of the selection's paragraph",
+    ),
+    Binding(
+        ("ArrowDown", "ArrowUp"),
+        "step_unconfirmed",
+        "Suggestions",
+        "select the next / previous untouched suggestion, in any layer",
+        "↓ ↑",
+    ),
+    Binding(("ArrowLeft", "ArrowRight"), "step", "Moving", "select the previous / next item of the layer", "← →"),
+    Binding(("Shift+L",), "switch_layer", "Moving", "switch layer: select the nearest quote, event or entity"),
     Binding(
         ("Shift+ArrowLeft", "Shift+ArrowRight"), "move_end", "Spans", "move the span's end one token", "Shift + ← →"
     ),
@@ -33,6 +50,13 @@ BINDINGS: tuple[Binding, ...] = (
         "Spans",
         "move the span's start one token",
         "Alt + Shift + ← →",
+    ),
+    Binding(
+        ("Ctrl+Shift+ArrowRight", "Ctrl+Shift+ArrowLeft"),
+        "extend",
+        "Spans",
+        "select text by keyboard: a word more / less, starting after the selected item",
+        "Ctrl + Shift + → ←",
     ),
     Binding(("Delete", "Backspace"), "delete", "Spans", "remove the selected span, quote or event"),
     Binding(("q",), "new_quote", "Quotes", "make the selected text a new quote (its content)"),
@@ -48,8 +72,13 @@ BINDINGS: tuple[Binding, ...] = (
     Binding(("x",), "pick_target", "Events", "with an event selected: pick its target actor"),
     Binding(("e",), "arm_event", "Events", "then a type key: make the selected text a new event trigger"),
     Binding(("Ctrl+z",), "undo", "Everywhere", "undo your last change (repeatable)", "Ctrl + Z"),
-    Binding(("Enter",), "submit", "Everywhere", "submit and go to the next article"),
-    Binding(("s",), "skip", "Everywhere", "skip this article"),
+    Binding(
+        ("Enter",),
+        "submit",
+        "Everywhere",
+        "submit and go to the next article (asks first when suggestions were never looked at)",
+    ),
+    Binding(("s",), "skip", "Everywhere", "skip this article (asks first: a skipped article is read-only)"),
     Binding(("Escape",), "clear", "Everywhere", "clear the selection", "Esc"),
     Binding(("?",), "help", "Everywhere", "show the keys"),
 )

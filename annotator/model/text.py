@@ -48,6 +48,20 @@ class Record:
     lines: dict[str, str] = field(default_factory=dict)
 
 
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph; a paragraph ends after its newline."""
+    bounds, start = [], 0
+    while True:
+        cut = text.find("\n", start)
+        if cut < 0:
+            bounds.append((start, len(text)))
+            return bounds
+        bounds.append((start, cut + 1))
+        start = cut + 1
+        if start == len(text):
+            return bounds
+
+
 class Tokens:
     """Word-token boundaries of one text, for snapping spans to whole tokens."""
 
@@ -56,6 +70,21 @@ class Tokens:
         self.length = len(text)
         self.starts = [s for s, _ in words]
         self.ends = [e for _, e in words]
+        self.breaks = [i for i, ch in enumerate(text) if ch == "\n"]
+
+    def within_paragraph(self, span: Span) -> Span:
+        """The span, if no paragraph break falls inside it: what a person marks stays in one paragraph."""
+        at = bisect.bisect_left(self.breaks, span.start)
+        if at < len(self.breaks) and self.breaks[at] < span.end:
+            raise Invalid(
+                "a span stays within one paragraph: select text inside it (a quote that goes on in the "
+                "next paragraph takes another content span with u)"
+            )
+        return span
+
+    def selection(self, start: int, end: int) -> Span:
+        """A person's selection snapped to whole tokens, refused when it crosses a paragraph break."""
+        return self.within_paragraph(self.snap(start, end))
 
     def snap(self, start: int, end: int) -> Span:
         """The smallest run of whole tokens covering every word the range touches; refuses a range outside the text."""
@@ -84,4 +113,4 @@ class Tokens:
             raise Invalid("the span cannot grow past the text")
         if first > last:
             raise Invalid("a span keeps at least one token")
-        return Span(self.starts[first], self.ends[last])
+        return self.within_paragraph(Span(self.starts[first], self.ends[last]))

@@ -19,7 +19,7 @@ from .articles import (
     locate_article,
 )
 from .export import iter_sets, iter_submitted, stats
-from .history import Saved, edit, history, last_change, set_status, undo
+from .history import Saved, StatusEntry, changes_since, edit, history, last_change, set_status, status_history, undo
 from .items import load_annotation, load_annotations
 from .models import (
     ModelVersion,
@@ -55,9 +55,11 @@ from .sets import (
     AnnotationSet,
     find_set,
     get_set,
+    gold_statuses,
     open_gold,
     open_set,
     put_set,
+    sets_of_article,
     submitted_versions,
 )
 from .users import (
@@ -85,6 +87,11 @@ __all__ = [
     "NothingToUndo",
     "QueueRow",
     "Saved",
+    "StatusEntry",
+    "changes_since",
+    "gold_statuses",
+    "sets_of_article",
+    "status_history",
     "StaleVersion",
     "UndoConflict",
     "User",

@@ -128,19 +128,27 @@ class QueueRow:
     ext_id: str
     title: str
     status: str | None
+    held: bool  # given to the user; the others are still open to them and come by Start, in order
 
 
 def queue_page(db: Database, user_id: int, after: int = 0, limit: int = 50) -> list[QueueRow]:
-    """One page of the user's articles with their status, by keyset (`after` = last id seen)."""
+    """One page of the user's queue by keyset (`after` = last id seen): the articles they hold or
+    held, with their status, and those still open to them (status None: "new")."""
     found = rows(
         db,
-        "SELECT a.id, a.ext_id, json_extract(a.meta, '$.title') AS title, s.status FROM assignments g "
-        "JOIN articles a ON a.id = g.article_id "
-        "LEFT JOIN annotation_sets s ON s.article_id = a.id AND s.kind = 'annotator' AND s.user_id = g.user_id "
-        "WHERE g.user_id = ? AND g.article_id > ? ORDER BY g.article_id LIMIT ?",
-        [user_id, after, limit],
+        "SELECT id, ext_id, title, status, held FROM ("
+        "  SELECT * FROM (SELECT a.id, a.ext_id, json_extract(a.meta, '$.title') AS title, s.status, 1 AS held "
+        "    FROM assignments g JOIN articles a ON a.id = g.article_id LEFT JOIN annotation_sets s "
+        "    ON s.article_id = a.id AND s.kind = 'annotator' AND s.user_id = g.user_id "
+        "    WHERE g.user_id = ? AND g.article_id > ? ORDER BY g.article_id LIMIT ?)"
+        "  UNION ALL"
+        "  SELECT * FROM (SELECT a.id, a.ext_id, json_extract(a.meta, '$.title'), NULL, 0 FROM articles a "
+        "    WHERE a.id > ? AND a.assignees < ? AND NOT EXISTS "
+        "    (SELECT 1 FROM assignments g WHERE g.article_id = a.id AND g.user_id = ?) ORDER BY a.id LIMIT ?)"
+        ") ORDER BY id LIMIT ?",
+        [user_id, after, limit, after, annotators_per_article(db), user_id, limit, limit],
     )
-    return [QueueRow(r["id"], r["ext_id"], r["title"] or r["ext_id"], r["status"]) for r in found]
+    return [QueueRow(r["id"], r["ext_id"], r["title"] or r["ext_id"], r["status"], bool(r["held"])) for r in found]
 
 
 def progress(db: Database, user_id: int) -> tuple[int, int]:

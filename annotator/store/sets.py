@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from ..db import write
 from ..errors import NotFound
 from ..model import Annotation, Change, as_suggestions
-from ._sql import now, row, rows
+from ._sql import marks, now, row, rows
 from .history import record
 from .items import delete_items, insert_items, load_annotation, load_annotations
 from .queue import assign, holds
@@ -161,3 +161,21 @@ def submitted_versions(db: Database, article_id: int) -> list[tuple[AnnotationSe
     ]
     annotations = load_annotations(db, [s.id for s in sets]) if sets else {}
     return [(found, annotations[found.id]) for found in sets]
+
+
+def sets_of_article(db: Database, article_id: int, kind: str = "annotator") -> list[AnnotationSet]:
+    """Every set of one kind of an article, whatever its status, by owner name."""
+    found = rows(db, f"SELECT {SET_COLUMNS} WHERE s.article_id = ? AND s.kind = ? ORDER BY u.name", [article_id, kind])
+    return [set_of(r) for r in found]
+
+
+def gold_statuses(db: Database, article_ids: list[int]) -> dict[int, str]:
+    """The status of each article's gold set, for those that have one."""
+    if not article_ids:
+        return {}
+    found = rows(
+        db,
+        f"SELECT article_id, status FROM annotation_sets WHERE kind = 'gold' AND article_id IN ({marks(article_ids)})",
+        article_ids,
+    )
+    return {r["article_id"]: r["status"] for r in found}

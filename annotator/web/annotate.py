@@ -1,4 +1,4 @@
-"""The annotator's pages: the queue, the annotation page and the edits it sends."""
+"""The annotator's pages: the queue, the annotation page, the edits it sends and the fragments it asks for."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 
 from .. import edits, store
 from ..db import get_db
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Forbidden, NotFound, StaleVersion
 from ..formats import jsonl
-from ..model import LAYERS, LINK_ROLES, REVIEWERS, SPAN_ROLES, Record
+from ..model import LAYERS, LINK_ROLES, MODEL, REVIEWERS, SPAN_ROLES, Record, paragraphs, policy
 from . import document, forms, htmx
 from .render import labels_css
 from .security import login_required
@@ -183,12 +183,65 @@ def undo(set_id: int):
     return document.undo(document.visible_set(set_id, write=True))
 
 
-def _finish(set_id: int, status: str):
+@bp.post("/sets/<id:set_id>/confirm-all")
+@login_required
+def confirm_all(set_id: int):
+    """Accept every suggestion nobody looked at: of the article, or of one paragraph (`paragraph`, its index)."""
     found = document.visible_set(set_id, write=True)
-    if found.kind == "gold" and status == "skipped":
-        raise Invalid("gold is not skipped: leave the page, or submit it when it is right")
-    store.set_status(get_db(), set_id, forms.version(), status, g.user.id)
-    if status == "skipped" and found.kind == "annotator":
+    bounds = None
+    if request.form.get("paragraph") is not None:
+        every = paragraphs(document.cached_article(found.article_id).text)
+        bounds = every[forms.number("paragraph", 0, len(every) - 1)]
+    return document.edit(found, lambda a, t, _text: (edits.confirm_all(a, bounds), None))
+
+
+def _ask(found: store.AnnotationSet, action: str, title: str, text: str, button: str, values: dict) -> Response:
+    """Ask once before a step that cannot be taken back; the answer posts `values` along."""
+    question = render_template(
+        "_ask.html",
+        title=title,
+        text=text,
+        button=button,
+        action=action,
+        values=values,
+        set_base=document.set_base(found),
+    )
+    return htmx.swap_into("#ask", question, event="annotator:ask")
+
+
+def _finish(set_id: int, action: str):
+    """Submit or skip: asked first (submitting accepts the untouched suggestions, skipping is final)."""
+    found = document.visible_set(set_id)
+    policy.check(g.user, found, action)
+    version = forms.version()
+    if version != found.version:
+        raise StaleVersion(found.version, version)
+    details = None
+    if action == policy.SUBMIT:
+        untouched = sum(1 for item in document.snapshot(found).annotation.items() if item.origin == MODEL)
+        if untouched and forms.number("accept_untouched", 0, forms.MAX_ID, default=-1) != untouched:
+            return _ask(
+                found,
+                "submit",
+                f"Submit with {untouched} suggestion{'s' if untouched != 1 else ''} nobody looked at?",
+                f"{untouched} of the model's suggestions were never looked at. Submitting accepts them as they are; "
+                "they stay marked as never looked at, so a reviewer can tell.",
+                "Submit and accept them",
+                {"accept_untouched": str(untouched)},
+            )
+        details = {"untouched": untouched}
+    elif not forms.flag("confirmed"):
+        return _ask(
+            found,
+            "skip",
+            "Skip this article?",
+            "A skipped article goes back to the pool for someone else; your annotation of it becomes read-only.",
+            "Skip it",
+            {"confirmed": "1"},
+        )
+    status = "submitted" if action == policy.SUBMIT else "skipped"
+    store.set_status(get_db(), set_id, version, status, g.user.id, details=details)
+    if status == "skipped":
         store.release(get_db(), found.article_id, g.user.id)
     if found.kind == "gold":
         target = url_for("review.dashboard")
@@ -201,14 +254,55 @@ def _finish(set_id: int, status: str):
 @login_required
 def submit(set_id: int):
     """Mark the annotation finished and go to the next article."""
-    return _finish(set_id, "submitted")
+    return _finish(set_id, policy.SUBMIT)
 
 
 @bp.post("/sets/<id:set_id>/skip")
 @login_required
 def skip(set_id: int):
     """Leave this article out and go to the next one."""
-    return _finish(set_id, "skipped")
+    return _finish(set_id, policy.SKIP)
+
+
+@bp.post("/sets/<id:set_id>/reopen")
+@login_required
+def reopen(set_id: int):
+    """Open a submitted annotation for changes again (its history and status show it to reviewers)."""
+    found = document.visible_set(set_id)
+    policy.check(g.user, found, policy.REOPEN)
+    store.set_status(get_db(), set_id, forms.version(), "draft", g.user.id, action="reopened")
+    if htmx.is_htmx():
+        return htmx.refresh()
+    if found.kind == "gold":
+        return redirect(url_for("review.adjudicate", article_id=found.article_id))
+    return redirect(url_for("annotate.article", article_id=found.article_id))
+
+
+@bp.get("/sets/<id:set_id>/panel")
+@login_required
+def panel(set_id: int):
+    """The side panel for one item of the set: its label, parts, links and origin."""
+    found = document.visible_set(set_id)
+    return render_template("_panel.html", **document.panel_context(found, request.args.get("item", "")))
+
+
+@bp.get("/sets/<id:set_id>/items/<item_id>/picker")
+@login_required
+def picker(set_id: int, item_id: str):
+    """The entities one link of an item can point at, the current one first, then by label and distance."""
+    found = document.visible_set(set_id)
+    role = forms.choice("role", LINK_ROLES, values=request.args)
+    text = document.cached_article(found.article_id).text
+    choices = edits.link_choices(document.snapshot(found).annotation, text, item_id, role)
+    return render_template("_picker.html", choices=choices, role=role, item_id=item_id, text=text)
+
+
+@bp.get("/sets/<id:set_id>/changes")
+@login_required
+def changes(set_id: int):
+    """What a page at `version` lacks (204 when it is up to date): how a stale tab learns of changes."""
+    found = document.visible_set(set_id)
+    return document.changes_since(found, forms.version(request.args)) or Response(status=204)
 
 
 @bp.get("/raw/<id:article_id>")

@@ -1,7 +1,9 @@
 """Heatmaps and bars drawn server-side as SVG: no chart library, no script.
 
-Every cell and bar also prints its number, so nothing is told by colour alone.
-Labels are untrusted text and are escaped.
+Every cell and bar also prints its number, so nothing is told by colour alone,
+in dark or white ink, whichever contrasts more with the cell's shade. The
+pictures scale down to their column (CSS) and keep their numbers. Labels are
+untrusted text and are escaped.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from .colours import fill, text_on
+
 CELL, LABEL_W, HEAD_H = 46, 130, 90
 
 
 def _shade(value: float) -> str:
-    """White to deep blue as value goes 0 → 1."""
+    """White to deep blue as value goes 0 → 1 (a mid blue a shade lighter, so its number reads)."""
     t = max(0.0, min(1.0, value))
     r, g, b = (int(255 + (c - 255) * t) for c in (31, 78, 160))
-    return f"#{r:02x}{g:02x}{b:02x}"
+    return fill(f"#{r:02x}{g:02x}{b:02x}")
 
 
 def heatmap(
@@ -32,7 +36,8 @@ def heatmap(
     """A labelled grid, each cell shaded by its value (relative to scale_max) and printed."""
     top = max((v for row in matrix for v in row if v is not None), default=1) or 1
     top = scale_max or top
-    width, height = LABEL_W + CELL * len(cols) + 10, HEAD_H + CELL * len(rows) + 10
+    # the column labels lean right by up to their length: room for the last one's
+    width, height = LABEL_W + CELL * len(cols) + HEAD_H, HEAD_H + CELL * len(rows) + 10
     out = [
         f'<svg class="chart heatmap" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
@@ -49,13 +54,13 @@ def heatmap(
             x = LABEL_W + j * CELL
             share = 0 if value is None else value / top
             fill = "#eceff3" if value is None else _shade(share)
-            ink = "#ffffff" if share > 0.55 else "#1d2433"
+            ink = " light" if text_on(fill) == "#ffffff" else ""
             text = "–" if value is None else fmt.format(value)
             out.append(
                 f'<rect x="{x}" y="{y}" width="{CELL - 2}" height="{CELL - 2}" fill="{fill}" rx="3">'
                 f"<title>{escape(row)} × {escape(col)}: {escape(text)}</title></rect>"
-                f'<text x="{x + CELL / 2 - 1}" y="{y + CELL / 2 + 4}" text-anchor="middle" fill="{ink}" '
-                f'class="cell">{escape(text)}</text>'
+                f'<text x="{x + CELL / 2 - 1}" y="{y + CELL / 2 + 4}" text-anchor="middle" data-fill="{fill}" '
+                f'class="cell on-shade{ink}">{escape(text)}</text>'
             )
     out.append("</svg>")
     return Markup("".join(out))

@@ -1,29 +1,34 @@
 """The article widget of one annotation set, and the one path every edit of a set takes.
 
-Annotators (their own sets) and reviewers (gold) share it. `edit` checks the
-version the client saw, makes the change, validates it with the layers' rules
-and saves it in one transaction; the answer is `_doc_update.html`: the
-paragraphs the change touched, the status line and the new version, each
-rendered as an htmx out-of-band fragment. Per-process caches keep articles and
-each (set, version)'s rendered paragraphs, which never change once written.
+Annotators (their own sets) and reviewers (gold) share it. `edit` asks the policy
+whether the set may be changed now, makes the change on the version the client
+saw, validates it with the layers' rules and saves it in one transaction; an
+edit made on an older version is saved on top of the newer one when it touches
+nothing changed since, and one that changes nothing writes nothing. The answer
+is `_doc_update.html`: the paragraphs that changed, the status line and the new
+version, each an htmx out-of-band fragment, with an `annotator:saved` event
+(HX-Trigger) that hands the client the item a new item or an undo selected.
+Per-process caches keep articles and each (set, version)'s rendered paragraphs,
+which never change once written.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 
-from flask import current_app, g, render_template, request
+from flask import Response, current_app, g, make_response, render_template, request
 from markupsafe import Markup
 
 from .. import edits, store
 from ..config import Project
 from ..db import get_db
-from ..errors import Forbidden, NotFound
-from ..model import Annotation, Article, Change, Checked, Tokens, can_edit, can_read
+from ..errors import NotFound
+from ..model import MODEL, Annotation, Article, Change, Checked, Tokens, can_read, policy
 from . import forms
 from .cache import Caches, Snapshot
-from .render import Renderer, counts, paragraph_html
+from .render import ORIGIN_WORDS, Renderer, counts, item_fields, label_class, paragraph_html
 
 # An edit: from the set's annotation, the article's tokens and text, the change and the item to select after.
 MakeEdit = Callable[[Annotation, Tokens, str], tuple[Change, str | None]]
@@ -63,7 +68,7 @@ def set_base(found: store.AnnotationSet) -> str:
     return f"{request.script_root}/sets/{found.id}"
 
 
-def doc_context(found: store.AnnotationSet, selected: str | None = None, saved: bool = False) -> dict:
+def doc_context(found: store.AnnotationSet, message: str = "") -> dict:
     """What the article widget templates need, for one set at its version."""
     snap = snapshot(found)
     return {
@@ -74,29 +79,36 @@ def doc_context(found: store.AnnotationSet, selected: str | None = None, saved: 
         "counts": counts(snap.annotation),
         "text_html": Markup("".join(paragraph_html(i, body) for i, body in enumerate(snap.paragraphs))),
         "schemes": project().schemes,
-        "selected": selected,
-        "saved": saved,
+        "editable": policy.allows(g.user, found, policy.EDIT),
+        "reopenable": policy.allows(g.user, found, policy.REOPEN),
+        "message": message,
     }
 
 
-def visible_set(set_id: int, *, write: bool) -> store.AnnotationSet:
-    """The set if the user may read it (and, with `write`, edit it); others' sets 404 to annotators."""
+def visible_set(set_id: int, *, write: bool = False) -> store.AnnotationSet:
+    """The set if the user may read it (and, with `write`, change it now); others' sets 404 to annotators."""
     try:
         found = store.get_set(get_db(), set_id)
     except NotFound:
         raise NotFound(f"there is no annotation set {set_id}") from None
     if not can_read(g.user, found):
         raise NotFound(f"there is no annotation set {set_id}")
-    if write and not can_edit(g.user, found):
-        raise Forbidden("this is someone else's annotation; you can read it but not change it")
+    if write:
+        policy.check(g.user, found, policy.EDIT)
     return found
 
 
-def edit(found: store.AnnotationSet, make: MakeEdit) -> str:
-    """Apply one edit with the version check, answering with the paragraphs it changed."""
+def edit(found: store.AnnotationSet, make: MakeEdit) -> Response:
+    """Apply one edit with the policy and version checks, answering with the paragraphs it changed.
+
+    An edit made on an older version is refused (409), unless the request asks for `rebase=1`
+    (the page does): then it is saved on top of the newer version when it touches nothing
+    changed since, and the answer brings the page up to date.
+    """
+    policy.check(g.user, found, policy.EDIT)
     article = cached_article(found.article_id)
     tokens = cached_tokens(found.article_id)
-    version = forms.version()
+    version, ref = forms.version(), forms.ref()
     cached = _caches().snapshots.get((found.id, version))
     selected: dict[str, str | None] = {}
 
@@ -104,13 +116,22 @@ def edit(found: store.AnnotationSet, make: MakeEdit) -> str:
         change, selected["id"] = make(annotation, tokens, article.text)
         return edits.validated(change, annotation, article.text, project().schemes)
 
-    saved = store.edit(get_db(), found.id, version, change_of, g.user.id, current=cached.annotation if cached else None)
-    return saved_response(found, version, saved, selected.get("id"))
+    saved = store.edit(
+        get_db(),
+        found.id,
+        version,
+        change_of,
+        g.user.id,
+        current=cached.annotation if cached else None,
+        rebase=forms.flag("rebase"),
+    )
+    return saved_response(found, version, saved, selected.get("id"), ref)
 
 
-def undo(found: store.AnnotationSet) -> str:
+def undo(found: store.AnnotationSet) -> Response:
     """Revert the user's latest edit of the set; answers like an edit."""
-    version = forms.version()
+    policy.check(g.user, found, policy.EDIT)
+    version, ref = forms.version(), forms.ref()
     text = cached_article(found.article_id).text
 
     def check(change: Change, annotation: Annotation) -> Checked:
@@ -118,26 +139,88 @@ def undo(found: store.AnnotationSet) -> str:
 
     saved = store.undo(get_db(), found.id, version, g.user.id, check)
     ids = [item.id for item in saved.change.after]
-    return saved_response(found, version, saved, ids[0] if ids else None)
+    return saved_response(found, version, saved, ids[0] if ids else None, ref)
 
 
-def saved_response(found: store.AnnotationSet, expected_version: int, saved: store.Saved, selected: str | None) -> str:
-    """Answer a save with only the paragraphs it changed; keep the new version's snapshot for the next page."""
-    article = cached_article(found.article_id)
-    renderer = Renderer(article.text, saved.annotation, project().schemes)
-    changed = renderer.changed(saved.change)
-    fresh = {i: renderer.body(i) for i in changed}
-    new = replace(found, version=saved.version)
-    before = _caches().snapshots.get((found.id, expected_version))
-    if before is not None:
-        paragraphs = tuple(fresh.get(i, html) for i, html in enumerate(before.paragraphs))
-        _caches().snapshots.put((found.id, saved.version), Snapshot(saved.annotation, paragraphs))
-    return render_template(
-        "_doc_update.html",
-        paragraphs=[Markup(renderer.wrap(i, fresh[i], oob=True)) for i in changed],
-        set=new,
-        set_base=set_base(found),
-        counts=counts(saved.annotation),
-        selected=selected,
-        saved=True,
+def _message(saved: store.Saved) -> str:
+    if saved.elsewhere:
+        what = "Saved on top of" if not saved.change.empty else "Nothing changed by you; loaded"
+        return f"{what} changes made elsewhere (now version {saved.version})"
+    return "Nothing changed" if saved.change.empty else "Saved"
+
+
+def saved_response(
+    found: store.AnnotationSet, expected_version: int, saved: store.Saved, selected: str | None, ref: str | None
+) -> Response:
+    """Answer a save with the paragraphs that changed since the client's version; keep the new
+    version's snapshot for the next page."""
+    changes = (*saved.elsewhere, saved.change)
+    return update_response(
+        found, expected_version, saved.version, saved.annotation, changes, _message(saved), selected, ref
     )
+
+
+def update_response(
+    found: store.AnnotationSet,
+    client_version: int,
+    version: int,
+    annotation: Annotation,
+    changes: tuple[Change, ...],
+    message: str,
+    selected: str | None = None,
+    ref: str | None = None,
+) -> Response:
+    """The paragraphs `changes` touched, the status line and `version`, for a client at `client_version`."""
+    article = cached_article(found.article_id)
+    renderer = Renderer(article.text, annotation, project().schemes)
+    changed = renderer.changed(*changes)
+    fresh = {i: renderer.body(i) for i in changed}
+    new = replace(found, version=version)  # an edit never changes a set's status (the policy saw to it)
+    before = _caches().snapshots.get((found.id, client_version))
+    if before is not None and version != client_version:
+        paragraphs = tuple(fresh.get(i, html) for i, html in enumerate(before.paragraphs))
+        _caches().snapshots.put((found.id, version), Snapshot(annotation, paragraphs))
+    response = make_response(
+        render_template(
+            "_doc_update.html",
+            paragraphs=[Markup(renderer.wrap(i, fresh[i], oob=True)) for i in changed],
+            set=new,
+            set_base=set_base(found),
+            counts=counts(annotation),
+            message=message,
+            editable=policy.allows(g.user, new, policy.EDIT),
+            reopenable=policy.allows(g.user, new, policy.REOPEN),
+        )
+    )
+    saved = {"version": version, "selected": selected, "ref": ref}
+    response.headers["HX-Trigger"] = json.dumps({"annotator:saved": saved})
+    return response
+
+
+def changes_since(found: store.AnnotationSet, client_version: int) -> Response | None:
+    """What a client at `client_version` lacks of the set's current version, or None when it has it all."""
+    if client_version == found.version:
+        return None
+    changes = store.changes_since(get_db(), found.id, client_version)
+    annotation = snapshot(found).annotation
+    message = f"Updated: this article was changed elsewhere (now version {found.version})"
+    return update_response(found, client_version, found.version, annotation, changes, message)
+
+
+def panel_context(found: store.AnnotationSet, item_id: str) -> dict:
+    """What the side panel shows of one item of the set (nothing when it is gone)."""
+    annotation = snapshot(found).annotation
+    item = annotation.get(item_id)
+    text = cached_article(found.article_id).text
+    if item is None:
+        return {"item": None}
+    label = next((label for label in project().schemes[item.layer].labels if label.name == item.label), None)
+    return {
+        "item": item,
+        "colour": label_class(project().schemes, item.layer, item.label),
+        "guideline": label.guideline if label else "",
+        "fields": item_fields(item, annotation, text),
+        "origin": ORIGIN_WORDS[item.origin],
+        "suggested": item.origin == MODEL,
+        "editable": policy.allows(g.user, found, policy.EDIT),
+    }

@@ -7,7 +7,7 @@ converter, which answers 404 for anything but a positive 64-bit integer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
@@ -47,9 +47,9 @@ def after() -> int:
     return value
 
 
-def version() -> int:
+def version(values: Mapping[str, str] | None = None) -> int:
     """The version of the set the edit was made on (400 without one: the page is out of date)."""
-    value = _digits(request.form.get("version", ""), MAX_ID)
+    value = _digits((request.form if values is None else values).get("version", ""), MAX_ID)
     if value is None or value < 1:
         abort(400, "The request does not say which version it edits; reload the page.")
     return value
@@ -76,10 +76,28 @@ def number(name: str, low: int, high: int, default: int | None = None) -> int:
     return value
 
 
-def choice(name: str, allowed: Iterable[str], what: str | None = None) -> str:
-    """A value that must be one of `allowed`."""
+def choice(name: str, allowed: Iterable[str], what: str | None = None, values: Mapping[str, str] | None = None) -> str:
+    """A value that must be one of `allowed` (from the form, or the given `values`: the query string)."""
     allowed = tuple(allowed)
-    value = request.form.get(name, "")
+    value = (request.form if values is None else values).get(name, "")
     if value not in allowed:
         raise Invalid(f"{what or name} must be one of {', '.join(allowed)}")
+    return value
+
+
+def flag(name: str) -> bool:
+    """A yes/no field: "1" is yes, "0" or absent no; anything else is refused."""
+    value = request.form.get(name, "")
+    if value not in ("", "0", "1"):
+        raise Invalid(f"{name} must be 1 or 0")
+    return value == "1"
+
+
+def ref() -> str | None:
+    """The client's name for what an edit makes (a new item), echoed back so it can select it."""
+    value = request.form.get("ref", "")
+    if not value:
+        return None
+    if len(value) > 16 or not value.isascii() or not value.isalnum():
+        raise Invalid("ref must be a few letters and digits")
     return value

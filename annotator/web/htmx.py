@@ -22,3 +22,20 @@ def redirect(url: str) -> Response:
     response = make_response("", 200)
     response.headers["HX-Redirect"] = url
     return response
+
+
+def refresh() -> Response:
+    """Reload the whole page (after a change of state the page is built around)."""
+    response = make_response("", 200)
+    response.headers["HX-Refresh"] = "true"
+    return response
+
+
+def swap_into(target: str, html: str, event: str | None = None) -> Response:
+    """Put `html` into `target` instead of the request's own target, then fire `event` there."""
+    response = make_response(html, 200)
+    response.headers["HX-Retarget"] = target
+    response.headers["HX-Reswap"] = "innerHTML"
+    if event:
+        response.headers["HX-Trigger-After-Settle"] = event  # once its htmx attributes are live
+    return response

@@ -4,42 +4,39 @@ The text is cut into paragraphs (each keeps its trailing newline), and each
 paragraph at every span boundary of every layer; each piece is wrapped in the
 quote parts, event trigger and entity covering it (outermost first), so layers
 may overlap freely. Pieces of one item share its `data-id`; the first piece of
-an item carries class `first` and the item's data as `data-item` (JSON), the
-last piece of each span `last` (where its label badge goes). A save re-renders
-only the paragraphs its change touches. Plain string building rather than a
-template loop: this runs on every page load and save. Everything from data is
-escaped.
+each span has class `first`, the last `last`. Each item has one handle: an
+empty `span.tag` (its label drawn by CSS, so the text's characters stay the
+article's) with a role, a name and focus, at the start of a quote and the end
+of an entity or trigger, inside the item's own piece and outside any other
+item's, so no control nests in another. A save re-renders only the paragraphs
+its change touches. Plain string building rather than a template loop: this
+runs on every page load and save. Everything from data is escaped.
 """
 
 from __future__ import annotations
 
 import bisect
-import json
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
 from ..config import Scheme
-from ..model import MODEL, Annotation, Change, Item
+from ..model import ACCEPTED, ADDED, CHANGED, MODEL, Annotation, Change, Item, paragraphs
+from . import colours
 
 _ROLE_CLASS = {"content": "qc", "cue": "qcue", "source": "qsrc", "trigger": "trig", "entity": "ent"}
 _PREFIX = {"entity": "l", "quote": "q", "event": "v"}
 # Nesting order of a piece's wrappers, outermost first.
 _DEPTH = {"content": 0, "source": 1, "cue": 2, "trigger": 3, "entity": 4}
-
-
-def paragraphs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph; a paragraph ends after its newline."""
-    bounds, start = [], 0
-    while True:
-        cut = text.find("\n", start)
-        if cut < 0:
-            bounds.append((start, len(text)))
-            return bounds
-        bounds.append((start, cut + 1))
-        start = cut + 1
-        if start == len(text):
-            return bounds
+# Where each layer's handle sits: where a quote begins, where an entity or a trigger ends.
+_HANDLE_AT_START = {"entity": False, "quote": True, "event": False}
+# What each origin is called, where a person reads it.
+ORIGIN_WORDS = {
+    MODEL: "suggestion, never looked at",
+    ACCEPTED: "suggestion, accepted as it was",
+    CHANGED: "suggestion, then changed",
+    ADDED: "added by a person",
+}
 
 
 def paragraph_html(index: int, body: str, *, ids: bool = True, oob: bool = False) -> str:
@@ -150,26 +147,37 @@ class Renderer:
                 classes.append("suggested")
             if item.id in self.classes:
                 classes.append(self.classes[item.id])
-            data = ""
             if start == span.start:
                 classes.append("first")
-                if index == 0 and item.layer != "entity":  # an entity's own attributes say it all
-                    data = f' data-item="{escape(json.dumps(item_data(item), separators=(",", ":")))}"'
             if end == span.end:
                 classes.append("last")
+            at_start = _HANDLE_AT_START[item.layer]
+            handle = self.handle(item) if index == 0 and (start == span.start if at_start else end == span.end) else ""
             opened.append(
                 f'<{tag} class="{" ".join(classes)}" data-id="{escape(item.id)}" data-layer="{item.layer}" '
-                f'data-role="{role}" data-label="{escape(item.label)}" data-s="{span.start}" data-e="{span.end}"{data}>'
+                f'data-role="{role}" data-label="{escape(item.label)}" data-s="{span.start}" data-e="{span.end}">'
+                + (handle if at_start else "")
             )
-            closed.append(f"</{tag}>")
+            closed.append(("" if at_start else handle) + f"</{tag}>")
         return "".join(opened) + body + "".join(reversed(closed))
 
-    def changed(self, change: Change) -> list[int]:
-        """The paragraphs a change touches (where its removed or added items were or are)."""
+    def handle(self, item: Item) -> str:
+        """The item's one handle: its label badge, a button a person (or a screen reader) can focus."""
+        suggested = item.origin == MODEL
+        name = f"{item.label} {item.layer}{', suggestion' if suggested else ''}"
+        focus = f' role="button" tabindex="-1" aria-label="{escape(name)}"' if self.ids else ' aria-hidden="true"'
+        return (
+            f'<span class="tag{" suggested" if suggested else ""}" data-id="{escape(item.id)}" '
+            f'data-layer="{item.layer}" data-s="{item.start}" data-label="{escape(item.label)}"{focus}></span>'
+        )
+
+    def changed(self, *changes: Change) -> list[int]:
+        """The paragraphs changes touch (where their removed or added items were or are)."""
         found: set[int] = set()
-        for item in (*change.before, *change.after):
-            for _, span in item.spans:
-                found.update(self.touched(span.start, span.end))
+        for change in changes:
+            for item in (*change.before, *change.after):
+                for _, span in item.spans:
+                    found.update(self.touched(span.start, span.end))
         return sorted(found)
 
 
@@ -184,25 +192,34 @@ def article_html(
     return Renderer(text, annotation, schemes, classes, ids).all()
 
 
-def item_data(item: Item) -> dict:
-    """What the page's script needs to show a quote's or event's parts and links (it reads the
-    parts' text from the page)."""
-    return {
-        "id": item.id,
-        "layer": item.layer,
-        "label": item.label,
-        "origin": item.origin,
-        "parts": [[role, s.start, s.end] for role, s in item.spans],
-        "links": dict(item.links),
-    }
+def label_class(schemes: dict[str, Scheme], layer: str, label: str) -> str:
+    """The colour class of a label (l0…, q0…, v0…), or "" for a label the scheme does not have."""
+    names = schemes[layer].names
+    return f"{_PREFIX[layer]}{names.index(label)}" if label in names else ""
+
+
+def item_fields(item: Item, annotation: Annotation, text: str) -> list[tuple[str, str]]:
+    """What the side panel lists of an item: each span role's text and each link's entity."""
+    kind = item.kind
+    fields = [(role, " … ".join(text[s.start : s.end] for s in item.parts(role))) for role in kind.roles]
+    for role in kind.links:
+        target = annotation.get(item.link(role) or "")
+        fields.append((role.replace("_", " "), f"{text[target.start : target.end]} ({target.label})" if target else ""))
+    return fields
 
 
 def labels_css(schemes: dict[str, Scheme]) -> str:
-    """One colour class per label (l0…, q0…, v0…): colours from the project, no inline style needed."""
-    rules: list[str] = []
+    """One colour class per label (l0…, q0…, v0…): the colour (--c), the text drawn on it (--on-c) and
+    the colour as readable text on the page (--c-ink), light and dark; no inline style needed."""
+    light: list[str] = []
+    dark: list[str] = []
     for layer, scheme in schemes.items():
-        rules.extend(f".{_PREFIX[layer]}{i} {{ --c: {label.colour}; }}" for i, label in enumerate(scheme.labels))
-    return "\n".join(rules) + "\n"
+        for i, label in enumerate(scheme.labels):
+            name, colour = f".{_PREFIX[layer]}{i}", label.colour
+            on = colours.text_on(colour)
+            light.append(f"{name} {{ --c: {colour}; --on-c: {on}; --c-ink: {colours.ink(colour, colours.PAPER)}; }}")
+            dark.append(f"  {name} {{ --c-ink: {colours.ink(colour, colours.DARK_PAPER)}; }}")
+    return "\n".join(light) + "\n@media (prefers-color-scheme: dark) {\n" + "\n".join(dark) + "\n}\n"
 
 
 def counts(annotation: Annotation) -> dict[str, int]:

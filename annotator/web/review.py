@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from markupsafe import Markup
 from sqlite_utils import Database
 
 from .. import adjudication, evaluation, reviewing, store
-from ..agreement import DocumentScores, LayerReport
+from ..agreement import LayerReport
 from ..config import Project
 from ..db import get_db
 from ..errors import Invalid, NotFound
 from ..model import LAYER_NAMES as LAYERS
 from ..model import REVIEWERS, Annotation, Change
 from . import charts, document, forms
-from .render import article_html
+from .render import ORIGIN_WORDS, article_html
 from .security import role_required
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -32,12 +33,13 @@ def dashboard() -> str:
     layer = request.args.get("layer", "entity")
     if layer not in LAYERS:
         abort(404, f"There is no layer {layer!r}.")
-    reports = _reports(db, project)
+    touched = request.args.get("touched") == "1"
+    reports, origins = _reports(db, project, touched)
     report = reports[layer]
     pictures = _pictures(report) if report.documents else {}
-    worst: list[tuple[DocumentScores, int | None]] = [
-        (entry, store.find_article(db, entry.id)) for entry in report.per_document[:WORST_SHOWN]
-    ]
+    ids = [store.find_article(db, entry.id) for entry in report.per_document[:WORST_SHOWN]]
+    gold = store.gold_statuses(db, [i for i in ids if i is not None])
+    worst = [(entry, i, gold.get(i) if i else None) for entry, i in zip(report.per_document, ids)]
     return render_template(
         "review.html",
         reports=reports,
@@ -47,6 +49,9 @@ def dashboard() -> str:
         worst=worst,
         layers=LAYERS,
         **_model_vs_gold(db),
+        touched=touched,
+        origins=origins,
+        origin_words=ORIGIN_WORDS,
     )
 
 
@@ -75,13 +80,15 @@ def _pictures(report: LayerReport) -> dict[str, Markup]:
     return pictures
 
 
-def _reports(db: Database, project: Project) -> dict[str, LayerReport]:
-    """Agreement of every layer, computed again only when some annotation changed."""
+def _reports(db: Database, project: Project, touched: bool) -> tuple[dict[str, LayerReport], dict[str, Counter]]:
+    """Agreement of every layer and each annotator's origins, read again only when some annotation changed."""
     caches = current_app.extensions["annotator.caches"]
-    key = store.last_change(db)
-    found: dict[str, LayerReport] | None = caches.reports.get(key)
+    key = (store.last_change(db), touched)
+    found = caches.reports.get(key)
     if found is None:
-        found = {r.layer: r for r in reviewing.reports(db, project)}
+        docs = list(reviewing.documents(db))
+        reports = {r.layer: r for r in reviewing.reports_of(docs, project, touched_only=touched)}
+        found = (reports, reviewing.origins(docs))
         caches.reports.put(key, found)
     return found
 
@@ -92,48 +99,77 @@ def _used(labels: list[str], matrix: list[list[int]]) -> tuple[list[str], list[l
     return [labels[i] for i in keep], [[matrix[i][j] for j in keep] for i in keep]
 
 
-def _versions(article_id: int):
-    versions = store.submitted_versions(get_db(), article_id)
-    counts = adjudication.agreement_counts([a for _, a in versions])
-    return versions, counts
+def _adjudication(article_id: int, gold: store.AnnotationSet) -> dict:
+    """The annotators' versions beside gold: each item's agreement, origin and whether gold has it
+    already; every annotator's status and history, so a reopened or skipped set shows too."""
+    db = get_db()
+    versions = store.submitted_versions(db, article_id)
+    annotations = [a for _, a in versions]
+    gold_now = document.snapshot(store.get_set(db, gold.id)).annotation
+    in_gold = {adjudication.signature(item, gold_now) for item in gold_now.items()}
+    everyone = store.sets_of_article(db, article_id)
+    history = store.status_history(db, [s.id for s in everyone])
+    panes = [
+        _pane(found, annotation, count, len(versions), in_gold, history[found.id])
+        for (found, annotation), count in zip(versions, adjudication.agreement_counts(annotations))
+    ]
+    first = annotations[0] if len(versions) > 1 else Annotation()
+    agreed = set(adjudication.agreed_ids(annotations, 0)) if len(versions) > 1 else set()
+    left = [i for i in first.items() if i.id in agreed and adjudication.signature(i, first) not in in_gold]
+    return {
+        "panes": panes,
+        "agreed": len(left),
+        "n_versions": len(versions),
+        "others": [(s, history[s.id]) for s in everyone if s.status != "submitted"],
+        "origin_words": ORIGIN_WORDS,
+    }
+
+
+def _pane(
+    found: store.AnnotationSet,
+    annotation: Annotation,
+    count: dict[str, int],
+    n: int,
+    in_gold: set[tuple],
+    history: list[store.StatusEntry],
+) -> dict:
+    """One annotator's submitted version: the text with each item's agreement, and its item rows."""
+    text = document.cached_article(found.article_id).text
+    agree = {i: "agree-all" if k == n else "agree-some" if k > 1 else "agree-none" for i, k in count.items()}
+    rows = [
+        {
+            "item": item,
+            "agree": count[item.id],
+            "class": agree[item.id],
+            "parts": [text[s.start : s.end] for _, s in item.spans],
+            "in_gold": adjudication.signature(item, annotation) in in_gold,
+        }
+        for item in annotation.items()
+    ]
+    html = article_html(text, annotation, document.project().schemes, agree, ids=False)
+    return {"set": found, "html": html, "items": rows, "history": history}
 
 
 @bp.get("/<id:article_id>")
 @role_required(*REVIEWERS)
 def adjudicate(article_id: int):
     """The annotators' versions side by side with agreement per item, and the gold editor."""
-    db = get_db()
-    gold = store.open_gold(db, article_id, g.user.id)
-    project = current_app.config["PROJECT"]
-    versions, counts = _versions(article_id)
-    article = store.get_article(db, article_id)
-    panes = []
-    for (found, annotation), count in zip(versions, counts):
-        classes = {
-            item_id: "agree-all" if n == len(versions) else ("agree-some" if n > 1 else "agree-none")
-            for item_id, n in count.items()
-        }
-        panes.append(
-            {
-                "set": found,
-                "html": article_html(article.text, annotation, project.schemes, classes, ids=False),
-                "items": [
-                    {
-                        "item": item,
-                        "agree": count[item.id],
-                        "parts": [article.text[s.start : s.end] for _, s in item.spans],
-                    }
-                    for item in annotation.items()
-                ],
-            }
-        )
-    agreed = len(adjudication.agreed_ids([a for _, a in versions], 0)) if len(versions) > 1 else 0
-    return render_template(
-        "adjudicate.html", **document.doc_context(gold), panes=panes, agreed=agreed, n_versions=len(versions)
-    )
+    gold = store.open_gold(get_db(), article_id, g.user.id)
+    return render_template("adjudicate.html", **document.doc_context(gold), **_adjudication(article_id, gold))
 
 
-def _gold_edit(article_id: int, make: Callable[[Annotation], Change]) -> str:
+@bp.get("/<id:article_id>/versions")
+@role_required(*REVIEWERS)
+def versions_fragment(article_id: int):
+    """The versions beside gold again, after gold changed (what was taken, what is left to merge)."""
+    gold = store.find_set(get_db(), article_id, "gold")
+    if gold is None:
+        raise NotFound("open the article's adjudication page first")
+    context = _adjudication(article_id, gold)
+    return render_template("_versions.html", article=document.cached_article(article_id), oob=True, **context)
+
+
+def _gold_edit(article_id: int, make: Callable[[Annotation], Change]) -> Response:
     """One change to the article's gold set, through the one edit path every set takes."""
     gold = store.find_set(get_db(), article_id, "gold")
     if gold is None:
