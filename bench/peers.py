@@ -15,28 +15,25 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import platform
 import random
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from . import peers_ours
 from .common import scratch
 from .peers_ls import PAGE, LabelStudio, installed
 from .peers_ours import Ours
-from .peers_procs import PeakRss, stop_all
-from .peers_report import Row, record, table
-from .peers_workload import SPANS, WORDS, prepare
+from .peers_procs import ChildCpu, PeakRss, cpu_of, stop_all
+from .peers_report import Row, header, record, table
+from .peers_workload import SPANS, prepare
 
 WARM = 3  # untimed requests of each kind first, on tasks of their own
 Sample = Callable[[int], float]
+Samples = tuple[list[float], list[float]]
 
 
 def turns(ls: Sample, ours: Sample, n: int) -> tuple[list[float], list[float]]:
@@ -82,8 +79,8 @@ class Run:
         self.ls_ids: list[int] = []
         self.ours_ids: dict[str, int] = {}
 
-    def add(self, measure: str, unit: str, samples: tuple[list[float], list[float]], target: float, note="") -> None:
-        self.rows.append(Row(measure, unit, *samples, target, note))
+    def add(self, measure: str, unit: str, samples: Samples, target: float, note: str = "", cpu=None) -> None:
+        self.rows.append(Row(measure, unit, *samples, target, note, cpu))
 
     def go(self) -> list[Row]:
         self.ls, self.ours = self.imports()
@@ -102,7 +99,8 @@ class Run:
         template = LabelStudio.template(self.folder, self.logs / "ls-template.log")
         ls_sides: list[LabelStudio] = []
         ours_sides: list[Ours] = []
-        sizes: tuple[list[float], list[float]] = ([], [])
+        sizes: Samples = ([], [])
+        cpu: Samples = ([], [])
 
         def ls(r: int) -> float:
             side = LabelStudio(self.folder / f"ls-{r}", self.logs / f"ls-{r}.log")
@@ -110,9 +108,10 @@ class Run:
             shutil.copytree(template, side.data_dir)
             side.start()
             side.create_project()
-            start = time.perf_counter()
+            start, used = time.perf_counter(), cpu_of(side.pid)
             self.ls_ids = side.import_batches(self.workload.batches)
             seconds = time.perf_counter() - start
+            cpu[0].append(cpu_of(side.pid) - used)
             side.stop()
             sizes[0].append(size_mb(side.db))
             ls_sides.append(side)
@@ -123,8 +122,10 @@ class Run:
             shutil.rmtree(side.folder, ignore_errors=True)
             side.init()
             start = time.perf_counter()
-            side.command("import", str(self.workload.native), name="annotator import").wait(3600)
+            with ChildCpu() as used:
+                side.command("import", str(self.workload.native), name="annotator import").wait(3600)
             seconds = time.perf_counter() - start
+            cpu[1].append(used.seconds)
             sizes[1].append(size_mb(side.db))
             ours_sides.append(side)
             return seconds
@@ -135,7 +136,7 @@ class Run:
         for mine in ours_sides[:-1]:
             shutil.rmtree(mine.folder)
         how = "LS: its import API, batches of 500; ours: `annotator import` of a native JSONL file"
-        self.add(f"import {self.tasks:,} tasks with {SPANS} predicted spans each", "s", times, 3, how)
+        self.add(f"import {self.tasks:,} tasks with {SPANS} predicted spans each", "s", times, 3, how, cpu)
         self.add("database on disk after import", "MB", sizes, 1, "the SQLite file with its journal or WAL")
         self.ours_ids = ours_sides[-1].assign_all()
         return ls_sides[-1], ours_sides[-1]
@@ -146,8 +147,9 @@ class Run:
         """Rounds of: restart (seconds to the first 200), export with predictions, peak RSS of the exporter."""
         out = self.folder / "exports"
         out.mkdir(exist_ok=True)
-        cold: tuple[list[float], list[float]] = ([], [])
+        cold: Samples = ([], [])
         peaks: dict[str, list[float]] = {"ls": [], "jsonl": [], "spacy": []}
+        cpu: dict[str, list[float]] = {"ls": [], "jsonl": [], "spacy": []}
         spacy: list[float] = []
         self.ours.start()
         for annotator in (self.ours.holder, self.ours.labeler):
@@ -156,10 +158,11 @@ class Run:
         def ls(r: int) -> float:
             self.ls.stop()
             cold[0].append(self.ls.start())
-            with PeakRss(self.ls.rss_root()) as sampled:
-                start = time.perf_counter()
+            with PeakRss(self.ls.pid) as sampled:
+                start, used = time.perf_counter(), cpu_of(self.ls.pid)
                 body = self.ls.export()
                 seconds = time.perf_counter() - start
+            cpu["ls"].append(cpu_of(self.ls.pid) - used)
             peaks["ls"].append(sampled.peak_mb)
             found = body.count(b'"model_version"')
             assert found == self.tasks, f"Label Studio exported {found} predictions of {self.tasks} tasks"
@@ -168,40 +171,36 @@ class Run:
         def ours(r: int) -> float:
             self.ours.stop()
             cold[1].append(self.ours.start())
-            jsonl = self.export_ours("jsonl", out / "ours.jsonl", peaks["jsonl"])
+            jsonl = self.export_ours("jsonl", out / "ours.jsonl", peaks["jsonl"], cpu["jsonl"])
             with (out / "ours.jsonl").open("rb") as written:
                 found = sum(1 for _ in written)
             assert found == self.tasks, f"we exported {found} records of {self.tasks}"
-            spacy.append(self.export_ours("spacy", out / "ours-spacy", peaks["spacy"]))
+            spacy.append(self.export_ours("spacy", out / "ours-spacy", peaks["spacy"], cpu["spacy"]))
             return jsonl
 
         ls_times, jsonl = turns(ls, ours, self.rounds)
         how = "LS: create a snapshot, wait for it, download it; ours: `annotator export --from predictions`"
-        self.add("export everything with predictions: LS JSON vs ours JSONL", "s", (ls_times, jsonl), 3, how)
-        self.add(
-            "export everything with predictions: LS JSON vs ours spaCy",
-            "s",
-            (ls_times, spacy),
-            3,
-            "ours: `--format spacy`, a folder of DocBin shards",
-        )
+        measure = "export everything with predictions: LS JSON vs ours"
+        self.add(f"{measure} JSONL", "s", (ls_times, jsonl), 3, how, (cpu["ls"], cpu["jsonl"]))
+        how = "ours: `--format spacy`, a folder of DocBin shards"
+        self.add(f"{measure} spaCy", "s", (ls_times, spacy), 3, how, (cpu["ls"], cpu["spacy"]))
         how = "sampled every 50 ms; LS: its server (restarted before); ours: the `annotator export` process"
-        self.add(
-            "peak RSS of the exporting process tree: LS vs ours JSONL", "MB", (peaks["ls"], peaks["jsonl"]), 3, how
-        )
-        self.add("peak RSS of the exporting process tree: LS vs ours spaCy", "MB", (peaks["ls"], peaks["spacy"]), 3)
+        measure = "peak RSS of the exporting process tree: LS vs ours"
+        self.add(f"{measure} JSONL", "MB", (peaks["ls"], peaks["jsonl"]), 3, how)
+        self.add(f"{measure} spaCy", "MB", (peaks["ls"], peaks["spacy"]), 3)
         how = f"to the first authenticated 200: LS /api/projects/, ours /queue ({peers_ours.WORKERS} gunicorn workers)"
         self.add("cold start to the first 200", "s", cold, 3, how)
 
-    def export_ours(self, fmt: str, target: Path, peaks: list[float]) -> float:
+    def export_ours(self, fmt: str, target: Path, peaks: list[float], cpu: list[float]) -> float:
         shutil.rmtree(target, ignore_errors=True)
         target.unlink(missing_ok=True)
         start = time.perf_counter()
         proc = self.ours.export(fmt, target)
-        with PeakRss(proc.pid) as sampled:
+        with PeakRss(proc.pid) as sampled, ChildCpu() as used:
             proc.wait(3600)
         seconds = time.perf_counter() - start
         peaks.append(sampled.peak_mb)
+        cpu.append(used.seconds)
         return seconds
 
     # --- the pages ----------------------------------------------------------------------------------
@@ -275,19 +274,6 @@ class Run:
 # --- the command ----------------------------------------------------------------------------------------
 
 
-def header(args: argparse.Namespace, version: str, minutes: float) -> str:
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    confirm = f"one POST of `{args.confirm_all}`" if args.confirm_all else f"{SPANS} confirms"
-    return (
-        f"{date.today().isoformat()} on {machine}. Label Studio {version} (`label-studio start`: its Django server, "
-        f"SQLite) against annotator {commit or '?'} (`serve --production`, {peers_ours.WORKERS} workers). "
-        f"{args.tasks:,} tasks of {WORDS} words, {SPANS} predicted spans each; medians of {args.rounds} round(s) "
-        f"(import, export, cold start) and of {args.samples} samples (pages), taken in turns; ours accepts "
-        f"{SPANS} spans by {confirm}. The run took {minutes:.0f} min. Made by `make bench-peers`."
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.peers", description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks in the workload (default 10,000)")
@@ -321,7 +307,9 @@ def main(argv: list[str] | None = None) -> int:
         stop_all()
     samples = [{"measure": r.measure, "unit": r.unit, "ls": r.ls, "ours": r.ours} for r in rows]
     (scratch("peers") / "samples.json").write_text(json.dumps(samples, indent=1), "utf-8")
-    text = f"{header(args, version, (time.perf_counter() - started) / 60)}\n\n{table(rows)}"
+    minutes = (time.perf_counter() - started) / 60
+    confirm = f"one POST of `{args.confirm_all}`" if args.confirm_all else f"{SPANS} confirms"
+    text = f"{header(version, peers_ours.WORKERS, args, confirm, minutes)}\n\n{table(rows)}"
     print(text)
     if args.record:
         record(text)

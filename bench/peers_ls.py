@@ -95,8 +95,9 @@ class LabelStudio:
             self.proc = None
         self.http.close()
 
-    def rss_root(self) -> int:
-        assert self.proc is not None
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None, "Label Studio is not running"
         return self.proc.pid
 
     # --- set-up -------------------------------------------------------------------------------------

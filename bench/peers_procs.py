@@ -125,6 +125,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# --- CPU seconds ---------------------------------------------------------------------------------------
+
+
+def cpu_of(pid: int) -> float:
+    """User and system CPU seconds a live process has used so far (all its threads)."""
+    stat = _stat(pid)
+    return 0.0 if stat is None else (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ChildCpu:
+    """CPU seconds of the children this process waits for meanwhile (one command at a time)."""
+
+    def __enter__(self) -> ChildCpu:
+        self.seconds = 0.0
+        self._before = self._used()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = self._used() - self._before
+
+    @staticmethod
+    def _used() -> float:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+
 # --- peak RSS of a process tree -------------------------------------------------------------------
 
 
