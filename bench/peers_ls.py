@@ -58,7 +58,7 @@ class LabelStudio:
     """One data dir; `start` measures the seconds to its first authenticated 200."""
 
     def __init__(self, data_dir: Path, log: Path):
-        self.data_dir, self.log = data_dir, log
+        self.data_dir, self.log = data_dir.resolve(), log  # absolute: Label Studio runs in another folder
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
         self.http = requests.Session()
