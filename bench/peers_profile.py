@@ -1,10 +1,14 @@
-"""python -m bench.peers_profile [--tasks N]: where our import and exports of the side-by-side workload go.
+"""python -m bench.peers_profile [--tasks N] [--cprofile] [--what-if]: where our import and exports go.
 
-In this process, on the workload of bench.peers: the import and both exports (JSONL, spaCy) once
-plainly (wall seconds) and once under cProfile (the functions that dominate), the parts the issue
-suspects timed on their own, and the database's bytes by table (dbstat) and by column. cProfile
-charges a constant cost to every Python call, so Python-heavy parts read high under it; the plain
-wall times are beside. Reports: bench/out/peers/profile/*.txt (and .prof for snakeviz & co).
+In this process, on the workload of bench.peers: the import and both exports (JSONL, spaCy)
+with their CPU time split by section (bench.peers_sections: plain runs, a few functions
+wrapped with counters); the issue's suspects timed on their own, with the cheaper ways
+measured beside them; the database's bytes by table (dbstat) and by column, Label Studio's
+too when a run left one. With --cprofile each run is repeated under cProfile (which charges
+every Python call, so Python-heavy parts read high) for the functions that dominate; with
+--what-if the exports run again with one suspect taken away at a time (tokens not decoded,
+srsly's registry read once, the garbage collector off).
+CPU seconds, not wall: the machine is shared. Reports: bench/out/peers/profile/.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from .common import scratch
+from .peers_sections import export_sections, import_sections
 from .peers_workload import write_native
 
 TOP = 18
@@ -38,147 +44,193 @@ def fresh_project(folder: Path):
 
 
 def profiled(name: str, fn: Callable[[], object], out: Path) -> str:
-    """Run fn under cProfile; the top functions by own time and by cumulative time, also written to out/NAME.txt."""
+    """Run fn under cProfile; the top functions by own and by cumulative time, also in out/NAME.txt and .prof."""
     profile = cProfile.Profile()
-    start = time.perf_counter()
+    start = time.process_time()
     profile.runcall(fn)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     profile.dump_stats(out / f"{name}.prof")
     text = io.StringIO()
     stats = pstats.Stats(profile, stream=text).strip_dirs()
-    text.write(f"== {name}: {seconds:.1f} s under cProfile\n")
+    text.write(f"== {name}: {seconds:.1f} s CPU under cProfile\n")
     stats.sort_stats("tottime").print_stats(TOP)
     stats.sort_stats("cumulative").print_stats(TOP)
     (out / f"{name}.txt").write_text(text.getvalue(), "utf-8")
     return text.getvalue()
 
 
-def wall(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
+def cpu(fn: Callable[[], object]) -> float:
+    start = time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
-# --- the suspects, timed alone ---------------------------------------------------------------------
+# --- the suspects, timed alone, and cheaper ways beside them ----------------------------------------
+
+
+def compact_json(value) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def tokenising(source: Path) -> str:
-    """Import's suspect: reading the records, spaCy's tokenizer, and tokens into offsets, each alone."""
+    """Import's suspects: spaCy's tokenizer, tokens into offsets (and with numpy), offsets to JSON (and compact)."""
+    import numpy as np
+    from spacy.attrs import IDX, LENGTH, SPACY
+
     from annotator import config
     from annotator.formats import jsonl
     from annotator.nlp import pipeline
 
     nlp = pipeline.load(config.load(None).model, config.load(None)).nlp
-    start = time.perf_counter()
-    texts = [record.text for _, record in jsonl.read(source)]
-    read = time.perf_counter() - start
-    start = time.perf_counter()
-    docs = [nlp.make_doc(text) for text in texts]
-    tokenize = time.perf_counter() - start
-    start = time.perf_counter()
-    offsets = [pipeline.token_offsets(doc) for doc in docs]
-    to_offsets = time.perf_counter() - start
-    start = time.perf_counter()
-    for found in offsets:
-        json.dumps(found, separators=(",", ":"))
-    dumps = time.perf_counter() - start
-    tokens = sum(len(found) for found in offsets)
+    seconds = dict.fromkeys(("tokenize", "objects", "vectorised", "dumps"), 0.0)
+    tokens = json_bytes = compact_bytes = articles = 0
+
+    def timed(step: str, fn: Callable, *args):
+        start = time.process_time()
+        found = fn(*args)
+        seconds[step] += time.process_time() - start
+        return found
+
+    for _, record in jsonl.read(source):  # one article at a time: the docs of all would take a gigabyte
+        doc = timed("tokenize", nlp.make_doc, record.text)
+        offsets = timed("objects", pipeline.token_offsets, doc)
+        array = timed("vectorised", doc.to_array, [IDX, LENGTH, SPACY])
+        json_bytes += len(timed("dumps", compact_json, offsets))
+        assert int(array[:, 1].max()) < 256, "a token longer than 255 characters: not this workload"
+        compact_bytes += len(array) + len(np.packbits(array[:, 2].astype(bool)))
+        tokens, articles = tokens + len(offsets), articles + 1
+    tokenize, objects, vectorised, dumps = seconds.values()
     return (
-        f"reading and checking {len(texts):,} native records: {read:.1f} s; spaCy make_doc: {tokenize:.1f} s; "
-        f"tokens to offsets (Python tuples): {to_offsets:.1f} s; offsets to JSON: {dumps:.1f} s "
-        f"({tokens:,} tokens, {tokens / len(texts):.0f} an article)"
+        f"== import's suspects, CPU seconds for {articles:,} articles ({tokens:,} tokens):\n"
+        f"  spaCy's tokenizer (make_doc)                       {tokenize:6.1f} s\n"
+        f"  tokens to offsets, a Token object each (ours)       {objects:6.1f} s\n"
+        f"    the same with doc.to_array([IDX, LENGTH, SPACY])  {vectorised:6.1f} s\n"
+        f"  offsets to JSON (ours)                              {dumps:6.1f} s\n"
+        f"  compact tokens (a byte of length each, a bit of trailing space): {compact_bytes / 1e6:.1f} MB "
+        f"against {json_bytes / 1e6:.1f} MB of JSON"
     )
 
 
 def decoding(db_path: Path) -> str:
-    """Export's suspect: json.loads of the stored tokens, alone."""
+    """Export's suspect: json.loads of the stored tokens, alone (each result dropped at once)."""
     conn = sqlite3.connect(db_path)
-    start = time.perf_counter()
-    raw = [row[0] for row in conn.execute("SELECT tokens FROM articles")]
-    read = time.perf_counter() - start
-    start = time.perf_counter()
-    for found in raw:
-        json.loads(found)
-    decode = time.perf_counter() - start
+    raw: list = []
+    read = cpu(lambda: raw.extend(row[0] for row in conn.execute("SELECT tokens FROM articles")))
+    decode = cpu(lambda: [len(json.loads(found)) for found in raw])
     conn.close()
-    return f"reading the tokens column: {read:.1f} s; json.loads of it: {decode:.1f} s ({len(raw):,} articles)"
+    return f"== export's suspect: reading the tokens column {read:.1f} s CPU, json.loads of it {decode:.1f} s CPU"
+
+
+def what_ifs(db_path: Path, out: Path) -> str:
+    """The exports again, each with one suspect taken away (in a child process each: patches stay there)."""
+    import subprocess
+    import sys
+
+    lines = ["== the exports with one cause taken away, CPU seconds:"]
+    for name, fmt, patch in WHAT_IFS:
+        target = out / f"what-if.{fmt}"
+        shutil.rmtree(target, ignore_errors=True)
+        target.unlink(missing_ok=True)
+        code = WHAT_IF_CHILD.format(patch=patch, db=str(db_path), fmt=fmt, out=str(target))
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        lines.append(f"  {name:<70} {float(done.stdout):6.1f} s")
+        shutil.rmtree(target, ignore_errors=True)
+        target.unlink(missing_ok=True)
+    return "\n".join(lines)
+
+
+WHAT_IFS = (
+    ("JSONL, as it is", "jsonl", ""),
+    ("JSONL, the tokens not decoded (article_of without them)", "jsonl", "NO_TOKENS"),
+    ("JSONL, the garbage collector off", "jsonl", "GC_OFF"),
+    ("spaCy, as it is", "spacy", ""),
+    ("spaCy, srsly's encoder registry read once, not on every msgpack call", "spacy", "REGISTRY"),
+    ("spaCy, the garbage collector off", "spacy", "GC_OFF"),
+)
+WHAT_IF_CHILD = """
+import gc, json, time
+from pathlib import Path
+import srsly
+from annotator import db, exporting
+from annotator.model import Article
+from annotator.store import export
+patch = "{patch}"
+if patch == "NO_TOKENS":
+    export.article_of = lambda r: Article(r["ext_id"], r["text"], json.loads(r["meta"]), [], r["id"])
+if patch == "GC_OFF":
+    gc.disable()
+if patch == "REGISTRY":
+    for registry in (srsly.msgpack_encoders, srsly.msgpack_decoders):
+        registry.get_all = lambda found=registry.get_all(): found
+start = time.process_time()
+exporting.export(db.connect("{db}"), "{fmt}", "predictions", Path("{out}"))
+print(time.process_time() - start)
+"""
 
 
 # --- bytes ------------------------------------------------------------------------------------------
 
 
 def sizes(db_path: Path) -> str:
-    """Bytes by table and index (dbstat), and by column of articles and history, with compact alternatives."""
+    """Bytes by table and index (dbstat), and by column of articles and history."""
     conn = sqlite3.connect(db_path)
-    lines = [f"{db_path} ({db_path.stat().st_size / 1e6:.1f} MB):"]
-    for name, size in conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 12"):
-        lines.append(f"  {name:<32} {size / 1e6:8.1f} MB")
+    lines = [f"== {db_path} ({db_path.stat().st_size / 1e6:.1f} MB), by table and index:"]
+    for name, size in conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8"):
+        lines.append(f"  {name:<40} {size / 1e6:8.1f} MB")
     if conn.execute("SELECT 1 FROM sqlite_schema WHERE name = 'articles'").fetchone():
-        lines += _article_columns(conn)
+        text, tokens, meta = conn.execute(
+            "SELECT sum(length(CAST(text AS BLOB))), sum(length(tokens)), sum(length(meta)) FROM articles"
+        ).fetchone()
+        history = conn.execute("SELECT count(*), sum(length(change)) FROM history").fetchone()
+        lines += [
+            f"  articles: text {text / 1e6:.1f} MB, tokens as JSON {tokens / 1e6:.1f} MB, meta {meta / 1e6:.2f} MB",
+            f"  history: {history[0]:,} entries, their changes as JSON {history[1] / 1e6:.1f} MB",
+        ]
     conn.close()
     return "\n".join(lines)
 
 
-def _article_columns(conn: sqlite3.Connection) -> list[str]:
-    text, tokens, meta = conn.execute(
-        "SELECT sum(length(CAST(text AS BLOB))), sum(length(tokens)), sum(length(meta)) FROM articles"
-    ).fetchone()
-    count = sum(len(json.loads(t)) for (t,) in conn.execute("SELECT tokens FROM articles"))
-    history = conn.execute("SELECT count(*), sum(length(change)) FROM history").fetchone()
-    return [
-        f"  articles: text {text / 1e6:.1f} MB, tokens as JSON {tokens / 1e6:.1f} MB ({count:,} tokens, "
-        f"{tokens / count:.1f} bytes each), meta {meta / 1e6:.2f} MB",
-        f"    tokens as int32 (start, end) pairs: {count * 8 / 1e6:.1f} MB; as one byte of length and one bit of "
-        f"trailing space each (Doc(words, spaces) rebuilds them): about {count * 1.125 / 1e6:.1f} MB",
-        f"  history: {history[0]:,} entries, changes as JSON {history[1] / 1e6:.1f} MB",
-    ]
-
-
-def import_step(source: Path, out: Path, profile: bool) -> str:
-    """`annotator import` of the workload into a fresh database (the last one stays for the exports)."""
-    from annotator import importing
-
-    db, project = fresh_project(out / "db")
-    try:
-
-        def run() -> None:
-            importing.import_paths(db, project, [source], progress=False)
-
-        return profiled("import", run, out) if profile else f"== import, plain: {wall(run):.1f} s"
-    finally:
-        db.close()
-
-
-def export_step(fmt: str, out: Path, profile: bool) -> str:
-    """`annotator export --from predictions` of everything, in one format."""
+def exports(out: Path, with_cprofile: bool) -> list[str]:
+    """Both exports by section (and under cProfile); the database is the one the import left."""
     from annotator import db as database
     from annotator import exporting
 
-    target = out / ("export.jsonl" if fmt == "jsonl" else "export-spacy")
-    shutil.rmtree(target, ignore_errors=True)
-    target.unlink(missing_ok=True)
-    db = database.connect(out / "db" / "annotator.db")
-    try:
-
-        def run() -> None:
-            exporting.export(db, fmt, "predictions", target)
-
-        return profiled(f"export-{fmt}", run, out) if profile else f"== export {fmt}, plain: {wall(run):.1f} s"
-    finally:
-        db.close()
+    db_path = out / "db" / "annotator.db"
+    report = []
+    for fmt, target in (("jsonl", out / "export.jsonl"), ("spacy", out / "export-spacy")):
+        shutil.rmtree(target, ignore_errors=True)
+        target.unlink(missing_ok=True)
+        report.append(export_sections(db_path, fmt, target))
+        if with_cprofile:
+            shutil.rmtree(target, ignore_errors=True)
+            target.unlink(missing_ok=True)
+            db = database.connect(db_path)
+            report.append(profiled(f"export-{fmt}", partial(exporting.export, db, fmt, "predictions", target), out))
+            db.close()
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.peers_profile", description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks in the workload (default 10,000)")
+    parser.add_argument("--cprofile", action="store_true", help="repeat each run under cProfile too (slow)")
+    parser.add_argument("--what-if", action="store_true", help="the exports again without each suspect (slow)")
     args = parser.parse_args(argv)
+    from annotator import importing
+
     out = scratch("peers") / "profile"
     out.mkdir(exist_ok=True)
     source = write_native(scratch("peers") / f"workload-{args.tasks}.jsonl", args.tasks)
-    report = [import_step(source, out, profile) for profile in (False, True)]
+    report = []
+    if args.cprofile:
+        db, project = fresh_project(out / "db")
+        report.append(profiled("import", lambda: importing.import_paths(db, project, [source], progress=False), out))
+        db.close()
+    report.append(import_sections(source, out / "db", fresh_project))  # its database stays for the rest
     db_path = out / "db" / "annotator.db"
-    report += [tokenising(source), decoding(db_path), sizes(db_path)]
-    report += [export_step(fmt, out, profile) for fmt in ("jsonl", "spacy") for profile in (False, True)]
+    report += [tokenising(source), decoding(db_path), sizes(db_path), *exports(out, args.cprofile)]
+    if args.what_if:
+        report.append(what_ifs(db_path, out))
     report += [sizes(ls_db) for ls_db in sorted(scratch("peers").glob("ls-[0-9]*/label_studio.sqlite3"))]
     text = "\n\n".join(report)
     (out / "report.txt").write_text(text, "utf-8")
