@@ -1,0 +1,248 @@
+"""python -m bench.peers_profile [--tasks N] [--cprofile] [--what-if]: where our import and exports go.
+
+In this process, on the workload of bench.peers: the import and both exports (JSONL, spaCy)
+with their CPU time split by section (bench.peers_sections: plain runs, a few functions
+wrapped with counters); the issue's suspects timed on their own, with the cheaper ways
+measured beside them; the database's bytes by table (dbstat) and by column, Label Studio's
+too when a run left one. With --cprofile each run is repeated under cProfile (which charges
+every Python call, so Python-heavy parts read high) for the functions that dominate; with
+--what-if the exports run again with one suspect taken away at a time (tokens not decoded,
+srsly's registry read once, the garbage collector off).
+CPU seconds, not wall: the machine is shared. Reports: bench/out/peers/profile/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from .common import scratch
+from .peers_sections import export_sections, import_sections
+from .peers_workload import write_native
+
+TOP = 18
+
+
+def fresh_project(folder: Path):
+    """A new database and project file, as `annotator init` makes them."""
+    from annotator import config
+    from annotator import db as database
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    config.write_new(folder / "annotator.toml")
+    return database.connect(folder / "annotator.db"), config.load(folder / "annotator.toml")
+
+
+def profiled(name: str, fn: Callable[[], object], out: Path) -> str:
+    """Run fn under cProfile; the top functions by own and by cumulative time, also in out/NAME.txt and .prof."""
+    profile = cProfile.Profile()
+    start = time.process_time()
+    profile.runcall(fn)
+    seconds = time.process_time() - start
+    profile.dump_stats(out / f"{name}.prof")
+    text = io.StringIO()
+    stats = pstats.Stats(profile, stream=text).strip_dirs()
+    text.write(f"== {name}: {seconds:.1f} s CPU under cProfile\n")
+    stats.sort_stats("tottime").print_stats(TOP)
+    stats.sort_stats("cumulative").print_stats(TOP)
+    (out / f"{name}.txt").write_text(text.getvalue(), "utf-8")
+    return text.getvalue()
+
+
+def cpu(fn: Callable[[], object]) -> float:
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
+
+
+# --- the suspects, timed alone, and cheaper ways beside them ----------------------------------------
+
+
+def compact_json(value) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def tokenising(source: Path) -> str:
+    """Import's suspects: spaCy's tokenizer, tokens into offsets (and with numpy), offsets to JSON (and compact)."""
+    import numpy as np
+    from spacy.attrs import IDX, LENGTH, SPACY
+
+    from annotator import config
+    from annotator.formats import jsonl
+    from annotator.nlp import pipeline
+
+    nlp = pipeline.load(config.load(None).model, config.load(None)).nlp
+    seconds = dict.fromkeys(("tokenize", "objects", "vectorised", "dumps"), 0.0)
+    tokens = json_bytes = compact_bytes = articles = 0
+
+    def timed(step: str, fn: Callable, *args):
+        start = time.process_time()
+        found = fn(*args)
+        seconds[step] += time.process_time() - start
+        return found
+
+    for _, record in jsonl.read(source):  # one article at a time: the docs of all would take a gigabyte
+        doc = timed("tokenize", nlp.make_doc, record.text)
+        offsets = timed("objects", pipeline.token_offsets, doc)
+        array = timed("vectorised", doc.to_array, [IDX, LENGTH, SPACY])
+        json_bytes += len(timed("dumps", compact_json, offsets))
+        assert int(array[:, 1].max()) < 256, "a token longer than 255 characters: not this workload"
+        compact_bytes += len(array) + len(np.packbits(array[:, 2].astype(bool)))
+        tokens, articles = tokens + len(offsets), articles + 1
+    tokenize, objects, vectorised, dumps = seconds.values()
+    return (
+        f"== import's suspects, CPU seconds for {articles:,} articles ({tokens:,} tokens):\n"
+        f"  spaCy's tokenizer (make_doc)                       {tokenize:6.1f} s\n"
+        f"  tokens to offsets, a Token object each (ours)       {objects:6.1f} s\n"
+        f"    the same with doc.to_array([IDX, LENGTH, SPACY])  {vectorised:6.1f} s\n"
+        f"  offsets to JSON (ours)                              {dumps:6.1f} s\n"
+        f"  compact tokens (a byte of length each, a bit of trailing space): {compact_bytes / 1e6:.1f} MB "
+        f"against {json_bytes / 1e6:.1f} MB of JSON"
+    )
+
+
+def decoding(db_path: Path) -> str:
+    """Export's suspect: json.loads of the stored tokens, alone (each result dropped at once)."""
+    conn = sqlite3.connect(db_path)
+    raw: list = []
+    read = cpu(lambda: raw.extend(row[0] for row in conn.execute("SELECT tokens FROM articles")))
+    decode = cpu(lambda: [len(json.loads(found)) for found in raw])
+    conn.close()
+    return f"== export's suspect: reading the tokens column {read:.1f} s CPU, json.loads of it {decode:.1f} s CPU"
+
+
+def what_ifs(db_path: Path, out: Path, rounds: int = 3) -> str:
+    """The exports again, each with one suspect taken away, in rounds (medians: CPU time is noisy here too).
+
+    Each run is a child process of its own, so that its patch stays there.
+    """
+    import statistics
+    import subprocess
+    import sys
+
+    seconds: dict[str, list[float]] = {name: [] for name, _, _ in WHAT_IFS}
+    for _ in range(rounds):
+        for name, fmt, patch in WHAT_IFS:
+            target = out / f"what-if.{fmt}"
+            code = WHAT_IF_CHILD.format(patch=patch, db=str(db_path), fmt=fmt, out=str(target))
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            seconds[name].append(float(done.stdout))
+            shutil.rmtree(target, ignore_errors=True)
+            target.unlink(missing_ok=True)
+    lines = [f"== the exports with one cause taken away, CPU seconds, median (and least) of {rounds}:"]
+    for name, found in seconds.items():
+        lines.append(f"  {name:<70} {statistics.median(found):6.1f} s  ({min(found):.1f})")
+    return "\n".join(lines)
+
+
+WHAT_IFS = (
+    ("JSONL, as it is", "jsonl", ""),
+    ("JSONL, the tokens not decoded (article_of without them)", "jsonl", "NO_TOKENS"),
+    ("JSONL, the garbage collector off", "jsonl", "GC_OFF"),
+    ("spaCy, as it is", "spacy", ""),
+    ("spaCy, srsly's encoder registry read once, not on every msgpack call", "spacy", "REGISTRY"),
+    ("spaCy, the garbage collector off", "spacy", "GC_OFF"),
+)
+WHAT_IF_CHILD = """
+import gc, json, time
+from pathlib import Path
+import srsly
+from annotator import db, exporting
+from annotator.model import Article
+from annotator.store import export
+patch = "{patch}"
+if patch == "NO_TOKENS":
+    export.article_of = lambda r: Article(r["ext_id"], r["text"], json.loads(r["meta"]), [], r["id"])
+if patch == "GC_OFF":
+    gc.disable()
+if patch == "REGISTRY":
+    for registry in (srsly.msgpack_encoders, srsly.msgpack_decoders):
+        registry.get_all = lambda found=registry.get_all(): found
+start = time.process_time()
+exporting.export(db.connect("{db}"), "{fmt}", "predictions", Path("{out}"))
+print(time.process_time() - start)
+"""
+
+
+# --- bytes ------------------------------------------------------------------------------------------
+
+
+def sizes(db_path: Path) -> str:
+    """Bytes by table and index (dbstat), and by column of articles and history."""
+    conn = sqlite3.connect(db_path)
+    lines = [f"== {db_path} ({db_path.stat().st_size / 1e6:.1f} MB), by table and index:"]
+    for name, size in conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8"):
+        lines.append(f"  {name:<40} {size / 1e6:8.1f} MB")
+    if conn.execute("SELECT 1 FROM sqlite_schema WHERE name = 'articles'").fetchone():
+        text, tokens, meta = conn.execute(
+            "SELECT sum(length(CAST(text AS BLOB))), sum(length(tokens)), sum(length(meta)) FROM articles"
+        ).fetchone()
+        history = conn.execute("SELECT count(*), sum(length(change)) FROM history").fetchone()
+        lines += [
+            f"  articles: text {text / 1e6:.1f} MB, tokens as JSON {tokens / 1e6:.1f} MB, meta {meta / 1e6:.2f} MB",
+            f"  history: {history[0]:,} entries, their changes as JSON {history[1] / 1e6:.1f} MB",
+        ]
+    conn.close()
+    return "\n".join(lines)
+
+
+def exports(out: Path, with_cprofile: bool) -> list[str]:
+    """Both exports by section (and under cProfile); the database is the one the import left."""
+    from annotator import db as database
+    from annotator import exporting
+
+    db_path = out / "db" / "annotator.db"
+    report = []
+    for fmt, target in (("jsonl", out / "export.jsonl"), ("spacy", out / "export-spacy")):
+        shutil.rmtree(target, ignore_errors=True)
+        target.unlink(missing_ok=True)
+        report.append(export_sections(db_path, fmt, target))
+        if with_cprofile:
+            shutil.rmtree(target, ignore_errors=True)
+            target.unlink(missing_ok=True)
+            db = database.connect(db_path)
+            report.append(profiled(f"export-{fmt}", partial(exporting.export, db, fmt, "predictions", target), out))
+            db.close()
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.peers_profile", description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=10_000, help="tasks in the workload (default 10,000)")
+    parser.add_argument("--cprofile", action="store_true", help="repeat each run under cProfile too (slow)")
+    parser.add_argument("--what-if", action="store_true", help="the exports again without each suspect (slow)")
+    args = parser.parse_args(argv)
+    from annotator import importing
+
+    out = scratch("peers") / "profile"
+    out.mkdir(exist_ok=True)
+    source = write_native(scratch("peers") / f"workload-{args.tasks}.jsonl", args.tasks)
+    report = []
+    if args.cprofile:
+        db, project = fresh_project(out / "db")
+        report.append(profiled("import", lambda: importing.import_paths(db, project, [source], progress=False), out))
+        db.close()
+    report.append(import_sections(source, out / "db", fresh_project))  # its database stays for the rest
+    db_path = out / "db" / "annotator.db"
+    report += [tokenising(source), decoding(db_path), sizes(db_path), *exports(out, args.cprofile)]
+    if args.what_if:
+        report.append(what_ifs(db_path, out))
+    report += [sizes(ls_db) for ls_db in sorted(scratch("peers").glob("ls-[0-9]*/label_studio.sqlite3"))]
+    text = "\n\n".join(report)
+    (out / "report.txt").write_text(text, "utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
