@@ -9,6 +9,7 @@ and an annotator part-way through; served on 127.0.0.1 and shot in Chromium. The
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import sys
 import tempfile
@@ -69,7 +70,8 @@ def _sign_in(page, base: str, name: str) -> None:
 def _annotating(page, base: str, first: bool) -> None:
     """Carol part-way through: the first paragraph accepted (the first time), a quote selected, its panel shown."""
     _sign_in(page, base, "carol")
-    page.goto(f"{base}/next")
+    page.locator("form[action$='/next'] button").click()  # the queue's Start (or Continue)
+    page.wait_for_url("**/articles/*")
     if first:
         page.locator("#text .tag[data-id='t1']").click()
         page.keyboard.press("Shift+P")
@@ -82,7 +84,7 @@ def shoot(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         path, article_id = _database(Path(work))
-        app = create_app({"DATABASE": path, "SECRET_KEY": "screenshots-secret-key-0123"})
+        app = create_app({"DATABASE": path, "SECRET_KEY": secrets.token_urlsafe(32)})
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
