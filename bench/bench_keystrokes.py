@@ -148,7 +148,8 @@ def session(browser, base: str) -> tuple[Counter[str], Counter[str]]:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/queue")
-    page.goto(f"{base}/next")
+    page.locator("form[action$='/next'] button").click()  # the queue's Start: not a correction, not counted
+    page.wait_for_url("**/articles/*")
     page.locator("#text").wait_for()
     set_base = page.get_attribute("#doc-meta", "data-base")
     model = page.evaluate(f"() => fetch('{set_base}.json').then(r => r.json())")

@@ -7,6 +7,7 @@ what it offers from the page itself (its keymap, whether items have handles).
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from collections import Counter
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ def serving(work: Path):
     importing.import_paths(db, config.load(None), [SEEDS], preannotate=True, progress=False)
     store.add_user(db, "alice", "annotator", generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
     db.close()
-    app = create_app({"DATABASE": path, "SECRET_KEY": "bench-secret-key-0123456789"})
+    app = create_app({"DATABASE": path, "SECRET_KEY": secrets.token_urlsafe(32)})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

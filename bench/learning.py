@@ -151,9 +151,12 @@ def _run(db_path: Path, *args: object) -> str:
 
 
 def _fresh(path: Path) -> Path:
+    """A new, empty database at `path` (only `annotator init` creates one), without old models."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     shutil.rmtree(path.parent / "models", ignore_errors=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _run(path, "init")
     return path
 
 
