@@ -17,7 +17,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from annotator.formats import jsonl
+from annotator.formats import Reading, jsonl
 from annotator.model import Record, Span
 from annotator.nlp import events as _events  # noqa: F401  (registers the factory)
 from annotator.nlp.pipeline import load_model
@@ -36,7 +36,7 @@ def load(name: str = "en_core_web_sm", events: bool = True) -> Language:
 
 
 def gold_records(path: Path = GOLD) -> list[Record]:
-    return [record for _, record in jsonl.read(path)]
+    return [record for _, record in jsonl.read(path, Reading())]
 
 
 @dataclass

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator import config
-from annotator.formats import jsonl
+from annotator.formats import Reading, jsonl
 from annotator.model import Record
 from annotator.nlp import pipeline
 
@@ -59,7 +59,7 @@ def evaluate(model: str = "en_core_web_sm", path: Path = GOLD) -> list[Result]:
     """Run the pipeline (with our components) over every dev sentence."""
     project = config.load(None)
     nlp = pipeline.load(model, project).nlp
-    records = [record for _, record in jsonl.read(path)]
+    records = [record for _, record in jsonl.read(path, Reading())]
     results = []
     for record, doc in zip(records, nlp.pipe(r.text for r in records)):
         results.append(Result(record, [(span.text, span.label_) for span in doc.spans.get("event", [])]))

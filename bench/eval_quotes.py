@@ -16,7 +16,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from annotator.formats import jsonl
+from annotator.formats import Reading, jsonl
 from annotator.model import Record
 from annotator.nlp import quotes as _quotes  # noqa: F401  (registers the "annotator_quotes" factory)
 from annotator.nlp.pipeline import load_model
@@ -67,7 +67,7 @@ def load_pipeline(name: str = "en_core_web_sm", *, quotes: bool = True, paragrap
 
 
 def gold_records(path: Path = GOLD) -> list[Record]:
-    return [record for _, record in jsonl.read(path)]
+    return [record for _, record in jsonl.read(path, Reading())]
 
 
 def from_record(record: Record) -> list[Attribution]:

@@ -78,7 +78,7 @@ def tokenising(source: Path) -> str:
     from spacy.attrs import IDX, LENGTH, SPACY
 
     from annotator import config
-    from annotator.formats import jsonl
+    from annotator.formats import Reading, jsonl
     from annotator.nlp import pipeline
 
     nlp = pipeline.load(config.load(None).model, config.load(None)).nlp
@@ -91,7 +91,7 @@ def tokenising(source: Path) -> str:
         seconds[step] += time.process_time() - start
         return found
 
-    for _, record in jsonl.read(source):  # one article at a time: the docs of all would take a gigabyte
+    for _, record in jsonl.read(source, Reading()):  # one article at a time: the docs of all would take a gigabyte
         doc = timed("tokenize", nlp.make_doc, record.text)
         offsets = timed("objects", pipeline.token_offsets, doc)
         array = timed("vectorised", doc.to_array, [IDX, LENGTH, SPACY])
