@@ -66,10 +66,14 @@ def evaluate(db: Database, project: Project, name: str | None = None) -> Evaluat
     docs, skipped = documents(db, project, version)
     if not docs:
         raise Invalid(f"there is no gold article that {version.name!r} did not train on; make more gold first")
+    # a layer nobody annotated in gold (PolNeAR has quotes only) has nothing to score the model against:
+    # its precision would read 0 over every prediction, which says nothing about the model
+    scored = [layer for layer in LAYER_NAMES if any(doc.annotations[GOLD].layer(layer) for doc in docs)]
     layers = [
         figures(agreement.report(docs, layer, project.schemes[layer].names), layer in version.layers)
-        for layer in LAYER_NAMES
+        for layer in scored
     ]
-    result = Evaluation(version.name, len(docs), skipped, layers)
+    unscored = [layer for layer in LAYER_NAMES if layer not in scored]
+    result = Evaluation(version.name, len(docs), skipped, layers, unscored)
     store.set_evaluation(db, version.name, result.to_json())
     return result

@@ -51,6 +51,7 @@ class Evaluation:
     documents: int
     trained_documents: int  # gold articles left out because the version trained on them
     layers: list[LayerFigures] = field(default_factory=list)
+    unscored: list[str] = field(default_factory=list)  # layers the gold has no items of: nothing to score against
 
     def to_json(self) -> dict[str, Any]:
         """Every field under its name, nested records as dicts."""
@@ -65,7 +66,7 @@ def from_json(data: dict[str, Any]) -> Evaluation:
         )
         for layer in data["layers"]
     ]
-    return Evaluation(data["model"], data["documents"], data["trained_documents"], layers)
+    return Evaluation(data["model"], data["documents"], data["trained_documents"], layers, data.get("unscored", []))
 
 
 def figures(report: LayerReport, trained: bool) -> LayerFigures:
@@ -107,6 +108,8 @@ def table(result: Evaluation) -> str:
             f"{layer.layer:<7} {'trained' if layer.trained else 'rules':<8} {fig(layer.precision)}  "
             f"{fig(layer.recall)}  {fig(layer.f1)}  {fig(layer.exact_f1)}     {layer.matched:>7}  {same}"
         )
+    if result.unscored:
+        lines.append(f"Not scored, the gold has no items of: {', '.join(result.unscored)}.")
     for layer in result.layers:
         if not layer.per_label:
             continue

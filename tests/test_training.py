@@ -301,3 +301,22 @@ def test_import_makes_missing_predictions_and_replaces_none_under_human_work(cop
     annotated.write_text(json.dumps({**record, "entities": [], "quotes": [], "events": []}) + "\n", "utf-8")
     invoke(copy, "import", annotated, "--preannotate", "--model", "v1")  # opened by bob's set, but no predictions yet
     assert store.prediction_model(db, store.find_article(db, "own")) == "v1"
+
+
+def test_evaluate_leaves_out_layers_the_gold_has_none_of(tmp_path):
+    """Gold of quotes only (PolNeAR's kind): entities and events are not scored as all wrong, and it says so."""
+    db_path = tmp_path / "annotator.db"
+    invoke(db_path, "init")
+    records = write_gold(tmp_path / "gold.jsonl", 6)
+    for record in records:
+        record["events"] = []
+    (tmp_path / "gold.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    assert invoke(db_path, "import", tmp_path / "gold.jsonl").exit_code == 0
+    result = invoke(db_path, "train", "--layer", "quote", "--out", "q1", "--max-minutes", "1")
+    assert result.exit_code == 0, result.output
+    result = invoke(db_path, "evaluate", "--model", "q1")
+    assert result.exit_code == 0, result.output
+    assert "Not scored, the gold has no items of: event." in result.output
+    assert "\nevent " not in result.output and "quote   trained" in result.output
+    data = json.loads(invoke(db_path, "evaluate", "--model", "q1", "--json").output)
+    assert data["unscored"] == ["event"] and [layer["layer"] for layer in data["layers"]] == ["entity", "quote"]
