@@ -79,6 +79,7 @@ def tokenising(source: Path) -> str:
 
     from annotator import config
     from annotator.formats import jsonl
+    from annotator.formats.base import Reading
     from annotator.nlp import pipeline
 
     nlp = pipeline.load(config.load(None).model, config.load(None)).nlp
@@ -91,7 +92,7 @@ def tokenising(source: Path) -> str:
         seconds[step] += time.process_time() - start
         return found
 
-    for _, record in jsonl.read(source):  # one article at a time: the docs of all would take a gigabyte
+    for _, record in jsonl.read(source, Reading()):  # one article at a time: the docs of all would take a gigabyte
         doc = timed("tokenize", nlp.make_doc, record.text)
         offsets = timed("objects", pipeline.token_offsets, doc)
         array = timed("vectorised", doc.to_array, [IDX, LENGTH, SPACY])
