@@ -150,13 +150,13 @@ def test_migration_m010_stores_tokens_compactly_and_keeps_them(tmp_path, project
     db = database.connect(path, migrate=False)
     migrations.MIGRATIONS.apply(db, stop_before="m010_compact_tokens")
     # As the code of that time wrote them: JSON pairs, whitespace tokens included, and a CoNLL
-    # article whose tokens are the file's (`im` is two tokens there, one for spaCy).
+    # article whose tokens are the file's (`im` one token, as spaCy would not cut it).
     old = {
         "a1": (
             "Rashid visited Tehran.\n\nHe left.",
             [[0, 6], [7, 14], [15, 21], [21, 22], [22, 24], [24, 26], [27, 31], [31, 32]],
         ),
-        "conll": ("im Haus", [[0, 1], [1, 2], [3, 7]]),
+        "conll": ("im Haus", [[0, 2], [3, 7]]),
         "empty": ("", []),
     }
     for n, (ext_id, (text, tokens)) in enumerate(old.items(), 1):
@@ -177,4 +177,4 @@ def test_migration_m010_stores_tokens_compactly_and_keeps_them(tmp_path, project
         assert (article.text, article.tokens) == (text, tokens)
     # a second start changes nothing (the step is recorded; a BLOB is never decoded as JSON)
     db.close()
-    assert store.get_article(database.connect(path), 2).tokens == [[0, 1], [1, 2], [3, 7]]
+    assert store.get_article(database.connect(path), 2).tokens == [[0, 2], [3, 7]]

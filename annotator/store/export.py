@@ -9,20 +9,24 @@ from sqlite_utils import Database
 
 from ..model import Annotation, Article
 from ._sql import iter_rows, marks, rows, value
-from .articles import ARTICLE_COLUMNS, article_of
+from .articles import ARTICLE_COLUMNS, ARTICLE_COLUMNS_WITHOUT_TOKENS, article_of
 from .items import load_annotations
 from .sets import SET_COLUMNS, AnnotationSet, set_of
 
 
-def _articles(db: Database, ids: list[int]) -> dict[int, Article]:
-    found = iter_rows(db, f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks(ids)})", ids)
-    return {r["id"]: article_of(r) for r in found}
+def _articles(db: Database, ids: list[int], tokens: bool = True) -> dict[int, Article]:
+    columns = ARTICLE_COLUMNS if tokens else ARTICLE_COLUMNS_WITHOUT_TOKENS
+    found = iter_rows(db, f"SELECT {columns} FROM articles WHERE id IN ({marks(ids)})", ids)
+    return {r["id"]: article_of(r, with_tokens=tokens) for r in found}
 
 
 def iter_sets(
-    db: Database, kind: str, *, submitted_only: bool = False, batch: int = 200
+    db: Database, kind: str, *, submitted_only: bool = False, batch: int = 200, tokens: bool = True
 ) -> Iterator[tuple[Article, AnnotationSet, Annotation]]:
-    """Every set of one kind with its article, in keyset batches so memory stays flat."""
+    """Every set of one kind with its article, in keyset batches so memory stays flat.
+
+    Without `tokens` the articles' tokens are neither read nor decoded (their tokens are empty).
+    """
     last = 0
     status = "AND s.status = 'submitted'" if submitted_only else ""
     while True:
@@ -37,7 +41,7 @@ def iter_sets(
         if not sets:
             return
         annotations = load_annotations(db, [s.id for s in sets])
-        articles = _articles(db, sorted({s.article_id for s in sets}))
+        articles = _articles(db, sorted({s.article_id for s in sets}), tokens)
         for found in sets:
             yield articles[found.article_id], found, annotations[found.id]
         last = sets[-1].id
