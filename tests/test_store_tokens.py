@@ -1,10 +1,12 @@
 """Article tokens are stored compactly and come back exactly as they went in."""
 
+import numpy as np
+import spacy
 from hypothesis import given
 from hypothesis import strategies as st
 
 from annotator import store
-from annotator.model import Article
+from annotator.model import Article, Tokens
 from annotator.store.articles import decode_tokens, encode_tokens
 
 
@@ -38,3 +40,16 @@ def test_prose_tokens_take_two_bytes_each(db):
     stored = db.execute("SELECT tokens FROM articles WHERE id = ?", [article_id]).fetchone()[0]
     assert len(stored) == 1 + 2 * len(tokens)
     assert store.get_article(db, article_id).tokens == tokens
+
+
+_BLANK = spacy.blank("en").tokenizer
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab.,'\" \n\t\u00a0\u2003\u3000é\U0001f600")), max_size=60))
+def test_snapping_sees_the_words_a_person_sees(text):
+    """Tokens (numpy over the text) finds the same words and line breaks as a token-by-token reading."""
+    offsets = [[t.idx, t.idx + len(t.text)] for t in _BLANK(text)]
+    found = Tokens(np.array(offsets, dtype=np.int64).reshape(-1, 2), text)
+    words = [(s, e) for s, e in offsets if not text[s:e].isspace()]
+    assert list(zip(found.starts, found.ends)) == words
+    assert found.breaks == [i for i, ch in enumerate(text) if ch == "\n"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import numpy as np
 from sqlite_utils import Database
@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from ..errors import Conflict, NotFound
 from ..model import Article
 from ..model.normal import normal_hash
+from ..model.text import Offsets
 from ._sql import now, row, text_hash, value
 from .queue import count_open
 
@@ -35,7 +36,7 @@ _WIDTHS: tuple[tuple[bytes, np.dtype], ...] = (
 _DTYPES: dict[bytes, np.dtype] = dict(_WIDTHS)
 
 
-def encode_tokens(offsets: Sequence[Sequence[int]] | np.ndarray) -> bytes:
+def encode_tokens(offsets: Offsets) -> bytes:
     """Token offsets [(start, end), ...] as the stored BLOB."""
     pairs = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
     ends = pairs[:, 1]
@@ -65,10 +66,11 @@ def article_of(found: sqlite3.Row, *, with_tokens: bool = True) -> Article:
     )
 
 
-def ensure_article(db: Database, article: Article) -> tuple[int, bool]:
+def ensure_article(db: Database, article: Article, tokens: Offsets | None = None) -> tuple[int, bool]:
     """The id of the stored article with this id or else this exact text, storing it if new.
 
-    Returns (id, created). Refuses an id that exists already with another text.
+    Returns (id, created). Refuses an id that exists already with another text. `tokens`, when
+    given, are stored instead of the article's (the import's (n, 2) array, never made into pairs).
     """
     digest = text_hash(article.text)
     found = row(db, "SELECT id, text_hash FROM articles WHERE ext_id = ?", [article.ext_id])
@@ -87,7 +89,7 @@ def ensure_article(db: Database, article: Article) -> tuple[int, bool]:
             digest,
             normal_hash(article.text),
             json.dumps(article.meta, ensure_ascii=False, sort_keys=True),
-            encode_tokens(article.tokens),
+            encode_tokens(article.tokens if tokens is None else tokens),
             now(),
         ],
     )
