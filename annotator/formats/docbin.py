@@ -78,24 +78,29 @@ def write(
     out.mkdir(parents=True, exist_ok=True)
     if any(out.glob("*.spacy")):
         raise FormatError(f"{out}: holds .spacy files already; spacy train would read them too")
-    count = shard = tokens = 0
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        tokens += len(record.tokens) if record.tokens else len(record.text) // 5
-        if len(batch) >= shard_size or tokens >= shard_tokens:
-            count += _write_one(batch, out / f"part-{shard:04d}.spacy")
-            batch, shard, tokens = [], shard + 1, 0
-    if batch:
-        count += _write_one(batch, out / f"part-{shard:04d}.spacy")
-    return count
+    # Each record becomes a Doc in the shard's DocBin as it comes (arrays and strings): holding the
+    # shard's records instead kept a list a token alive, and the garbage collector walked them all.
+    count = shard = held = tokens = 0
+    vocab, docs = Vocab(), DocBin(attrs=ATTRS, store_user_data=False)
+    with _msgpack_with_registries_read_once():
+        for record in records:
+            doc = to_doc(record, vocab)
+            docs.add(doc)
+            held, tokens = held + 1, tokens + len(doc)
+            if held >= shard_size or tokens >= shard_tokens:
+                docs.to_disk(out / f"part-{shard:04d}.spacy")
+                count, shard, held, tokens = count + held, shard + 1, 0, 0
+                vocab, docs = Vocab(), DocBin(attrs=ATTRS, store_user_data=False)
+        if held:
+            docs.to_disk(out / f"part-{shard:04d}.spacy")
+    return count + held
 
 
 def _write_one(records: Iterable[Record], out: Path) -> int:
     vocab = Vocab()
     docs = DocBin(attrs=ATTRS, store_user_data=False)
     count = 0
-    with _msgpack_without_entry_point_scan():
+    with _msgpack_with_registries_read_once():
         for record in records:
             docs.add(to_doc(record, vocab))
             count += 1
@@ -104,19 +109,23 @@ def _write_one(records: Iterable[Record], out: Path) -> int:
 
 
 @contextlib.contextmanager
-def _msgpack_without_entry_point_scan():
-    """srsly looks up msgpack extensions among every installed package's entry points on each
-    object it packs (about 1 ms a Doc, more than the rest of the export); the registered
-    encoders (numpy's) are enough for a DocBin, so the scan is switched off meanwhile."""
+def _msgpack_with_registries_read_once():
+    """srsly looks up its msgpack extensions on each object it packs: among every installed package's
+    entry points (about 1 ms a Doc), then through catalogue's whole registry, which spaCy fills with
+    thousands of functions (0.1 ms a call, six calls a Doc). Nothing registers an extension while an
+    export runs, so the entry points are not scanned and the registry is read once, meanwhile."""
     registries = (srsly.msgpack_encoders, srsly.msgpack_decoders)
     before = [registry.entry_points for registry in registries]
     for registry in registries:
         registry.entry_points = False
+        found = registry.get_all()
+        registry.get_all = lambda found=found: found
     try:
         yield
     finally:
         for registry, flag in zip(registries, before):
             registry.entry_points = flag
+            del registry.get_all  # the class's own again
 
 
 # --- reading --------------------------------------------------------------------------
