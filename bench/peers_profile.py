@@ -1,4 +1,4 @@
-"""python -m bench.peers_profile [--tasks N] [--cprofile] [--what-if]: where our import and exports go.
+"""python -m bench.peers_profile [--tasks N] [--cprofile] [--what-if] [--parallel]: where our import and exports go.
 
 In this process, on the workload of bench.peers: the import and both exports (JSONL, spaCy)
 with their CPU time split by section (bench.peers_sections: plain runs, a few functions
@@ -7,7 +7,8 @@ measured beside them; the database's bytes by table (dbstat) and by column, Labe
 too when a run left one. With --cprofile each run is repeated under cProfile (which charges
 every Python call, so Python-heavy parts read high) for the functions that dominate; with
 --what-if the exports run again with one suspect taken away at a time (tokens not decoded,
-srsly's registry read once, the garbage collector off).
+srsly's registry read once, the garbage collector off); with --parallel tokenizing alone runs in
+one process, in spaCy's nlp.pipe(n_process=2) and in a pool of two holding the tokenizer.
 CPU seconds, not wall: the machine is shared. Reports: bench/out/peers/profile/.
 """
 
@@ -17,6 +18,8 @@ import argparse
 import cProfile
 import io
 import json
+import os
+import pickle
 import pstats
 import shutil
 import sqlite3
@@ -112,6 +115,54 @@ def tokenising(source: Path) -> str:
         f"    offsets to the stored BLOB (now)                  {encode:6.1f} s\n"
         f"  stored tokens: {blob_bytes / 1e6:.1f} MB as the BLOB against {json_bytes / 1e6:.1f} MB of JSON"
     )
+
+
+_TOKENIZER = None
+
+
+def _take_tokenizer(blob: bytes) -> None:
+    global _TOKENIZER
+    _TOKENIZER = pickle.loads(blob)
+
+
+def _offsets_of(texts: list[str]) -> list:
+    from annotator.nlp import pipeline
+
+    assert _TOKENIZER is not None
+    return [pipeline.token_offsets(_TOKENIZER(text)) for text in texts]
+
+
+def parallel_tokenising(source: Path, batch: int = 64) -> str:
+    """Tokenizing only, wall seconds: in this process; spaCy's nlp.pipe(n_process=2) with every
+    component off; a pool of 2 processes holding the pickled tokenizer and sending offsets back."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from annotator import config
+    from annotator.formats import jsonl
+    from annotator.formats.base import Reading
+    from annotator.nlp import pipeline
+
+    nlp = pipeline.load(config.load(None).model, config.load(None)).nlp
+    texts = [record.text for _, record in jsonl.read(source, Reading())]
+    batches = [texts[i : i + batch] for i in range(0, len(texts), batch)]
+
+    def one() -> list:
+        return [pipeline.token_offsets(nlp.make_doc(text)) for text in texts]
+
+    def spacy_pipe() -> list:
+        with nlp.select_pipes(disable=nlp.pipe_names):
+            return [pipeline.token_offsets(doc) for doc in nlp.pipe(texts, n_process=2, batch_size=batch)]
+
+    def pool() -> list:
+        with ProcessPoolExecutor(2, initializer=_take_tokenizer, initargs=(pickle.dumps(nlp.tokenizer),)) as workers:
+            return [offsets for done in workers.map(_offsets_of, batches) for offsets in done]
+
+    lines = [f"== tokenizing {len(texts):,} texts, wall seconds (the load average was {os.getloadavg()[0]:.1f}):"]
+    for name, fn in (("one process", one), ("nlp.pipe(n_process=2)", spacy_pipe), ("a pool of 2", pool)):
+        start = time.perf_counter()
+        fn()
+        lines.append(f"  {name:<40} {time.perf_counter() - start:6.1f} s")
+    return "\n".join(lines)
 
 
 def decoding(db_path: Path) -> str:
@@ -226,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks in the workload (default 10,000)")
     parser.add_argument("--cprofile", action="store_true", help="repeat each run under cProfile too (slow)")
     parser.add_argument("--what-if", action="store_true", help="the exports again without each suspect (slow)")
+    parser.add_argument("--parallel", action="store_true", help="tokenizing in one process against two")
     args = parser.parse_args(argv)
     from annotator import importing
 
@@ -240,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     report.append(import_sections(source, out / "db", fresh_project))  # its database stays for the rest
     db_path = out / "db" / "annotator.db"
     report += [tokenising(source), decoding(db_path), sizes(db_path), *exports(out, args.cprofile)]
+    if args.parallel:
+        report.append(parallel_tokenising(source))
     if args.what_if:
         report.append(what_ifs(db_path, out))
     report += [sizes(ls_db) for ls_db in sorted(scratch("peers").glob("ls-[0-9]*/label_studio.sqlite3"))]
