@@ -12,7 +12,7 @@ import spacy
 
 from annotator import config, importing
 from annotator import db as database
-from annotator.formats import jsonl
+from annotator.formats import Reading, jsonl
 from annotator.nlp import pipeline
 
 from .common import Row, alternating, scratch
@@ -24,7 +24,7 @@ def texts(n: int) -> list[str]:
     """The seed article and the gold texts, repeated (each copy made distinct) to n texts."""
     base = [(HERE.parent / "seeds" / "khamenei-rashid-tehran.txt").read_text("utf-8")]
     for gold in sorted((HERE / "gold").glob("*.jsonl")):
-        base.extend(record.text for _, record in jsonl.read(gold))
+        base.extend(record.text for _, record in jsonl.read(gold, Reading()))
     base = list(dict.fromkeys(base))
     return [f"{base[i % len(base)]}\nCopy {i}." for i in range(n)]
 
