@@ -18,15 +18,19 @@ class ExportFailed(Exception):
     pass
 
 
-def records(db: Database, source: str, *, submitted_only: bool = False, training: bool = False) -> Iterator[Record]:
+def records(
+    db: Database, source: str, *, submitted_only: bool = False, training: bool = False, tokens: bool = True
+) -> Iterator[Record]:
     """Every set of a source as a Record with its article's text, meta and tokens, streamed.
 
     `training`: leave out sets their annotator skipped (Prodigy's reject and ignore land there),
     as training-data formats must: their spans are not what the annotator confirmed.
+    Without `tokens` the records carry none (None), for formats that do not write them.
     """
     if source not in SOURCES:
         raise ExportFailed(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
-    for article, found, annotation in store.iter_sets(db, SOURCES[source], submitted_only=submitted_only):
+    sets = store.iter_sets(db, SOURCES[source], submitted_only=submitted_only, tokens=tokens)
+    for article, found, annotation in sets:
         if training and found.status == "skipped":
             continue
         yield Record(
@@ -37,7 +41,7 @@ def records(db: Database, source: str, *, submitted_only: bool = False, training
             annotator=found.user_name,
             status=found.status,
             annotation=annotation,
-            tokens=article.tokens,
+            tokens=article.tokens if tokens else None,
         )
 
 
@@ -50,7 +54,8 @@ def export(db: Database, fmt: str, source: str, out: Path, *, submitted_only: bo
     if found.write is None:
         raise ExportFailed(f"the {fmt} format can be imported, not exported")
     try:
-        return found.write(records(db, source, submitted_only=submitted_only, training=found.training), out)
+        chosen = records(db, source, submitted_only=submitted_only, training=found.training, tokens=found.tokens)
+        return found.write(chosen, out)
     except formats.FormatError as exc:
         raise ExportFailed(str(exc)) from None
     except OSError as exc:

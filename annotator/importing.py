@@ -29,6 +29,7 @@ from .formats.base import Notes, Reading
 from .labels import LabelPolicy, LabelRefused
 from .model import SET_KINDS, Annotation, Article, Record, Tokens, as_suggestions, check
 from .model.normal import remap
+from .model.text import Offsets
 from .nlp import pipeline as nlp_pipeline
 
 BATCH = 64
@@ -81,7 +82,7 @@ class _Prepared:
 
     where: str
     record: Record
-    tokens: list[tuple[int, int]]
+    tokens: Offsets  # an (n, 2) array, straight from spaCy's arrays to the stored encoding
     predicted: Annotation | None
     snapped: int = 0
 
@@ -187,7 +188,7 @@ def _prepare(batch, pipe, project, policy: LabelPolicy, options: Options, notes:
             raise ImportFailed(f"{where}: {exc}") from None
     texts = [record.text for _, record in ready]
     given = [record.tokens for _, record in ready]
-    analysed: Iterable[tuple[list[tuple[int, int]], Annotation | None]]
+    analysed: Iterable[tuple[Offsets, Annotation | None]]
     if options.preannotate:
         analysed = nlp_pipeline.predict(pipe, project, texts, given=given)
     else:
@@ -231,9 +232,8 @@ def _store(db: Database, prepared: _Prepared, policy: LabelPolicy, options, repo
     try:
         found = store.locate_article(db, record.ext_id or _derived_id(record.text), record.text)
         if found is None:
-            article_id, _ = store.ensure_article(
-                db, Article(record.ext_id or _derived_id(record.text), record.text, record.meta, tokens)
-            )
+            article = Article(record.ext_id or _derived_id(record.text), record.text, record.meta)
+            article_id, _ = store.ensure_article(db, article, tokens)
             report.articles_new += 1
         else:
             assert found.id is not None

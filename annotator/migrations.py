@@ -349,3 +349,23 @@ def m009_model_versions(db: Database) -> None:
         ALTER TABLE annotation_sets ADD COLUMN model TEXT;
         """,
     )
+
+
+@MIGRATIONS()
+def m010_compact_tokens(db: Database) -> None:
+    """Article tokens as a compact BLOB (store/articles.py says how) instead of JSON pairs, which took
+    most of the articles table. The column keeps its name and TEXT declaration: SQLite keeps a BLOB
+    in a TEXT column as it is, and a rebuild of the table would copy every text for nothing."""
+    import json
+
+    from .store.articles import encode_tokens
+
+    last = 0
+    while found := db.execute(
+        "SELECT id, tokens FROM articles WHERE id > ? AND typeof(tokens) = 'text' ORDER BY id LIMIT 500", [last]
+    ).fetchall():
+        db.conn.executemany(
+            "UPDATE articles SET tokens = ? WHERE id = ?",
+            [(encode_tokens(json.loads(tokens)), article_id) for article_id, tokens in found],
+        )
+        last = found[-1][0]

@@ -802,6 +802,16 @@ async def drive(
 # --- the checks --------------------------------------------------------------------------------
 
 
+def _opened_from(db, set_id: int) -> list:
+    """The items an annotator's set started from: the model's suggestions of its article."""
+    from annotator import store
+    from annotator.model import as_suggestions
+
+    article_id = store.get_set(db, set_id).article_id
+    model = store.find_set(db, article_id, "model")
+    return [] if model is None else list(as_suggestions(store.load_annotation(db, model.id)).items())
+
+
 def _norm_db_item(item) -> ItemKey:
     parts = tuple((role, span.start, span.end) for role, span in item.spans)
     links = tuple(sorted((role, target) for role, target in item.links if target is not None))
@@ -935,6 +945,10 @@ def check(
         current: dict[str, ItemKey] = {}
         for _version, _action, change_json in rows:
             change = json.loads(change_json)
+            if "items" in change and "after" not in change:
+                # a new set's first entry counts its items (issue 15): the set was opened from
+                # the model's suggestions, read here from the model's set, not from this one
+                current = {item.id: _norm_db_item(item) for item in _opened_from(db, client.set_id)}
             for d in change.get("before", []):
                 current.pop(d["id"], None)
             for d in change.get("after", []):

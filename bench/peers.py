@@ -138,7 +138,9 @@ class Run:
         how = "LS: its import API, batches of 500; ours: `annotator import` of a native JSONL file"
         self.add(f"import {self.tasks:,} tasks with {SPANS} predicted spans each", "s", times, 3, how, cpu)
         self.add("database on disk after import", "MB", sizes, 1, "the SQLite file with its journal or WAL")
-        self.ours_ids = ours_sides[-1].assign_all()
+        self.ours_ids = ours_sides[-1].assign_all(
+            [f"task-{i:06d}" for i in (*self.open_ix, *self.save_ix, *self.all_ix)]
+        )
         return ls_sides[-1], ours_sides[-1]
 
     # --- cold start, export, peak RSS --------------------------------------------------------------

@@ -66,8 +66,10 @@ class Ours:
         for name in (HOLDER, LABELER):
             self.command("users", "add", name, "--role", "annotator", "--password", PASSWORD).wait(300)
 
-    def assign_all(self) -> dict[str, int]:
-        """Give `bench` every article, two annotators an article (set-up, untimed); article ids by external id."""
+    def assign_all(self, labeled: list[str]) -> dict[str, int]:
+        """Give `bench` every article and `labeler` the `labeled` ones (external ids), two annotators an
+        article (set-up, untimed); article ids by external id. A URL opens only what its user holds
+        (claims are made by the queue's Start, a POST): the labeler is given what it will open."""
         from annotator import db as database
         from annotator import store
 
@@ -75,9 +77,12 @@ class Ours:
         try:
             user = store.get_user_by_name(db, HOLDER).id
             ids = {r["ext_id"]: r["id"] for r in db.query("SELECT id, ext_id FROM articles ORDER BY id")}
+            labeler = store.get_user_by_name(db, LABELER).id
             with database.write(db):
                 for article_id in ids.values():
                     store.assign(db, article_id, user)
+                for ext_id in labeled:
+                    store.assign(db, ids[ext_id], labeler)
             store.set_annotators_per_article(db, 2)
         finally:
             db.close()

@@ -1,4 +1,4 @@
-"""python -m bench.peers_profile [--tasks N] [--cprofile] [--what-if]: where our import and exports go.
+"""python -m bench.peers_profile [--tasks N] [--cprofile] [--what-if] [--parallel]: where our import and exports go.
 
 In this process, on the workload of bench.peers: the import and both exports (JSONL, spaCy)
 with their CPU time split by section (bench.peers_sections: plain runs, a few functions
@@ -7,7 +7,8 @@ measured beside them; the database's bytes by table (dbstat) and by column, Labe
 too when a run left one. With --cprofile each run is repeated under cProfile (which charges
 every Python call, so Python-heavy parts read high) for the functions that dominate; with
 --what-if the exports run again with one suspect taken away at a time (tokens not decoded,
-srsly's registry read once, the garbage collector off).
+srsly's registry read once, the garbage collector off); with --parallel tokenizing alone runs in
+one process, in spaCy's nlp.pipe(n_process=2) and in a pool of two holding the tokenizer.
 CPU seconds, not wall: the machine is shared. Reports: bench/out/peers/profile/.
 """
 
@@ -17,6 +18,8 @@ import argparse
 import cProfile
 import io
 import json
+import os
+import pickle
 import pstats
 import shutil
 import sqlite3
@@ -72,18 +75,21 @@ def compact_json(value) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def tokenising(source: Path) -> str:
-    """Import's suspects: spaCy's tokenizer, tokens into offsets (and with numpy), offsets to JSON (and compact)."""
-    import numpy as np
-    from spacy.attrs import IDX, LENGTH, SPACY
+def token_objects(doc) -> list[tuple[int, int]]:
+    """Offsets as the import made them before: a Token object a token."""
+    return [(t.idx, t.idx + len(t.text)) for t in doc]
 
+
+def tokenising(source: Path) -> str:
+    """Import's suspects: spaCy's tokenizer, tokens into offsets (Token objects, numpy), offsets stored (JSON, BLOB)."""
     from annotator import config
     from annotator.formats import Reading, jsonl
     from annotator.nlp import pipeline
+    from annotator.store.articles import encode_tokens
 
     nlp = pipeline.load(config.load(None).model, config.load(None)).nlp
-    seconds = dict.fromkeys(("tokenize", "objects", "vectorised", "dumps"), 0.0)
-    tokens = json_bytes = compact_bytes = articles = 0
+    seconds = dict.fromkeys(("tokenize", "objects", "vectorised", "dumps", "encode"), 0.0)
+    tokens = json_bytes = blob_bytes = articles = 0
 
     def timed(step: str, fn: Callable, *args):
         start = time.process_time()
@@ -93,32 +99,81 @@ def tokenising(source: Path) -> str:
 
     for _, record in jsonl.read(source, Reading()):  # one article at a time: the docs of all would take a gigabyte
         doc = timed("tokenize", nlp.make_doc, record.text)
-        offsets = timed("objects", pipeline.token_offsets, doc)
-        array = timed("vectorised", doc.to_array, [IDX, LENGTH, SPACY])
+        offsets = timed("objects", token_objects, doc)
+        array = timed("vectorised", pipeline.token_offsets, doc)
         json_bytes += len(timed("dumps", compact_json, offsets))
-        assert int(array[:, 1].max()) < 256, "a token longer than 255 characters: not this workload"
-        compact_bytes += len(array) + len(np.packbits(array[:, 2].astype(bool)))
+        blob_bytes += len(timed("encode", encode_tokens, array))
         tokens, articles = tokens + len(offsets), articles + 1
-    tokenize, objects, vectorised, dumps = seconds.values()
+    tokenize, objects, vectorised, dumps, encode = seconds.values()
     return (
         f"== import's suspects, CPU seconds for {articles:,} articles ({tokens:,} tokens):\n"
         f"  spaCy's tokenizer (make_doc)                       {tokenize:6.1f} s\n"
-        f"  tokens to offsets, a Token object each (ours)       {objects:6.1f} s\n"
-        f"    the same with doc.to_array([IDX, LENGTH, SPACY])  {vectorised:6.1f} s\n"
-        f"  offsets to JSON (ours)                              {dumps:6.1f} s\n"
-        f"  compact tokens (a byte of length each, a bit of trailing space): {compact_bytes / 1e6:.1f} MB "
-        f"against {json_bytes / 1e6:.1f} MB of JSON"
+        f"  tokens to offsets, a Token object each (before)     {objects:6.1f} s\n"
+        f"    the same with doc.to_array([IDX, LENGTH]) (now)   {vectorised:6.1f} s\n"
+        f"  offsets to JSON (before)                            {dumps:6.1f} s\n"
+        f"    offsets to the stored BLOB (now)                  {encode:6.1f} s\n"
+        f"  stored tokens: {blob_bytes / 1e6:.1f} MB as the BLOB against {json_bytes / 1e6:.1f} MB of JSON"
     )
+
+
+_TOKENIZER = None
+
+
+def _take_tokenizer(blob: bytes) -> None:
+    global _TOKENIZER
+    _TOKENIZER = pickle.loads(blob)
+
+
+def _offsets_of(texts: list[str]) -> list:
+    from annotator.nlp import pipeline
+
+    assert _TOKENIZER is not None
+    return [pipeline.token_offsets(_TOKENIZER(text)) for text in texts]
+
+
+def parallel_tokenising(source: Path, batch: int = 64) -> str:
+    """Tokenizing only, wall seconds: in this process; spaCy's nlp.pipe(n_process=2) with every
+    component off; a pool of 2 processes holding the pickled tokenizer and sending offsets back."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from annotator import config
+    from annotator.formats import jsonl
+    from annotator.formats.base import Reading
+    from annotator.nlp import pipeline
+
+    nlp = pipeline.load(config.load(None).model, config.load(None)).nlp
+    texts = [record.text for _, record in jsonl.read(source, Reading())]
+    batches = [texts[i : i + batch] for i in range(0, len(texts), batch)]
+
+    def one() -> list:
+        return [pipeline.token_offsets(nlp.make_doc(text)) for text in texts]
+
+    def spacy_pipe() -> list:
+        with nlp.select_pipes(disable=nlp.pipe_names):
+            return [pipeline.token_offsets(doc) for doc in nlp.pipe(texts, n_process=2, batch_size=batch)]
+
+    def pool() -> list:
+        with ProcessPoolExecutor(2, initializer=_take_tokenizer, initargs=(pickle.dumps(nlp.tokenizer),)) as workers:
+            return [offsets for done in workers.map(_offsets_of, batches) for offsets in done]
+
+    lines = [f"== tokenizing {len(texts):,} texts, wall seconds (the load average was {os.getloadavg()[0]:.1f}):"]
+    for name, fn in (("one process", one), ("nlp.pipe(n_process=2)", spacy_pipe), ("a pool of 2", pool)):
+        start = time.perf_counter()
+        fn()
+        lines.append(f"  {name:<40} {time.perf_counter() - start:6.1f} s")
+    return "\n".join(lines)
 
 
 def decoding(db_path: Path) -> str:
     """Export's suspect: json.loads of the stored tokens, alone (each result dropped at once)."""
     conn = sqlite3.connect(db_path)
     raw: list = []
+    from annotator.store.articles import decode_tokens
+
     read = cpu(lambda: raw.extend(row[0] for row in conn.execute("SELECT tokens FROM articles")))
-    decode = cpu(lambda: [len(json.loads(found)) for found in raw])
+    decode = cpu(lambda: [len(decode_tokens(found).tolist()) for found in raw])
     conn.close()
-    return f"== export's suspect: reading the tokens column {read:.1f} s CPU, json.loads of it {decode:.1f} s CPU"
+    return f"== export's suspect: reading the tokens column {read:.1f} s CPU, decoding it to pairs {decode:.1f} s CPU"
 
 
 def what_ifs(db_path: Path, out: Path, rounds: int = 3) -> str:
@@ -189,7 +244,7 @@ def sizes(db_path: Path) -> str:
         ).fetchone()
         history = conn.execute("SELECT count(*), sum(length(change)) FROM history").fetchone()
         lines += [
-            f"  articles: text {text / 1e6:.1f} MB, tokens as JSON {tokens / 1e6:.1f} MB, meta {meta / 1e6:.2f} MB",
+            f"  articles: text {text / 1e6:.1f} MB, tokens {tokens / 1e6:.1f} MB, meta {meta / 1e6:.2f} MB",
             f"  history: {history[0]:,} entries, their changes as JSON {history[1] / 1e6:.1f} MB",
         ]
     conn.close()
@@ -221,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks in the workload (default 10,000)")
     parser.add_argument("--cprofile", action="store_true", help="repeat each run under cProfile too (slow)")
     parser.add_argument("--what-if", action="store_true", help="the exports again without each suspect (slow)")
+    parser.add_argument("--parallel", action="store_true", help="tokenizing in one process against two")
     args = parser.parse_args(argv)
     from annotator import importing
 
@@ -235,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     report.append(import_sections(source, out / "db", fresh_project))  # its database stays for the rest
     db_path = out / "db" / "annotator.db"
     report += [tokenising(source), decoding(db_path), sizes(db_path), *exports(out, args.cprofile)]
+    if args.parallel:
+        report.append(parallel_tokenising(source))
     if args.what_if:
         report.append(what_ifs(db_path, out))
     report += [sizes(ls_db) for ls_db in sorted(scratch("peers").glob("ls-[0-9]*/label_studio.sqlite3"))]

@@ -88,15 +88,15 @@ def import_sections(source: Path, folder: Path, fresh: Callable) -> str:
     found.wrap(pipeline, "load", "loading the spaCy pipeline")
     found.wrap_iterator(importing, "read_records", "reading and checking the JSONL records")
     found.wrap(pipeline, "tokenize", "tokenize (spaCy's tokenizer, then tokens to offsets)")
-    found.wrap(pipeline, "token_offsets", "  tokens to offsets (a Token object each)")
-    found.wrap(store, "ensure_article", "ensure_article (tokens to JSON, INSERT)")
+    found.wrap(pipeline, "token_offsets", "  tokens to offsets (doc.to_array)")
+    found.wrap(store, "ensure_article", "ensure_article (tokens encoded, INSERT)")
     found.wrap(importing, "Tokens", "Tokens(...) for snapping (word boundaries)")
     found.wrap(importing, "snap_all", "snap_all (every span to whole tokens)")
     found.wrap(importing, "check", "check (the layers' rules)")
     found.wrap(importing, "as_suggestions", "as_suggestions (a copy of every item)")
     found.wrap(store, "put_set", "put_set (set, items, spans, history)")
     found.wrap(sets, "insert_items", "  insert_items (rows of items and spans)")
-    found.wrap(sets, "record", "  history.record (the whole set as JSON)")
+    found.wrap(sets, "record", "  history.record (an item count for a new set)")
     try:
         return found.run("import", lambda: importing.import_paths(db, project, [source], progress=False))
     finally:
@@ -116,7 +116,7 @@ def export_sections(db_path: Path, fmt: str, target: Path) -> str:
     found = Sections()
     found.wrap_iterator(exporting, "records", "records (reading the sets and articles)")
     found.wrap(export, "load_annotations", "  load_annotations (items, spans, links into Items)")
-    found.wrap(export, "article_of", "  article_of (json.loads of meta and tokens)")
+    found.wrap(export, "article_of", "  article_of (meta, tokens decoded when the format writes them)")
     if fmt == "jsonl":
         found.wrap(jsonl, "to_json", "to_json (a record as the native object)")
     else:

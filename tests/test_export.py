@@ -116,3 +116,14 @@ def test_export_submitted_only_leaves_out_drafts(seeded, tmp_path):
     out = tmp_path / "a.jsonl"
     assert exporting.export(seeded, "jsonl", "annotations", out, submitted_only=True) == 0
     assert exporting.export(seeded, "jsonl", "annotations", out) == 1
+
+
+def test_export_jsonl_never_reads_the_tokens(seeded, tmp_path):
+    _annotate_as_alice(seeded)
+    before, after = tmp_path / "before.jsonl", tmp_path / "after.jsonl"
+    exporting.export(seeded, "jsonl", "annotations", before)
+    # tokens no decoder can read: an export that decoded them would fail
+    seeded.execute("UPDATE articles SET tokens = X'5A00'")
+    seeded.conn.commit()
+    exporting.export(seeded, "jsonl", "annotations", after)
+    assert after.read_bytes() == before.read_bytes() and before.stat().st_size > 0

@@ -3,6 +3,8 @@
 import json
 
 import pytest
+import spacy
+from spacy.tokens import DocBin
 
 from annotator import db as database
 from annotator import exporting, importing, store
@@ -83,6 +85,11 @@ def test_the_files_tokens_are_kept_and_exported_back_unchanged(db, project, tmp_
     exporting.export(db, "conll", "annotations", out)
     tokens = [line.split("\t")[0] for line in out.read_text("utf-8").splitlines() if "\t" in line]
     assert tokens == ["im", "gonna", "visit", "NYC", "lol"]
+    # the spaCy export builds its Docs from the stored tokens, not spaCy's (which splits `im`)
+    exporting.export(db, "spacy", "annotations", tmp_path / "out.spacy")
+    (doc,) = DocBin().from_disk(tmp_path / "out.spacy").get_docs(spacy.blank("en").vocab)
+    assert [t.text for t in doc] == ["im", "gonna", "visit", "NYC", "lol"]
+    assert [(e.text, e.label_) for e in doc.ents] == [("NYC", "GPE")]
 
 
 def test_a_byte_order_mark_is_not_a_token(db, project, tmp_path):

@@ -1,5 +1,6 @@
 """Schema steps keep the data: a database made by an older version comes through each step whole."""
 
+import json
 import sqlite3
 
 import pytest
@@ -27,11 +28,12 @@ def test_migrations_rebuilding_articles_keeps_everything(tmp_path, project):
     db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 't1', 'entity', 'PERSON', 'human')")
     db.execute("INSERT INTO spans (set_id, item, role, start_char, end_char) VALUES (1, 't1', 'entity', 0, 6)")
     db.conn.commit()
-    before = db.execute("SELECT id, ext_id, text, meta, tokens, assignees FROM articles").fetchall()
+    before = db.execute("SELECT id, ext_id, text, meta, assignees FROM articles").fetchall()
     db.close()
 
     db = database.connect(path)  # applies the rest
-    assert db.execute("SELECT id, ext_id, text, meta, tokens, assignees FROM articles").fetchall() == before
+    assert db.execute("SELECT id, ext_id, text, meta, assignees FROM articles").fetchall() == before
+    assert store.get_article(db, 1).tokens == [[0, 6], [7, 14], [15, 21], [21, 22]]  # m010 re-encoded them
     columns = [row[1] for row in db.execute("PRAGMA table_info(articles)")]
     assert columns.index("meta") < columns.index("text") and columns.index("assignees") < columns.index("text")
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -141,3 +143,38 @@ def test_migrations_item_origins_tell_accepted_changed_and_added_apart(tmp_path)
     # the new check holds: an origin outside the four is refused
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (2, 't9', 'entity', 'ORG', 'human')")
+
+
+def test_migration_m010_stores_tokens_compactly_and_keeps_them(tmp_path, project):
+    path = tmp_path / "old.db"
+    db = database.connect(path, migrate=False)
+    migrations.MIGRATIONS.apply(db, stop_before="m010_compact_tokens")
+    # As the code of that time wrote them: JSON pairs, whitespace tokens included, and a CoNLL
+    # article whose tokens are the file's (`im` one token, as spaCy would not cut it).
+    old = {
+        "a1": (
+            "Rashid visited Tehran.\n\nHe left.",
+            [[0, 6], [7, 14], [15, 21], [21, 22], [22, 24], [24, 26], [27, 31], [31, 32]],
+        ),
+        "conll": ("im Haus", [[0, 2], [3, 7]]),
+        "empty": ("", []),
+    }
+    for n, (ext_id, (text, tokens)) in enumerate(old.items(), 1):
+        db.execute(
+            "INSERT INTO articles (id, ext_id, text, text_hash, norm_hash, meta, tokens, created, assignees) "
+            "VALUES (?, ?, ?, 'h', 'n', '{}', ?, '2024-01-01', 0)",
+            [n, ext_id, text, json.dumps(tokens, separators=(",", ":"))],
+        )
+    db.conn.commit()
+    json_bytes = db.execute("SELECT sum(length(tokens)) FROM articles").fetchone()[0]
+    db.close()
+
+    db = database.connect(path)  # applies m010
+    assert db.execute("SELECT DISTINCT typeof(tokens) FROM articles").fetchall() == [("blob",)]
+    assert db.execute("SELECT sum(length(tokens)) FROM articles").fetchone()[0] < json_bytes / 3
+    for ext_id, (text, tokens) in old.items():
+        article = store.get_article(db, store.find_article(db, ext_id))
+        assert (article.text, article.tokens) == (text, tokens)
+    # a second start changes nothing (the step is recorded; a BLOB is never decoded as JSON)
+    db.close()
+    assert store.get_article(database.connect(path), 2).tokens == [[0, 2], [3, 7]]

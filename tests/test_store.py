@@ -129,3 +129,34 @@ def test_store_a_stale_edit_is_not_saved_on_top_of_a_status_change(seeded):
     with pytest.raises(store.StaleVersion):
         store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel(a, t2, "LOC"), user.id, rebase=True)
     assert store.load_annotation(seeded, mine.id).get(t2).label != "LOC"
+
+
+def test_store_history_of_a_new_set_counts_its_items_and_every_version_can_be_read_back(seeded):
+    article_id = seed_article_id(seeded)
+    model = store.find_set(seeded, article_id, "model")
+    imported = store.load_annotation(seeded, model.id)
+    user = _alice(seeded)
+    mine = store.open_set(seeded, article_id, user.id)
+    # neither the import nor the first opening repeats the items in the history: it counts them
+    for found in (model, mine):
+        (first,) = [h for h in store.history(seeded, found.id) if h["version"] == 1]
+        assert first["change"] == {"items": len(list(imported.items()))}
+    first, second = store.load_annotation(seeded, mine.id).entities[:2]
+    v1 = store.edit(seeded, mine.id, mine.version, lambda a: edits.relabel(a, first.id, "ORG"), user.id).version
+    after_relabel = store.load_annotation(seeded, mine.id)
+    v2 = store.edit(seeded, mine.id, v1, lambda a: edits.delete(a, second.id), user.id).version
+    v3 = store.set_status(seeded, mine.id, v2, "submitted", user.id)
+    # the audit still sees every version: as opened (the suggestions), after each edit
+    assert store.annotation_at(seeded, mine.id, 1) == edits_free(imported)
+    assert store.annotation_at(seeded, mine.id, v1) == after_relabel
+    assert store.annotation_at(seeded, mine.id, v3) == store.load_annotation(seeded, mine.id)
+    assert store.annotation_at(seeded, model.id, 1) == imported
+    with pytest.raises(store.NotFound):
+        store.annotation_at(seeded, mine.id, v3 + 1)
+
+
+def edits_free(annotation):
+    """The model's suggestions as an annotator's set starts from them."""
+    from annotator.model import as_suggestions
+
+    return as_suggestions(annotation)

@@ -98,6 +98,9 @@ class Format:
     # Whether the writer is a training-data format: sets their annotators skipped (Prodigy's
     # reject and ignore) are then left out, as Prodigy's data-to-spacy leaves them out.
     training: bool = False
+    # Whether the writer reads the stored tokens (record.tokens); an export in a format that does
+    # not leaves them unread and undecoded (JSONL writes spans as offsets into the text).
+    tokens: bool = True
 
     @property
     def reads_folders(self) -> bool:

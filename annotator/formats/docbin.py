@@ -31,14 +31,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-import srsly
-from spacy.tokens import Doc, DocBin
-from spacy.vocab import Vocab
+from typing import TYPE_CHECKING
 
 from ..model import SET_KINDS, STATUSES, Annotation, Item, Record
-from ..nlp.adapter import GROUPS, annotation_from_doc, annotation_to_doc
 from .base import Format, FormatError, Reading, tokens_of, trailing_space
+
+# spaCy is imported when a DocBin is read or written, not with the format registry: importing it
+# took 0.8 s of every command's and every web worker's start (the JSONL export's, the server's).
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, DocBin
+    from spacy.vocab import Vocab
 
 # A shard ends at whichever comes first: memory follows the tokens held, so long articles make smaller shards.
 SHARD_SIZE = 1000
@@ -46,11 +48,20 @@ SHARD_TOKENS = 100_000
 # The token attributes our docs set (a DocBin stores 12 by default, the others all zero here).
 ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "ENT_ID")
 SET_GROUP = "annotation_set"
-OUR_GROUPS = frozenset(GROUPS.values()) | {SET_GROUP}
+
+
+def _our_groups() -> frozenset[str]:
+    from ..nlp.adapter import GROUPS
+
+    return frozenset(GROUPS.values()) | {SET_GROUP}
 
 
 def to_doc(record: Record, vocab: Vocab) -> Doc:
     """A Doc with exactly the stored tokens, carrying every layer of the record."""
+    from spacy.tokens import Doc
+
+    from ..nlp.adapter import annotation_to_doc
+
     text, tokens = record.text, tokens_of(record)
     doc = Doc(vocab, words=[text[s:e] for s, e in tokens], spaces=trailing_space(tokens, text))
     if doc.text != text:
@@ -78,24 +89,36 @@ def write(
     out.mkdir(parents=True, exist_ok=True)
     if any(out.glob("*.spacy")):
         raise FormatError(f"{out}: holds .spacy files already; spacy train would read them too")
-    count = shard = tokens = 0
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        tokens += len(record.tokens) if record.tokens else len(record.text) // 5
-        if len(batch) >= shard_size or tokens >= shard_tokens:
-            count += _write_one(batch, out / f"part-{shard:04d}.spacy")
-            batch, shard, tokens = [], shard + 1, 0
-    if batch:
-        count += _write_one(batch, out / f"part-{shard:04d}.spacy")
-    return count
+    # Each record becomes a Doc in the shard's DocBin as it comes (arrays and strings): holding the
+    # shard's records instead kept a list a token alive, and the garbage collector walked them all.
+    count = shard = held = tokens = 0
+    vocab, docs = _new_shard()
+    with _msgpack_with_registries_read_once():
+        for record in records:
+            doc = to_doc(record, vocab)
+            docs.add(doc)
+            held, tokens = held + 1, tokens + len(doc)
+            if held >= shard_size or tokens >= shard_tokens:
+                docs.to_disk(out / f"part-{shard:04d}.spacy")
+                count, shard, held, tokens = count + held, shard + 1, 0, 0
+                vocab, docs = _new_shard()
+        if held:
+            docs.to_disk(out / f"part-{shard:04d}.spacy")
+    return count + held
+
+
+def _new_shard() -> tuple[Vocab, DocBin]:
+    """A fresh vocabulary and DocBin: each shard's strings are its own."""
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    return Vocab(), DocBin(attrs=ATTRS, store_user_data=False)
 
 
 def _write_one(records: Iterable[Record], out: Path) -> int:
-    vocab = Vocab()
-    docs = DocBin(attrs=ATTRS, store_user_data=False)
+    vocab, docs = _new_shard()
     count = 0
-    with _msgpack_without_entry_point_scan():
+    with _msgpack_with_registries_read_once():
         for record in records:
             docs.add(to_doc(record, vocab))
             count += 1
@@ -104,19 +127,25 @@ def _write_one(records: Iterable[Record], out: Path) -> int:
 
 
 @contextlib.contextmanager
-def _msgpack_without_entry_point_scan():
-    """srsly looks up msgpack extensions among every installed package's entry points on each
-    object it packs (about 1 ms a Doc, more than the rest of the export); the registered
-    encoders (numpy's) are enough for a DocBin, so the scan is switched off meanwhile."""
+def _msgpack_with_registries_read_once():
+    """srsly looks up its msgpack extensions on each object it packs: among every installed package's
+    entry points (about 1 ms a Doc), then through catalogue's whole registry, which spaCy fills with
+    thousands of functions (0.1 ms a call, six calls a Doc). Nothing registers an extension while an
+    export runs, so the entry points are not scanned and the registry is read once, meanwhile."""
+    import srsly
+
     registries = (srsly.msgpack_encoders, srsly.msgpack_decoders)
     before = [registry.entry_points for registry in registries]
     for registry in registries:
         registry.entry_points = False
+        found = registry.get_all()
+        registry.get_all = lambda found=found: found
     try:
         yield
     finally:
         for registry, flag in zip(registries, before):
             registry.entry_points = flag
+            del registry.get_all  # the class's own again
 
 
 # --- reading --------------------------------------------------------------------------
@@ -127,6 +156,9 @@ def read(path: Path, reading: Reading) -> Iterator[tuple[str, Record]]:
     # A DocBin is untrusted binary: zlib, msgpack, numpy and spaCy each raise their own kinds of
     # error on a damaged one (KeyError for an emptied string table, ValueError or IndexError for
     # truncated arrays), so every error while decoding is this file's error, not a crash.
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
     try:
         docs = DocBin().from_disk(path)
         found = docs.get_docs(Vocab())
@@ -173,6 +205,8 @@ def from_doc(doc: Doc, where: str = "", reading: Reading | None = None) -> Recor
     record.annotator = annotator if record.source == "annotator" else None
     status = info.get("status")
     record.status = status if status in STATUSES else ("draft" if record.source == "model" else "submitted")
+    from ..nlp.adapter import annotation_from_doc
+
     record.annotation = _with_span_groups(annotation_from_doc(doc), doc, where, reading)
     return record
 
@@ -184,7 +218,8 @@ def token_offsets(doc: Doc) -> list[tuple[int, int]]:
 def _with_span_groups(annotation: Annotation, doc: Doc, where: str, reading: Reading) -> Annotation:
     """Span groups that are not ours (spancat's "sc" and others): their spans become entities when
     the doc has no `doc.ents` and they do not overlap; otherwise they are reported, never dropped silently."""
-    others = [name for name in doc.spans if name not in OUR_GROUPS]
+    ours = _our_groups()
+    others = [name for name in doc.spans if name not in ours]
     if not others:
         return annotation
     items = list(annotation.items())

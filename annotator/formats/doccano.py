@@ -178,4 +178,5 @@ FORMAT = Format(
     sniff=sniff,
     media_type="application/x-ndjson",
     download_suffix=".doccano.jsonl",
+    tokens=False,
 )

@@ -236,4 +236,5 @@ FORMAT = Format(
     write=write,
     media_type="application/x-ndjson",
     download_suffix=".jsonl",
+    tokens=False,
 )

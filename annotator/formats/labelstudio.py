@@ -272,4 +272,5 @@ FORMAT = Format(
     sniff=sniff,
     media_type="application/json",
     download_suffix=".labelstudio.json",
+    tokens=False,
 )

@@ -6,9 +6,14 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..errors import Invalid
 from .annotation import Annotation
 from .items import Span
+
+# Token offsets: (start, end) pairs, or an (n, 2) array of them as the import and the store make them.
+Offsets = Sequence[Sequence[int]] | np.ndarray
 
 # The kinds of annotation set, and the states of an annotator's set.
 SET_KINDS = ("model", "annotator", "gold")
@@ -62,15 +67,25 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
             return bounds
 
 
+# Every character str.isspace() calls whitespace (none lies above U+3000).
+_WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+
+
 class Tokens:
     """Word-token boundaries of one text, for snapping spans to whole tokens."""
 
-    def __init__(self, offsets: Sequence[Sequence[int]], text: str):
-        words = [(s, e) for s, e in offsets if not text[s:e].isspace()]
+    def __init__(self, offsets: Offsets, text: str):
+        # Made for every article imported and opened: numpy over the text's code points, not a
+        # Python step per token or character. A token all of whitespace is no word.
+        pairs = np.clip(np.asarray(offsets, dtype=np.int64).reshape(-1, 2), 0, len(text))
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        words_before = np.concatenate(([0], np.cumsum(~np.isin(points, _WHITESPACE))))
+        starts, ends = pairs[:, 0], pairs[:, 1]
+        is_word = (words_before[ends] > words_before[starts]) | (ends <= starts)
         self.length = len(text)
-        self.starts = [s for s, _ in words]
-        self.ends = [e for _, e in words]
-        self.breaks = [i for i, ch in enumerate(text) if ch == "\n"]
+        self.starts: list[int] = starts[is_word].tolist()
+        self.ends: list[int] = ends[is_word].tolist()
+        self.breaks: list[int] = np.flatnonzero(points == 10).tolist()
 
     def within_paragraph(self, span: Span) -> Span:
         """The span, if no paragraph break falls inside it: what a person marks stays in one paragraph."""

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import spacy
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -134,9 +136,17 @@ def _add_components(nlp: Language, settings: dict) -> None:
     nlp.add_pipe("annotator_events", config=event_config)
 
 
-def token_offsets(doc: Doc, offset: int = 0) -> list[tuple[int, int]]:
-    """Character offsets of every token, whitespace tokens included (they rebuild the Doc)."""
-    return [(offset + t.idx, offset + t.idx + len(t.text)) for t in doc]
+def token_offsets(doc: Doc, offset: int = 0) -> np.ndarray:
+    """Character offsets of every token as an (n, 2) array, whitespace tokens included (they rebuild
+    the Doc); read from the Doc's own arrays, since a Token object a token cost as much as tokenizing."""
+    found = doc.to_array([IDX, LENGTH]).astype(np.int64).reshape(-1, 2)
+    found[:, 1] += found[:, 0]
+    return found + offset if offset else found
+
+
+def joined(parts: list[np.ndarray]) -> np.ndarray:
+    """The offsets of a text's pieces as one (n, 2) array."""
+    return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
 
 
 # Texts are analysed in pieces of at most this many characters, cut at paragraph breaks: far
@@ -144,6 +154,7 @@ def token_offsets(doc: Doc, offset: int = 0) -> list[tuple[int, int]]:
 # parser needs for a piece stays small.
 PIECE = 100_000
 
+# Token offsets as formats give them (pairs), or as spaCy's are read (an (n, 2) array).
 Tokens = list[tuple[int, int]]
 
 
@@ -198,11 +209,12 @@ def _split_doc(doc: Doc) -> list[tuple[int, Doc]]:
     return found
 
 
-def tokenize(pipeline: Pipeline, text: str, given: Tokens | None = None) -> Tokens:
-    """The text's tokens: the given ones when they rebuild the text, else the pipeline's tokenizer's."""
+def tokenize(pipeline: Pipeline, text: str, given: Tokens | None = None) -> np.ndarray:
+    """The text's token offsets, an (n, 2) array: the given ones when they rebuild the text, else the
+    pipeline's tokenizer's."""
     if given and doc_of(pipeline, text, given) is not None:
-        return [(s, e) for s, e in given]
-    return [t for start, doc in _piece_docs(pipeline, text, None) for t in token_offsets(doc, start)]
+        return np.asarray(given, dtype=np.int64).reshape(-1, 2)
+    return joined([token_offsets(doc, start) for start, doc in _piece_docs(pipeline, text, None)])
 
 
 def annotation_of(doc: Doc, project: Project) -> Annotation:
@@ -218,7 +230,7 @@ def predict(
     batch_size: int = 32,
     n_process: int = 1,
     given: Iterable[Tokens | None] | None = None,
-) -> Iterator[tuple[Tokens, Annotation]]:
+) -> Iterator[tuple[np.ndarray, Annotation]]:
     """Tokens and model annotation of each text, lazily, in order; long texts in pieces."""
     texts = list(texts)
     tokens = list(given) if given is not None else [None] * len(texts)
@@ -230,12 +242,12 @@ def predict(
     current, found, annotations = 0, [], []  # type: ignore[var-annotated]
     for doc, (n, offset) in done:
         while n > current:
-            yield found, join(annotations)
+            yield joined(found), join(annotations)
             current, found, annotations = current + 1, [], []
-        found.extend(token_offsets(doc, offset))
+        found.append(token_offsets(doc, offset))
         annotations.append((offset, annotation_of(doc, project)))
     while current < len(texts):
-        yield found, join(annotations)
+        yield joined(found), join(annotations)
         current, found, annotations = current + 1, [], []
 
 

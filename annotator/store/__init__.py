@@ -19,7 +19,18 @@ from .articles import (
     locate_article,
 )
 from .export import iter_sets, iter_submitted, stats
-from .history import Saved, StatusEntry, changes_since, edit, history, last_change, set_status, status_history, undo
+from .history import (
+    Saved,
+    StatusEntry,
+    annotation_at,
+    changes_since,
+    edit,
+    history,
+    last_change,
+    set_status,
+    status_history,
+    undo,
+)
 from .items import load_annotation, load_annotations
 from .models import (
     ModelVersion,
@@ -88,6 +99,7 @@ __all__ = [
     "QueueRow",
     "Saved",
     "StatusEntry",
+    "annotation_at",
     "changes_since",
     "gold_statuses",
     "sets_of_article",

@@ -79,6 +79,17 @@ def changes_since(db: Database, set_id: int, version: int) -> tuple[Change, ...]
     return tuple(_change_of(json.loads(r["change"])) for r in found)
 
 
+def annotation_at(db: Database, set_id: int, version: int) -> Annotation:
+    """The set as it was at `version`: what it holds now with every change saved after that version
+    taken back, newest first (a set's first entry counts its items, it does not repeat them)."""
+    current = load_annotation(db, set_id)
+    if not 1 <= version <= _version(db, set_id):
+        raise NotFound(f"annotation set {set_id} has no version {version}")
+    for change in reversed(changes_since(db, set_id, version)):
+        current = current.apply(change.inverse())
+    return current
+
+
 def _status_changed_since(db: Database, set_id: int, version: int) -> bool:
     """Whether the set was submitted, skipped or reopened after `version`: a change to all of it."""
     return bool(

@@ -37,7 +37,8 @@ def load_annotations(db: Database, set_ids: list[int]) -> dict[int, Annotation]:
     items: dict[int, list[Item]] = {set_id: [] for set_id in set_ids}
     for r in iter_rows(db, f"SELECT set_id, key, layer, label, origin, attrs FROM items WHERE {where}", set_ids):
         key = (r["set_id"], r["key"])
-        attrs = tuple((str(k), str(v)) for k, v in json.loads(r["attrs"]).items())
+        # most items have no attributes: no JSON parse for them (exports read every item)
+        attrs = () if r["attrs"] == "{}" else tuple((str(k), str(v)) for k, v in json.loads(r["attrs"]).items())
         items[r["set_id"]].append(
             Item.make(r["layer"], r["key"], r["label"], spans[key], links[key], attrs, r["origin"])
         )
@@ -49,7 +50,8 @@ def insert_items(db: Database, set_id: int, items: Iterable[Item]) -> None:
     span_rows: list[tuple] = []
     link_rows: list[tuple] = []
     for item in items:
-        item_rows.append((set_id, item.id, item.layer, item.label, item.origin, json.dumps(dict(item.attrs))))
+        attrs = json.dumps(dict(item.attrs)) if item.attrs else "{}"
+        item_rows.append((set_id, item.id, item.layer, item.label, item.origin, attrs))
         counts: dict[str, int] = defaultdict(int)
         for role, span in item.spans:
             span_rows.append((set_id, item.id, role, counts[role], span.start, span.end))

@@ -141,7 +141,7 @@ def _jsonl_lines(db_path: str, source: str):
     """Lines of the export; its own connection, since streaming outlives the request's."""
     db = connect(db_path, migrate=False)
     try:
-        for record in exporting.records(db, source):
+        for record in exporting.records(db, source, tokens=False):  # JSONL writes no tokens
             yield jsonl.dumps(record) + "\n"
     finally:
         db.close()

@@ -29,4 +29,5 @@ FORMAT = Format(
     media_type="application/zip",
     download_suffix=".brat.zip",
     writes_folder=True,
+    tokens=False,
 )

@@ -1,0 +1,55 @@
+"""Article tokens are stored compactly and come back exactly as they went in."""
+
+import numpy as np
+import spacy
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annotator import store
+from annotator.model import Article, Tokens
+from annotator.store.articles import decode_tokens, encode_tokens
+
+
+@st.composite
+def texts_with_tokens(draw):
+    """A text and tokens of it as a tokenizer makes them: in order, not overlapping, gaps allowed,
+    some long (a run of spaces or a URL) and the text's length anywhere up to a large article."""
+    pieces = draw(st.lists(st.tuples(st.integers(0, 3), st.integers(1, 300)), max_size=200))
+    start_at = draw(st.sampled_from([0, 70_000, 5_000_000]))  # widths 1, 2 and 4 bytes
+    offsets, at = [], start_at
+    for gap, length in pieces:
+        offsets.append([at + gap, at + gap + length])
+        at += gap + length
+    return offsets
+
+
+@given(texts_with_tokens())
+def test_tokens_encode_and_decode_equal(offsets):
+    assert decode_tokens(encode_tokens(offsets)).tolist() == offsets
+
+
+@given(st.lists(st.tuples(st.integers(0, 2**31 - 1), st.integers(0, 2**31 - 1)).map(list), max_size=50))
+def test_any_pairs_decode_equal_even_out_of_order(offsets):
+    assert decode_tokens(encode_tokens(offsets)).tolist() == offsets
+
+
+def test_prose_tokens_take_two_bytes_each(db):
+    text = "Rashid visited Tehran on Monday.\n\nHe left."
+    tokens = [[0, 6], [7, 14], [15, 21], [22, 24], [25, 31], [31, 32], [32, 34], [34, 36], [37, 41], [41, 42]]
+    article_id, _ = store.ensure_article(db, Article("a1", text, {}, tokens))
+    stored = db.execute("SELECT tokens FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+    assert len(stored) == 1 + 2 * len(tokens)
+    assert store.get_article(db, article_id).tokens == tokens
+
+
+_BLANK = spacy.blank("en").tokenizer
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab.,'\" \n\t\u00a0\u2003\u3000é\U0001f600")), max_size=60))
+def test_snapping_sees_the_words_a_person_sees(text):
+    """Tokens (numpy over the text) finds the same words and line breaks as a token-by-token reading."""
+    offsets = [[t.idx, t.idx + len(t.text)] for t in _BLANK(text)]
+    found = Tokens(np.array(offsets, dtype=np.int64).reshape(-1, 2), text)
+    words = [(s, e) for s, e in offsets if not text[s:e].isspace()]
+    assert list(zip(found.starts, found.ends)) == words
+    assert found.breaks == [i for i, ch in enumerate(text) if ch == "\n"]
