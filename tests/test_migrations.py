@@ -9,25 +9,33 @@ from annotator import db as database
 from annotator import migrations, store
 
 
+def _carols_submitted_set(db, meta: str, origin: str) -> None:
+    """Article a1 with carol's submitted set of one PERSON, as the code of an older schema wrote them
+    (by raw SQL: today's import needs today's schema); `origin` as that era named a person's item."""
+    at = "2024-01-01"
+    db.execute(
+        "INSERT INTO articles (id, ext_id, text, text_hash, meta, tokens, created, assignees) "
+        "VALUES (1, 'a1', 'Rashid visited Tehran.', 'h', ?, '[[0,6],[7,14],[15,21],[21,22]]', ?, 1)",
+        [meta, at],
+    )
+    db.execute("INSERT INTO users (id, name, role, created) VALUES (1, 'carol', 'annotator', ?)", [at])
+    db.execute("INSERT INTO assignments (article_id, user_id, created) VALUES (1, 1, ?)", [at])
+    db.execute(
+        "INSERT INTO annotation_sets (id, article_id, kind, user_id, status, version, created, updated) "
+        "VALUES (1, 1, 'annotator', 1, 'submitted', 1, ?, ?)",
+        [at, at],
+    )
+    item = "INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 't1', 'entity', 'PERSON', ?)"
+    db.execute(item, [origin])
+    db.execute("INSERT INTO spans (set_id, item, role, start_char, end_char) VALUES (1, 't1', 'entity', 0, 6)")
+    db.conn.commit()
+
+
 def test_migrations_rebuilding_articles_keeps_everything(tmp_path, project):
     path = tmp_path / "old.db"
     db = database.connect(path, migrate=False)
     migrations.MIGRATIONS.apply(db, stop_before="m005_article_small_columns_first")
-    # The rows as the code of that time wrote them (today's import needs today's schema).
-    db.execute(
-        "INSERT INTO articles (id, ext_id, text, text_hash, meta, tokens, created, assignees) "
-        "VALUES (1, 'a1', 'Rashid visited Tehran.', 'h', '{\"title\": \"Visit\"}', '[[0,6],[7,14],[15,21],[21,22]]', "
-        "'2024-01-01', 1)"
-    )
-    db.execute("INSERT INTO users (id, name, role, created) VALUES (1, 'carol', 'annotator', '2024-01-01')")
-    db.execute(
-        "INSERT INTO annotation_sets (id, article_id, kind, user_id, status, version, created, updated) "
-        "VALUES (1, 1, 'annotator', 1, 'submitted', 1, '2024-01-01', '2024-01-01')"
-    )
-    db.execute("INSERT INTO assignments (article_id, user_id, created) VALUES (1, 1, '2024-01-01')")
-    db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 't1', 'entity', 'PERSON', 'human')")
-    db.execute("INSERT INTO spans (set_id, item, role, start_char, end_char) VALUES (1, 't1', 'entity', 0, 6)")
-    db.conn.commit()
+    _carols_submitted_set(db, meta='{"title": "Visit"}', origin="human")
     before = db.execute("SELECT id, ext_id, text, meta, assignees FROM articles").fetchall()
     db.close()
 
@@ -48,20 +56,7 @@ def test_migration_m009_adds_model_versions_and_keeps_the_sets(tmp_path, project
     path = tmp_path / "old.db"
     db = database.connect(path, migrate=False)
     migrations.MIGRATIONS.apply(db, stop_before="m009_model_versions")
-    # The rows as the code of that time wrote them (today's import needs today's schema).
-    db.execute(
-        "INSERT INTO articles (id, ext_id, text, text_hash, meta, tokens, created, assignees) "
-        "VALUES (1, 'a1', 'Rashid visited Tehran.', 'h', '{}', '[[0,6],[7,14],[15,21],[21,22]]', '2024-01-01', 1)"
-    )
-    db.execute("INSERT INTO users (id, name, role, created) VALUES (1, 'carol', 'annotator', '2024-01-01')")
-    db.execute("INSERT INTO assignments (article_id, user_id, created) VALUES (1, 1, '2024-01-01')")
-    db.execute(
-        "INSERT INTO annotation_sets (id, article_id, kind, user_id, status, version, created, updated) "
-        "VALUES (1, 1, 'annotator', 1, 'submitted', 1, '2024-01-01', '2024-01-01')"
-    )
-    db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 't1', 'entity', 'PERSON', 'added')")
-    db.execute("INSERT INTO spans (set_id, item, role, start_char, end_char) VALUES (1, 't1', 'entity', 0, 6)")
-    db.conn.commit()
+    _carols_submitted_set(db, meta="{}", origin="added")
     db.close()
 
     db = database.connect(path)
