@@ -22,7 +22,6 @@ from . import (
     exporting,
     files,
     formats,
-    importing,
     labels,
     reviewing,
     store,
@@ -149,6 +148,8 @@ def import_(
     paths: Paths, sources, fmt, annotator, kind, labels_mode, label_map, strict, docs_every, preannotate, model
 ):
     """Import articles and annotations (files or folders), all or nothing."""
+    from . import importing  # spaCy with it: only the commands that tokenise pay for it
+
     try:
         options = importing.Options(
             fmt, annotator, kind, labels_mode, labels.parse_map(label_map), strict, docs_every, preannotate, model
@@ -180,6 +181,8 @@ def import_(
 @pass_paths
 def preannotate(paths: Paths, model, n_process) -> None:
     """Pre-annotate every article nobody has opened yet, replacing its predictions; human work is never touched."""
+    from . import importing
+
     try:
         with paths.database() as db:
             run = importing.preannotate(db, paths.project(), model=model, n_process=n_process)
@@ -335,6 +338,8 @@ DEMO_USERS = (("admin", "admin"), ("alice", "annotator"), ("bob", "annotator"), 
 @pass_paths
 def demo(paths: Paths, seeds, host, port, no_serve) -> None:
     """Set up a demo here (project, seed articles pre-annotated, accounts) and serve it."""
+    from . import importing
+
     if not paths.config.exists():
         project_config.write_new(paths.config)
     with paths.database(create=True) as db:

@@ -1,5 +1,6 @@
 """The `train` and `evaluate` commands (registered on the `annotator` group in cli.py): thin wrappers over
-`training.train` and `evaluating.evaluate`."""
+`training.train` and `evaluating.evaluate`, imported when a command runs (they bring spaCy, which every
+other command, `serve` first, does without)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import TYPE_CHECKING
 import click
 
 from . import config as project_config
-from . import evaluating, evaluation, training
+from . import evaluation
 from .errors import AnnotatorError
+from .model import TRAINING_SOURCES
 
 if TYPE_CHECKING:
     from .cli import Paths
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     "source",
     default="gold",
     show_default=True,
-    type=click.Choice(training.SOURCES),
+    type=click.Choice(TRAINING_SOURCES),
     help="Learn from the gold sets, or from the annotators' submitted sets.",
 )
 @click.option("--base", help="The pipeline to start from: a spaCy pipeline, a registered version, or blank:en.")
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
 @click.pass_obj
 def train(paths: Paths, layer, source, base, name, max_minutes) -> None:
     """Train a model version on the team's annotations with spaCy's loop and register it by name."""
+    from . import training
+
     project = paths.project()
     try:
         with paths.database() as db:
@@ -65,6 +69,8 @@ def train(paths: Paths, layer, source, base, name, max_minutes) -> None:
 @click.pass_obj
 def evaluate(paths: Paths, name, as_json) -> None:
     """Score a model version on the gold articles it did not train on, the model as one more annotator."""
+    from . import evaluating
+
     try:
         with paths.database() as db:
             result = evaluating.evaluate(db, paths.project(), name)

@@ -26,12 +26,12 @@ from sqlite_utils import Database
 
 from . import store
 from .errors import Conflict, Invalid, NotFound
-from .model import LAYER_NAMES
+from .model import LAYER_NAMES, TRAINING_SOURCES
 from .nlp import pipeline as nlp_pipeline
 from .nlp.training import corpus, run
 from .nlp.training.config import Settings
 
-SOURCES = ("gold", "submitted")
+SOURCES = TRAINING_SOURCES
 MODELS = "models"
 DEV_PERCENT = 10
 SAVING_MINUTES = 1.0  # what putting the trained components into the base pipeline and writing it takes

@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -74,3 +76,10 @@ def test_cli_demo_sets_up_accounts_and_seed(run, tmp_path):
 def test_cli_serve_refuses_without_secret(run):
     result = run("serve")
     assert result.exit_code == 1 and "secret key" in result.output
+
+
+def test_cli_commands_that_do_not_tokenise_start_without_spacy():
+    """`serve`, `users`, `export`, `--help` … never load spaCy (a second at every start); import and train do."""
+    code = "import sys, annotator.cli; print('spacy' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"

@@ -31,7 +31,7 @@ from .items import (
     origin_of,
 )
 from .policy import REVIEWERS, ROLES, can_edit, can_read
-from .text import SET_KINDS, STATUSES, Article, Record, Tokens, paragraphs
+from .text import SET_KINDS, STATUSES, TRAINING_SOURCES, Article, Record, Tokens, paragraphs
 
 __all__ = [
     "ACCEPTED",
@@ -51,6 +51,7 @@ __all__ = [
     "LINK_TARGET",
     "MODEL",
     "SET_KINDS",
+    "TRAINING_SOURCES",
     "SPAN_ROLES",
     "STATUSES",
     "Annotation",

@@ -18,6 +18,7 @@ Offsets = Sequence[Sequence[int]] | np.ndarray
 # The kinds of annotation set, and the states of an annotator's set.
 SET_KINDS = ("model", "annotator", "gold")
 STATUSES = ("draft", "submitted", "skipped")
+TRAINING_SOURCES = ("gold", "submitted")  # the sets a model version may learn from
 
 
 @dataclass
