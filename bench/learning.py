@@ -160,20 +160,21 @@ def _fresh(path: Path) -> Path:
     return path
 
 
-def _gold_by_text(db_path: Path) -> dict[str, Annotation]:
+def _sets_by_text(db_path: Path, kind: str) -> dict[str, Annotation]:
+    """Every set of `kind` in the database, by its article's text (the key both runs share)."""
     db = database.connect(db_path)
     try:
-        return {article.text: annotation for article, _, annotation in store.iter_sets(db, "gold")}
+        return {article.text: annotation for article, _, annotation in store.iter_sets(db, kind)}
     finally:
         db.close()
+
+
+def _gold_by_text(db_path: Path) -> dict[str, Annotation]:
+    return _sets_by_text(db_path, "gold")
 
 
 def _predictions(db_path: Path) -> dict[str, Annotation]:
-    db = database.connect(db_path)
-    try:
-        return {article.text: annotation for article, _, annotation in store.iter_sets(db, "model")}
-    finally:
-        db.close()
+    return _sets_by_text(db_path, "model")
 
 
 def _plain(gold: dict[str, Annotation], path: Path) -> Path:
