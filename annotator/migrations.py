@@ -369,3 +369,73 @@ def m010_compact_tokens(db: Database) -> None:
             [(encode_tokens(json.loads(tokens)), article_id) for article_id, tokens in found],
         )
         last = found[-1][0]
+
+
+# k, the annotators each article gets, as the triggers below read it (1 when never set)
+_K = "ifnull((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'annotators_per_article'), 1)"
+# the user holds the article (given and not released), for the triggers of annotation sets
+_HELD = "EXISTS (SELECT 1 FROM assignments g WHERE g.article_id = {row}.article_id AND g.user_id = {row}.user_id "
+_HELD += "AND g.released = 0)"
+# the user finished the article (an annotator set of theirs that is not a draft), for those of assignments
+_FINISHED = "EXISTS (SELECT 1 FROM annotation_sets s WHERE s.article_id = {row}.article_id "
+_FINISHED += "AND s.user_id = {row}.user_id AND s.status != 'draft')"
+
+
+@MIGRATIONS()
+def m013_queue_counts(db: Database) -> None:
+    """Each user's queue counts kept by triggers, so the queue and every annotation page read one row
+    instead of counting what the user holds (25 ms a page for someone holding 10,000 articles).
+
+    `done`: their annotator sets that are not drafts; `unfinished`: articles they hold without one;
+    `open_held`: articles they hold or held that still need annotators (the pool's count less these
+    is what is still open to them). Changing k recounts them all (store.recount_queue_counts)."""
+    from .store.queue import recount_queue_counts
+
+    held_new, held_old = _HELD.format(row="new"), _HELD.format(row="old")
+    finished_new = _FINISHED.format(row="new")
+    _run(
+        db,
+        f"""
+        CREATE TABLE queue_counts (
+            user_id INTEGER PRIMARY KEY REFERENCES users (id),
+            done INTEGER NOT NULL DEFAULT 0,
+            unfinished INTEGER NOT NULL DEFAULT 0,
+            open_held INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TRIGGER queue_counts_user AFTER INSERT ON users BEGIN
+            INSERT OR IGNORE INTO queue_counts (user_id) VALUES (new.id);
+        END;
+        CREATE TRIGGER queue_counts_set_added AFTER INSERT ON annotation_sets
+        WHEN new.user_id IS NOT NULL AND new.status != 'draft' BEGIN
+            UPDATE queue_counts SET done = done + 1, unfinished = unfinished - ({held_new})
+            WHERE user_id = new.user_id;
+        END;
+        CREATE TRIGGER queue_counts_set_status AFTER UPDATE OF status ON annotation_sets
+        WHEN new.user_id IS NOT NULL AND (old.status = 'draft') != (new.status = 'draft') BEGIN
+            UPDATE queue_counts SET done = done + iif(new.status = 'draft', -1, 1),
+                unfinished = unfinished + iif(new.status = 'draft', 1, -1) * ({held_new})
+            WHERE user_id = new.user_id;
+        END;
+        CREATE TRIGGER queue_counts_set_removed AFTER DELETE ON annotation_sets
+        WHEN old.user_id IS NOT NULL AND old.status != 'draft' BEGIN
+            UPDATE queue_counts SET done = done - 1, unfinished = unfinished + ({held_old})
+            WHERE user_id = old.user_id;
+        END;
+        CREATE TRIGGER queue_counts_given AFTER INSERT ON assignments BEGIN
+            UPDATE queue_counts SET
+                unfinished = unfinished + (new.released = 0 AND NOT {finished_new}),
+                open_held = open_held + ((SELECT assignees FROM articles WHERE id = new.article_id) < {_K})
+            WHERE user_id = new.user_id;
+        END;
+        CREATE TRIGGER queue_counts_released AFTER UPDATE OF released ON assignments
+        WHEN old.released != new.released AND NOT {finished_new} BEGIN
+            UPDATE queue_counts SET unfinished = unfinished + iif(new.released, -1, 1) WHERE user_id = new.user_id;
+        END;
+        CREATE TRIGGER queue_counts_filled AFTER UPDATE OF assignees ON articles
+        WHEN (old.assignees < {_K}) != (new.assignees < {_K}) BEGIN
+            UPDATE queue_counts SET open_held = open_held + iif(new.assignees < {_K}, 1, -1)
+            WHERE user_id IN (SELECT user_id FROM assignments WHERE article_id = new.id);
+        END;
+        """,
+    )
+    recount_queue_counts(db)

@@ -3,6 +3,9 @@
 Each article goes to k annotators (a setting). `articles.assignees` counts who
 holds it now and the `open_articles` counter how many articles still need
 someone, both kept with every claim and release, so no page counts the pool.
+Each user's own counts (`queue_counts`: done, unfinished, held-and-still-open)
+are kept by triggers (migration m013) on every change of a set's status, an
+assignment or an article's assignees, so no page counts what its user holds.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from sqlite_utils import Database
 
 from ..db import write
 from ..errors import NotFound
-from ._sql import now, rows, value
+from ._sql import now, row, rows, value
 
 
 def get_setting(db: Database, key: str, default: str) -> str:
@@ -40,6 +43,7 @@ def set_annotators_per_article(db: Database, k: int) -> None:
         set_setting(db, "annotators_per_article", str(k))
         open_now = value(db, "SELECT count(*) FROM articles WHERE assignees < ?", [k])
         db.execute("UPDATE counters SET value = ? WHERE name = 'open_articles'", [open_now])
+        recount_queue_counts(db)
 
 
 def count_open(db: Database, delta: int) -> None:
@@ -81,7 +85,7 @@ def assign_if_open(db: Database, article_id: int, user_id: int) -> bool:
         return True
 
 
-_UNFINISHED = """SELECT g.article_id FROM assignments g WHERE g.user_id = ? AND g.released = 0
+_UNFINISHED = """SELECT g.article_id FROM assignments g WHERE g.user_id = {user} AND g.released = 0
     AND NOT EXISTS (SELECT 1 FROM annotation_sets s WHERE s.article_id = g.article_id
                     AND s.kind = 'annotator' AND s.user_id = g.user_id AND s.status != 'draft')"""
 
@@ -89,7 +93,9 @@ _UNFINISHED = """SELECT g.article_id FROM assignments g WHERE g.user_id = ? AND 
 def next_article(db: Database, user_id: int, after: int = 0, *, claim: bool = True) -> int | None:
     """The user's next article: an unfinished one they hold (after `after` first), else, with `claim`, a new one."""
     for bound in (after, 0):
-        found = value(db, f"{_UNFINISHED} AND g.article_id > ? ORDER BY g.article_id LIMIT 1", [user_id, bound])
+        found = value(
+            db, f"{_UNFINISHED.format(user='?')} AND g.article_id > ? ORDER BY g.article_id LIMIT 1", [user_id, bound]
+        )
         if found is not None:
             return int(found)
     if not claim:
@@ -131,38 +137,62 @@ class QueueRow:
     held: bool  # given to the user; the others are still open to them and come by Start, in order
 
 
+_HELD_PAGE = (
+    "SELECT a.id, a.ext_id, json_extract(a.meta, '$.title') AS title, s.status, 1 AS held "
+    "FROM assignments g JOIN articles a ON a.id = g.article_id LEFT JOIN annotation_sets s "
+    "ON s.article_id = a.id AND s.kind = 'annotator' AND s.user_id = g.user_id "
+    "WHERE g.user_id = :user AND g.article_id > :after ORDER BY g.article_id LIMIT :limit"
+)
+_OPEN_PAGE = (
+    "SELECT a.id, a.ext_id, json_extract(a.meta, '$.title'), NULL, 0 FROM articles a "
+    "WHERE a.id > :after AND a.assignees < :k AND NOT EXISTS "
+    "(SELECT 1 FROM assignments g WHERE g.article_id = a.id AND g.user_id = :user) ORDER BY a.id LIMIT :limit"
+)
+
+
 def queue_page(db: Database, user_id: int, after: int = 0, limit: int = 50) -> list[QueueRow]:
     """One page of the user's queue by keyset (`after` = last id seen): the articles they hold or
     held, with their status, and those still open to them (status None: "new")."""
-    found = rows(
-        db,
-        "SELECT id, ext_id, title, status, held FROM ("
-        "  SELECT * FROM (SELECT a.id, a.ext_id, json_extract(a.meta, '$.title') AS title, s.status, 1 AS held "
-        "    FROM assignments g JOIN articles a ON a.id = g.article_id LEFT JOIN annotation_sets s "
-        "    ON s.article_id = a.id AND s.kind = 'annotator' AND s.user_id = g.user_id "
-        "    WHERE g.user_id = ? AND g.article_id > ? ORDER BY g.article_id LIMIT ?)"
-        "  UNION ALL"
-        "  SELECT * FROM (SELECT a.id, a.ext_id, json_extract(a.meta, '$.title'), NULL, 0 FROM articles a "
-        "    WHERE a.id > ? AND a.assignees < ? AND NOT EXISTS "
-        "    (SELECT 1 FROM assignments g WHERE g.article_id = a.id AND g.user_id = ?) ORDER BY a.id LIMIT ?)"
-        ") ORDER BY id LIMIT ?",
-        [user_id, after, limit, after, annotators_per_article(db), user_id, limit, limit],
-    )
+    sql = f"SELECT * FROM ({_HELD_PAGE})"
+    if _counts(db, user_id).open_to_them:  # else the pool's scan would pass over only their own
+        both = f"{sql} UNION ALL SELECT * FROM ({_OPEN_PAGE})"
+        sql = f"SELECT id, ext_id, title, status, held FROM ({both}) ORDER BY id LIMIT :limit"
+    params = {"user": user_id, "after": after, "limit": limit, "k": annotators_per_article(db)}
+    found = rows(db, sql, params)
     return [QueueRow(r["id"], r["ext_id"], r["title"] or r["ext_id"], r["status"], bool(r["held"])) for r in found]
 
 
 def progress(db: Database, user_id: int) -> tuple[int, int]:
     """(articles the user finished, those plus what is left for them: held unfinished and still open)."""
-    # only annotator sets have a user (a CHECK says so): no kind test, which would lead
-    # SQLite to the kind index and through every annotator's sets
-    done = int(value(db, "SELECT count(*) FROM annotation_sets WHERE user_id = ? AND status != 'draft'", [user_id]))
-    held = int(value(db, f"SELECT count(*) FROM ({_UNFINISHED})", [user_id]))
-    open_mine = int(
-        value(
-            db,
-            "SELECT count(*) FROM assignments g JOIN articles a ON a.id = g.article_id "
-            "WHERE g.user_id = ? AND a.assignees < ?",
-            [user_id, annotators_per_article(db)],
-        )
+    counts = _counts(db, user_id)
+    return counts.done, counts.done + counts.unfinished + counts.open_to_them
+
+
+@dataclass(frozen=True)
+class _Counts:
+    done: int
+    unfinished: int
+    open_to_them: int  # articles that still need annotators and were never theirs
+
+
+def _counts(db: Database, user_id: int) -> _Counts:
+    """The user's row of queue_counts (kept by triggers) with the pool's open count."""
+    found = row(db, "SELECT done, unfinished, open_held FROM queue_counts WHERE user_id = ?", [user_id])
+    if found is None:
+        return _Counts(0, 0, open_articles(db))
+    return _Counts(found["done"], found["unfinished"], open_articles(db) - found["open_held"])
+
+
+def recount_queue_counts(db: Database) -> None:
+    """Count every user's queue afresh (the one full count: migration m013 and a change of k use it);
+    the triggers of m013 keep these counts from then on."""
+    k = annotators_per_article(db)
+    db.execute("DELETE FROM queue_counts")
+    db.execute(
+        "INSERT INTO queue_counts (user_id, done, unfinished, open_held) SELECT u.id, "
+        "(SELECT count(*) FROM annotation_sets s WHERE s.user_id = u.id AND s.status != 'draft'), "
+        f"(SELECT count(*) FROM ({_UNFINISHED.format(user='u.id')})), "
+        "(SELECT count(*) FROM assignments g JOIN articles a ON a.id = g.article_id "
+        " WHERE g.user_id = u.id AND a.assignees < ?) FROM users u",
+        [k],
     )
-    return done, done + held + open_articles(db) - open_mine
