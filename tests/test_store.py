@@ -21,6 +21,10 @@ def test_store_opening_copies_model_suggestions(seeded):
         (e.start, e.end, e.label) for e in model.entities
     ]
     assert all(e.origin == MODEL for e in annotation.entities)
+    # every layer, with the quotes' speakers and the events' actors and attributes
+    assert annotation == edits_free(model) and model.quotes and model.events
+    assert any(i.links for i in annotation.items()) and any(i.attrs for i in annotation.items())
+    assert store.annotation_at(seeded, mine.id, 1) == annotation  # the history's first version is it too
     assert store.open_set(seeded, article_id, _alice(seeded).id).id == mine.id  # opened again: the same set
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-Params = Sequence[Any]
+Params = Sequence[Any] | dict[str, Any]
 
 
 def rows(db: Database, sql: str, params: Params = ()) -> list[sqlite3.Row]:

@@ -149,3 +149,12 @@ def iter_article_ids(db: Database, batch: int = 500) -> Iterator[int]:
             return
         yield from ids
         last = ids[-1]
+
+
+def get_article_offsets(db: Database, article_id: int) -> tuple[Article, np.ndarray]:
+    """The article without its token list, and its token offsets as the (n, 2) array they decode to:
+    what the web's snapping needs (a Python list of pairs cost more than the rest of a first opening)."""
+    found = row(db, f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id])
+    if found is None:
+        raise NotFound(f"there is no article {article_id}")
+    return article_of(found, with_tokens=False), decode_tokens(found["tokens"])

@@ -66,3 +66,25 @@ def insert_items(db: Database, set_id: int, items: Iterable[Item]) -> None:
 
 def delete_items(db: Database, set_id: int, keys: Iterable[str]) -> None:
     db.conn.executemany("DELETE FROM items WHERE set_id = ? AND key = ?", [(set_id, key) for key in keys])
+
+
+def copy_items(db: Database, source: int, target: int, origin: str) -> int:
+    """Copy every item of one set into another (empty) set with the given origin, row for row; how many.
+
+    An annotator's first opening copies the model's suggestions this way: in SQL, with no
+    item made in Python and written back, since it is the page people wait on most."""
+    copied = db.execute(
+        "INSERT INTO items (set_id, key, layer, label, origin, attrs) "
+        "SELECT ?, key, layer, label, ?, attrs FROM items WHERE set_id = ?",
+        [target, origin, source],
+    ).rowcount
+    db.execute(
+        "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) "
+        "SELECT ?, item, role, ord, start_char, end_char FROM spans WHERE set_id = ?",
+        [target, source],
+    )
+    db.execute(
+        "INSERT INTO links (set_id, item, role, target) SELECT ?, item, role, target FROM links WHERE set_id = ?",
+        [target, source],
+    )
+    return int(copied)

@@ -9,10 +9,10 @@ from sqlite_utils import Database
 
 from ..db import write
 from ..errors import NotFound
-from ..model import Annotation, Change, as_suggestions
+from ..model import MODEL, Annotation, Change
 from ._sql import marks, now, row, rows
 from .history import record
-from .items import delete_items, insert_items, load_annotation, load_annotations
+from .items import copy_items, delete_items, insert_items, load_annotation, load_annotations
 from .queue import assign, holds
 
 
@@ -78,17 +78,8 @@ def put_set(
     `model` names the model version (or pipeline) that made a prediction set.
     """
     existing = find_set(db, article_id, kind, user_id)
-    if kind == "annotator" and user_id is not None and holds(db, article_id, user_id) is None:
-        assign(db, article_id, user_id)
     if existing is None:
-        stamp = now()
-        cur = db.execute(
-            "INSERT INTO annotation_sets (article_id, kind, user_id, status, version, created, updated) "
-            "VALUES (?, ?, ?, ?, 1, ?, ?)",
-            [article_id, kind, user_id, status, stamp, stamp],
-        )
-        set_id = int(cur.lastrowid or 0)
-        _made_by(db, set_id, kind, model)
+        set_id = _new_set(db, article_id, kind, user_id, status, model)
         items = tuple(annotation.items())
         insert_items(db, set_id, items)
         # A new set's first entry counts its items rather than repeating them: its items are the
@@ -110,6 +101,21 @@ def put_set(
     return existing.id
 
 
+def _new_set(db: Database, article_id: int, kind: str, user_id: int | None, status: str, model: str | None) -> int:
+    """A new, empty set at version 1 (an annotator's set assigns them the article)."""
+    if kind == "annotator" and user_id is not None and holds(db, article_id, user_id) is None:
+        assign(db, article_id, user_id)
+    stamp = now()
+    cur = db.execute(
+        "INSERT INTO annotation_sets (article_id, kind, user_id, status, version, created, updated) "
+        "VALUES (?, ?, ?, ?, 1, ?, ?)",
+        [article_id, kind, user_id, status, stamp, stamp],
+    )
+    set_id = int(cur.lastrowid or 0)
+    _made_by(db, set_id, kind, model)
+    return set_id
+
+
 def _made_by(db: Database, set_id: int, kind: str, model: str | None) -> None:
     """Record which model made a prediction set (None: not known, as for predictions read from a file)."""
     if kind == "model":
@@ -126,9 +132,11 @@ def open_set(db: Database, article_id: int, user_id: int) -> AnnotationSet:
         if row(db, "SELECT id FROM articles WHERE id = ?", [article_id]) is None:
             raise NotFound(f"there is no article {article_id}")
         if find_set(db, article_id, "annotator", user_id) is None:
+            set_id = _new_set(db, article_id, "annotator", user_id, "draft", None)
             model = find_set(db, article_id, "model")
-            start = as_suggestions(load_annotation(db, model.id)) if model else Annotation()
-            put_set(db, article_id, "annotator", user_id, start, by=user_id, action="create")
+            # the model's items as untouched suggestions (what as_suggestions makes), copied in SQL
+            copied = copy_items(db, model.id, set_id, MODEL) if model else 0
+            record(db, set_id, user_id, "create", None, 1, details={"items": copied})
     return get_set_of(db, article_id, "annotator", user_id)
 
 

@@ -53,10 +53,11 @@ class Caches:
         self.reports: LRU = LRU(4)  # last history id -> agreement reports
 
     def article(self, article_id: int, load) -> tuple[Article, Tokens]:
-        """The article and its snapping tokens, loaded once."""
+        """The article (without its token list) and its snapping tokens, loaded once; `load` gives
+        the article and its token offsets."""
         found = self.articles.get(article_id)
         if found is None:
-            article = load(article_id)
-            found = (article, Tokens(article.tokens, article.text))
+            article, offsets = load(article_id)
+            found = (article, Tokens(offsets, article.text))
             self.articles.put(article_id, found)
         return found

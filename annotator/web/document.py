@@ -43,12 +43,12 @@ def _caches() -> Caches:
 
 
 def cached_article(article_id: int) -> Article:
-    """The article (text, meta, tokens): read once per process, since it never changes."""
-    return _caches().article(article_id, lambda i: store.get_article(get_db(), i))[0]
+    """The article (text, meta; its tokens are cached_tokens): read once per process, since it never changes."""
+    return _caches().article(article_id, lambda i: store.get_article_offsets(get_db(), i))[0]
 
 
 def cached_tokens(article_id: int) -> Tokens:
-    return _caches().article(article_id, lambda i: store.get_article(get_db(), i))[1]
+    return _caches().article(article_id, lambda i: store.get_article_offsets(get_db(), i))[1]
 
 
 def snapshot(found: store.AnnotationSet) -> Snapshot:
