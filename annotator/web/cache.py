@@ -51,6 +51,7 @@ class Caches:
         self.articles: LRU = LRU(articles)  # article id -> (Article, Tokens)
         self.snapshots: LRU = LRU(snapshots)  # (set id, version) -> Snapshot
         self.reports: LRU = LRU(4)  # last history id -> agreement reports
+        self.fragments: dict[str, str] = {}  # template name -> its HTML, the same on every page
 
     def article(self, article_id: int, load) -> tuple[Article, Tokens]:
         """The article (without its token list) and its snapping tokens, loaded once; `load` gives
