@@ -37,10 +37,13 @@ def check_change(before: Annotation, change: Change, text: str, schemes: Schemes
     _check_links(change.after, targets)
     if {i.id for i in change.before if i.layer == LINK_TARGET} - targets:
         _check_links(after.items(), targets)  # a removed target: is anything still pointing at it?
+    starts: dict[str, list[int]] = {}  # by layer, made once: accepting all 500 suggestions touches 500 items
     for new in change.after:
         if new.kind.exclusive:
             neighbours = after.layer(new.layer)
-            at = bisect.bisect_left([i.start for i in neighbours], new.start)
+            if new.layer not in starts:
+                starts[new.layer] = [i.start for i in neighbours]
+            at = bisect.bisect_left(starts[new.layer], new.start)
             for neighbour in neighbours[max(0, at - 1) : at + 2]:
                 if neighbour.id != new.id:
                     _check_apart(*sorted((neighbour, new), key=lambda i: (i.start, i.end)))
