@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from threading import Lock
 
+from markupsafe import Markup
+
 from ..model import Annotation, Article, Tokens
+from .render import counts, paragraph_html
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,16 @@ class Snapshot:
 
     annotation: Annotation
     paragraphs: tuple[str, ...]
+
+    @cached_property
+    def html(self) -> Markup:
+        """The whole text as the page shows it, joined once a version (a long article has hundreds of paragraphs)."""
+        return Markup("".join(paragraph_html(i, body) for i, body in enumerate(self.paragraphs)))
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        """The status line's figures."""
+        return counts(self.annotation)
 
 
 class LRU:

@@ -28,7 +28,7 @@ from ..errors import NotFound
 from ..model import MODEL, Annotation, Article, Change, Checked, Tokens, can_read, policy
 from . import forms
 from .cache import Caches, Snapshot
-from .render import ORIGIN_WORDS, Renderer, counts, item_fields, label_class, paragraph_html
+from .render import ORIGIN_WORDS, Renderer, counts, item_fields, label_class
 
 # An edit: from the set's annotation, the article's tokens and text, the change and the item to select after.
 MakeEdit = Callable[[Annotation, Tokens, str], tuple[Change, str | None]]
@@ -76,8 +76,8 @@ def doc_context(found: store.AnnotationSet, message: str = "") -> dict:
         "set": found,
         "set_base": set_base(found),
         "annotation": snap.annotation,
-        "counts": counts(snap.annotation),
-        "text_html": Markup("".join(paragraph_html(i, body) for i, body in enumerate(snap.paragraphs))),
+        "counts": snap.counts,
+        "text_html": snap.html,
         "schemes": project().schemes,
         "editable": policy.allows(g.user, found, policy.EDIT),
         "reopenable": policy.allows(g.user, found, policy.REOPEN),
