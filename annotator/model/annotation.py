@@ -102,4 +102,8 @@ class Checked:
 
 def as_suggestions(annotation: Annotation) -> Annotation:
     """The same items marked as unconfirmed model suggestions."""
-    return Annotation.of(replace(item, origin=MODEL) for item in annotation.items())
+    # Only origins change, so each layer keeps its order (no sort again), and an item that is
+    # a suggestion already is kept as it is.
+    return Annotation(
+        tuple(tuple(i if i.origin == MODEL else replace(i, origin=MODEL) for i in found) for found in annotation.layers)
+    )

@@ -68,8 +68,10 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
             return bounds
 
 
-# Every character str.isspace() calls whitespace (none lies above U+3000).
-_WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+# Whether each code point up to U+3000 is one str.isspace() calls whitespace (none lies above), a
+# table looked up in one step per text (np.isin against the list took a pass per whitespace character).
+# The last entry (U+3001, no space) stands for every code point above.
+_IS_SPACE = np.array([chr(c).isspace() for c in range(0x3002)], dtype=bool)
 
 
 class Tokens:
@@ -80,7 +82,8 @@ class Tokens:
         # Python step per token or character. A token all of whitespace is no word.
         pairs = np.clip(np.asarray(offsets, dtype=np.int64).reshape(-1, 2), 0, len(text))
         points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        words_before = np.concatenate(([0], np.cumsum(~np.isin(points, _WHITESPACE))))
+        word_chars = ~_IS_SPACE[np.minimum(points, len(_IS_SPACE) - 1)]
+        words_before = np.concatenate(([0], np.cumsum(word_chars)))
         starts, ends = pairs[:, 0], pairs[:, 1]
         is_word = (words_before[ends] > words_before[starts]) | (ends <= starts)
         self.length = len(text)
