@@ -246,7 +246,7 @@ def _store(db: Database, prepared: _Prepared, policy: LabelPolicy, options, repo
         found = store.locate_article(db, record.ext_id or _derived_id(record.text), record.text)
         if found is None:
             article = Article(record.ext_id or _derived_id(record.text), record.text, record.meta)
-            article_id, _ = store.ensure_article(db, article, tokens)
+            article_id = store.insert_article(db, article, tokens)
             report.articles_new += 1
         else:
             assert found.id is not None

@@ -7,7 +7,7 @@ which is what the store writes, the history records and undo inverts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..errors import Invalid
 from .items import LAYER_NAMES, MODEL, Item
@@ -104,6 +104,4 @@ def as_suggestions(annotation: Annotation) -> Annotation:
     """The same items marked as unconfirmed model suggestions."""
     # Only origins change, so each layer keeps its order (no sort again), and an item that is
     # a suggestion already is kept as it is.
-    return Annotation(
-        tuple(tuple(i if i.origin == MODEL else replace(i, origin=MODEL) for i in found) for found in annotation.layers)
-    )
+    return Annotation(tuple(tuple(item.suggested() for item in found) for found in annotation.layers))

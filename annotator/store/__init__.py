@@ -15,6 +15,7 @@ from .articles import (
     find_article,
     get_article,
     get_article_text,
+    insert_article,
     iter_article_ids,
     locate_article,
 )
@@ -124,6 +125,7 @@ __all__ = [
     "find_set",
     "get_article",
     "get_article_text",
+    "insert_article",
     "get_model_version",
     "get_set",
     "get_setting",

@@ -81,12 +81,18 @@ def ensure_article(db: Database, article: Article, tokens: Offsets | None = None
     same_text = value(db, "SELECT id FROM articles WHERE text_hash = ? ORDER BY id LIMIT 1", [digest])
     if same_text is not None:
         return same_text, False
+    return insert_article(db, article, tokens), True
+
+
+def insert_article(db: Database, article: Article, tokens: Offsets | None = None) -> int:
+    """Store a new article and return its id: for a caller that knows, under the write lock, that no
+    stored article has its id or text (the import, after locate_article found none)."""
     cur = db.execute(
         "INSERT INTO articles (ext_id, text, text_hash, norm_hash, meta, tokens, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             article.ext_id,
             article.text,
-            digest,
+            text_hash(article.text),
             normal_hash(article.text),
             json.dumps(article.meta, ensure_ascii=False, sort_keys=True),
             encode_tokens(article.tokens if tokens is None else tokens),
@@ -94,7 +100,7 @@ def ensure_article(db: Database, article: Article, tokens: Offsets | None = None
         ],
     )
     count_open(db, +1)
-    return int(cur.lastrowid or 0), True
+    return int(cur.lastrowid or 0)
 
 
 def locate_article(db: Database, ext_id: str, text: str) -> Article | None:
