@@ -10,7 +10,7 @@ so code that handles items asks the layer, never the item's type.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 from ..errors import Invalid
 
@@ -131,7 +131,7 @@ class Item:
     def __reduce__(self) -> tuple:
         # The import spools every item it reads: pickled as its fields in order (half the time of the
         # dict of them that a dataclass pickles by default).
-        return (Item, tuple(getattr(self, name) for name in _ITEM_FIELDS))
+        return (Item, (self.id, self.layer, self.label, self.spans, self.links, self.attrs, self.origin))
 
     @classmethod
     def make(
@@ -255,9 +255,6 @@ class Item:
         if self.origin == MODEL:
             return self
         return Item(self.id, self.layer, self.label, self.spans, self.links, self.attrs, MODEL)
-
-
-_ITEM_FIELDS = tuple(f.name for f in fields(Item))
 
 
 def item_to_dict(item: Item) -> dict:
