@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 from sqlite_utils import Database
 from tqdm import tqdm
 
@@ -296,6 +297,11 @@ def _store_set(db, article_id: int, record: Record, tokens: Tokens | None, polic
 
 def snap_all(annotation: Annotation, tokens: Tokens) -> tuple[Annotation, int]:
     """Every span snapped to whole tokens, and how many had to move."""
+    spans = [span for item in annotation.items() for _, span in item.spans]
+    if tokens.keeps(
+        np.array([s.start for s in spans], dtype=np.int64), np.array([s.end for s in spans], dtype=np.int64)
+    ):
+        return annotation, 0
     items, moved = [], 0
     snap = tokens.snap
     for item in annotation.items():

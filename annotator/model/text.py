@@ -87,8 +87,9 @@ class Tokens:
         starts, ends = pairs[:, 0], pairs[:, 1]
         is_word = (words_before[ends] > words_before[starts]) | (ends <= starts)
         self.length = len(text)
-        self.starts: list[int] = starts[is_word].tolist()
-        self.ends: list[int] = ends[is_word].tolist()
+        self._starts, self._ends = starts[is_word], ends[is_word]
+        self.starts: list[int] = self._starts.tolist()
+        self.ends: list[int] = self._ends.tolist()
         self.breaks: list[int] = np.flatnonzero(points == 10).tolist()
 
     def within_paragraph(self, span: Span) -> Span:
@@ -117,6 +118,16 @@ class Tokens:
         if first > last:
             raise Invalid("the selection holds no word")
         return Span(self.starts[first], self.ends[last])
+
+    def keeps(self, starts: np.ndarray, ends: np.ndarray) -> bool:
+        """Whether snap() keeps every range (starts[i], ends[i]) as it is, asked of all at once (a
+        file's spans mostly lie on tokens: one numpy pass instead of a snap() each)."""
+        first = np.searchsorted(self._ends, starts, side="right")
+        last = np.searchsorted(self._starts, ends, side="left") - 1
+        if not (first <= last).all():
+            return False  # snap() refuses one of them (no word in it), and says why
+        # A range that is a run of whole tokens lies inside the text and is not empty.
+        return bool((self._starts[first] == starts).all() and (self._ends[last] == ends).all())
 
     def move(self, span: Span, side: str, delta: int) -> Span:
         """Move one boundary of a snapped span by `delta` tokens."""
