@@ -67,11 +67,12 @@ class LabelPolicy:
 
         `lines` says where each item came from, when the reader knows (the refusal names that line).
         """
-        kept, dropped = [], set()
+        kept, dropped, changed = [], set(), False
         for item in annotation.items():
             label = self.target(item.label)
             if label is None:
                 notes.skip(f"{item.layer} labelled {item.label} (dropped by --label-map)", where)
+                changed = True
                 if item.layer == LINK_TARGET:
                     dropped.add(item.id)
                 continue
@@ -83,9 +84,13 @@ class LabelPolicy:
                         (lines or {}).get(item.id, where),
                     )
                 self.added.setdefault(item.layer, []).append(label)
-            kept.append(item if label == item.label else replace(item, label=label))
+            if label != item.label:
+                item, changed = replace(item, label=label), True
+            kept.append(item)
         if dropped:
             kept = [_unlinked(item, dropped) for item in kept]
+        if not changed:
+            return annotation  # what most files need: no item changed, so no copy and no sort again
         return Annotation.of(kept)
 
 

@@ -1,4 +1,5 @@
-"""Pre-annotation cost: our components against bare `nlp.pipe`, and a whole import against it.
+"""Import cost: our components against bare `nlp.pipe`, a whole import with --preannotate against
+it, and an import of predictions from a file against spaCy's tokenizer alone (its floor).
 
 Same texts, same model, same process, runs taking turns (bench.common.alternating).
 """
@@ -16,6 +17,7 @@ from annotator.formats import Reading, jsonl
 from annotator.nlp import pipeline
 
 from .common import Row, alternating, scratch
+from .peers_workload import write_native
 
 HERE = Path(__file__).resolve().parent
 
@@ -63,6 +65,7 @@ def run(quick: bool) -> list[Row]:
     t_bare2, t_import = alternating(run_bare, run_import, rounds=max(2, rounds - 2))
     note = f"{len(docs)} texts, {words:,} words; bare {t_bare:.2f} s"
     return [
+        near_the_floor(project, folder, 300 if quick else 2000, rounds),
         Row(
             "pre-annotation components (quotes + events) vs bare nlp.pipe",
             t_ours / t_bare,
@@ -77,3 +80,34 @@ def run(quick: bool) -> list[Row]:
             note=f"bare {t_bare2:.2f} s, import {t_import:.2f} s ({words / t_import:,.0f} words/s)",
         ),
     ]
+
+
+def near_the_floor(project: config.Project, folder: Path, count: int, rounds: int) -> Row:
+    """`annotator import` of bench.peers' workload (model records, 40 spans each, no pre-annotation)
+    against what it cannot avoid: spaCy's tokenizer over the same texts, offsets taken as it takes them."""
+    source = write_native(folder / f"predictions-{count}.jsonl", count)
+    texts = [record.text for _, record in jsonl.read(source, Reading())]
+    nlp = pipeline.load(project.model, project).nlp
+
+    def tokenize():
+        for text in texts:
+            pipeline.token_offsets(nlp.make_doc(text))
+
+    def run_import():
+        path = folder / "predictions.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        db = database.connect(path)
+        importing.import_paths(db, project, [source], progress=False)
+        db.close()
+
+    t_tokenize, t_import = alternating(tokenize, run_import, rounds=max(2, rounds - 2))
+    return Row(
+        "import of predictions (40 spans a record) vs spaCy's tokenizer alone",
+        t_import / t_tokenize,
+        # A guard against slipping back: the import took 7.5× the tokenizer's time before issue 15's
+        # import work and about 5× after it (2,000 records); 3× Label Studio would need about 3×.
+        6.5,
+        note=f"{count:,} records: tokenizer {t_tokenize:.2f} s, import {t_import:.2f} s "
+        f"({1000 * t_import / count:.2f} ms a record)",
+    )

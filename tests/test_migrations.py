@@ -173,3 +173,52 @@ def test_migration_m010_stores_tokens_compactly_and_keeps_them(tmp_path, project
     # a second start changes nothing (the step is recorded; a BLOB is never decoded as JSON)
     db.close()
     assert store.get_article(database.connect(path), 2).tokens == [[0, 2], [3, 7]]
+
+
+def test_migration_m012_rebuilds_the_item_tables_keeping_items_and_their_rules(tmp_path, project):
+    path = tmp_path / "old.db"
+    db = database.connect(path, migrate=False)
+    migrations.MIGRATIONS.apply(db, stop_before="m012_item_tables_cheap_to_fill")
+    _carols_submitted_set(db, meta="{}", origin="added")
+    # a quote whose speaker is carol's PERSON: spans of three roles and a link
+    db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 'q1', 'quote', 'INDIRECT', 'model')")
+    db.conn.executemany(
+        "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (1, 'q1', ?, ?, ?, ?)",
+        [("content", 0, 7, 14), ("content", 1, 15, 21), ("cue", 0, 7, 14)],
+    )
+    db.execute("INSERT INTO links (set_id, item, role, target) VALUES (1, 'q1', 'speaker', 't1')")
+    db.conn.commit()
+    tables = ("items", "spans", "links")
+    before = {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall() for table in tables}
+    db.close()
+
+    db = database.connect(path)  # applies m012
+    assert {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall() for table in tables} == before
+    quote = store.load_annotation(db, 1).quotes[0]
+    assert [(s.start, s.end) for s in quote.parts("content")] == [(7, 14), (15, 21)]
+    assert quote.link("speaker") == "t1"
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    for table in tables:  # each is its primary key's B-tree alone
+        with pytest.raises(sqlite3.OperationalError, match="rowid"):
+            db.execute(f"SELECT rowid FROM {table}")
+    # the rules hold as before: values outside each list, an empty span, a span of no item, a link to nothing
+    refused = [
+        "INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 'x1', 'relation', 'L', 'model')",
+        "INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 'x2', 'entity', 'L', 'human')",
+        "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (1, 't1', 'speaker', 0, 0, 6)",
+        "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (1, 't1', 'entity', 1, 6, 6)",
+        "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (1, 'zz', 'entity', 0, 0, 6)",
+        "INSERT INTO links (set_id, item, role, target) VALUES (1, 'q1', 'cue', 't1')",
+    ]
+    for statement in refused:
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute(statement)
+    with pytest.raises(sqlite3.IntegrityError), db.conn:  # the deferred link check, at commit
+        db.execute("DELETE FROM links")
+        db.execute("INSERT INTO links (set_id, item, role, target) VALUES (1, 'q1', 'speaker', 'nobody')")
+    # deleting an item still takes its spans and links with it
+    with db.conn:
+        db.execute("DELETE FROM items WHERE key = 'q1'")
+    assert db.execute("SELECT count(*) FROM spans WHERE item = 'q1'").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM links").fetchone()[0] == 0

@@ -1,6 +1,7 @@
 """Article tokens are stored compactly and come back exactly as they went in."""
 
 import numpy as np
+import pytest
 import spacy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -53,3 +54,46 @@ def test_snapping_sees_the_words_a_person_sees(text):
     words = [(s, e) for s, e in offsets if not text[s:e].isspace()]
     assert list(zip(found.starts, found.ends)) == words
     assert found.breaks == [i for i, ch in enumerate(text) if ch == "\n"]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab.,' \n\u00a0")), max_size=40), st.data())
+def test_snapping_all_at_once_agrees_with_snapping_each(text, data):
+    """Tokens.keeps (the import's one pass over a record's spans) says yes exactly when snap() keeps
+    every range as it is, and no when snap() moves or refuses one."""
+    from annotator.errors import Invalid
+    from annotator.model import Span
+
+    offsets = [[t.idx, t.idx + len(t.text)] for t in _BLANK(text)]
+    found = Tokens(np.array(offsets, dtype=np.int64).reshape(-1, 2), text)
+    # ends of ranges mostly on token boundaries (where snapping keeps them), some anywhere
+    edge = st.one_of(st.sampled_from(sorted({b for pair in offsets for b in pair} or {0})), st.integers(-2, 42))
+    ranges = data.draw(st.lists(st.tuples(edge, edge), max_size=6))
+    kept = True
+    for start, end in ranges:
+        try:
+            kept = kept and found.snap(start, end) == Span(start, end)
+        except Invalid:
+            kept = False
+    starts, ends = (np.array([r[i] for r in ranges], dtype=np.int64) for i in (0, 1))
+    assert found.keeps(starts, ends) == kept
+
+
+@pytest.mark.parametrize(
+    "ranges, kept",
+    [
+        ([(2, 3)], True),  # the comma, right after "ab": a token that starts where another ends
+        ([(0, 3), (4, 6)], True),
+        ([(0, 2)], True),  # "ab", ending where the comma starts
+        ([(1, 3)], False),  # moves to 0
+        ([(2, 4)], False),  # the space after the comma: moves back to 3
+        ([(2, 2)], False),  # empty
+        ([(3, 4)], False),  # only a space
+        ([(4, 7)], False),  # past the text
+        ([(0, 2), (1, 3)], False),  # one of several moves
+    ],
+)
+def test_snapping_all_at_once_on_adjacent_tokens(ranges, kept):
+    text = "ab, ab"
+    found = Tokens(np.array([[0, 2], [2, 3], [4, 6]], dtype=np.int64), text)
+    starts, ends = (np.array([r[i] for r in ranges], dtype=np.int64) for i in (0, 1))
+    assert found.keeps(starts, ends) is kept

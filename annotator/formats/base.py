@@ -164,8 +164,23 @@ def loads(line: str) -> Any:
         data = json.loads(line)
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None
-    _check_strings(data)
+    if _may_hold_surrogate(line):  # else no string in it holds one: walking them all cost more than parsing
+        _check_strings(data)
     return data
+
+
+def _may_hold_surrogate(line: str) -> bool:
+    """Whether parsed JSON of the line may hold a lone surrogate: one gets in only as a \\u escape
+    (some of which are surrogates) or as itself in the line (which then cannot be UTF-8 encoded)."""
+    if "\\u" in line:
+        return True
+    if line.isascii():
+        return False
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _check_strings(value: Any) -> None:

@@ -7,7 +7,7 @@ which is what the store writes, the history records and undo inverts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..errors import Invalid
 from .items import LAYER_NAMES, MODEL, Item
@@ -102,4 +102,6 @@ class Checked:
 
 def as_suggestions(annotation: Annotation) -> Annotation:
     """The same items marked as unconfirmed model suggestions."""
-    return Annotation.of(replace(item, origin=MODEL) for item in annotation.items())
+    # Only origins change, so each layer keeps its order (no sort again), and an item that is
+    # a suggestion already is kept as it is.
+    return Annotation(tuple(tuple(item.suggested() for item in found) for found in annotation.layers))

@@ -16,6 +16,7 @@ from .articles import (
     get_article,
     get_article_offsets,
     get_article_text,
+    insert_article,
     iter_article_ids,
     locate_article,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "get_article",
     "get_article_offsets",
     "get_article_text",
+    "insert_article",
     "get_model_version",
     "get_set",
     "get_setting",

@@ -52,11 +52,15 @@ def insert_items(db: Database, set_id: int, items: Iterable[Item]) -> None:
     for item in items:
         attrs = json.dumps(dict(item.attrs)) if item.attrs else "{}"
         item_rows.append((set_id, item.id, item.layer, item.label, item.origin, attrs))
-        counts: dict[str, int] = defaultdict(int)
+        # An item's spans come in role order, so a span's number within its role counts from the
+        # role's first (a dict of counts an item cost an import more than the rows it numbered).
+        role_before, number = None, 0
         for role, span in item.spans:
-            span_rows.append((set_id, item.id, role, counts[role], span.start, span.end))
-            counts[role] += 1
-        link_rows.extend((set_id, item.id, role, target) for role, target in item.links)
+            number = number + 1 if role == role_before else 0
+            span_rows.append((set_id, item.id, role, number, span.start, span.end))
+            role_before = role
+        if item.links:
+            link_rows.extend((set_id, item.id, role, target) for role, target in item.links)
     db.conn.executemany("INSERT INTO items (set_id, key, layer, label, origin, attrs) VALUES (?,?,?,?,?,?)", item_rows)
     db.conn.executemany(
         "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (?,?,?,?,?,?)", span_rows
