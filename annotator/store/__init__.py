@@ -18,7 +18,7 @@ from .articles import (
     iter_article_ids,
     locate_article,
 )
-from .export import iter_sets, iter_submitted, stats
+from .export import iter_exported, iter_sets, iter_submitted, stats
 from .history import (
     Saved,
     StatusEntry,
@@ -133,6 +133,7 @@ __all__ = [
     "holds",
     "is_opened",
     "iter_article_ids",
+    "iter_exported",
     "iter_sets",
     "iter_submitted",
     "iter_unopened_ids",
