@@ -154,3 +154,19 @@ def test_export_jsonl_gives_back_every_part_of_every_item_as_imported(db, projec
         [{"source_actor": None, "target_actor": None, **v, "origin": "added"} for v in gold["events"]],
         lambda v: v["trigger"],
     )
+
+
+def test_export_spacy_loads_no_trained_pipeline_and_no_password_lists(seeded_path, tmp_path):
+    """The export's memory is mostly what it imports: a bare Vocab, never en_core_web_sm; zxcvbn's word
+    lists (13 MB) only when a password is checked."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from annotator import cli, db, exporting; "
+        f"n = exporting.export(db.connect(Path({str(seeded_path)!r})), 'spacy', 'predictions', "
+        f"Path({str(tmp_path / 'out')!r})); "
+        "print(n, sorted(m for m in ('zxcvbn', 'en_core_web_sm', 'spacy') if m in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.split(" ", 1) == ["1", "['spacy']\n"]
