@@ -60,10 +60,11 @@ def iter_sets(
 
 
 def iter_exported(
-    db: Database, kind: str, *, submitted_only: bool = False, batch: int = 200, tokens: bool = True
+    db: Database, kind: str, *, submitted_only: bool = False, batch: int = 50, tokens: bool = True
 ) -> Iterator[tuple[Article, AnnotationSet, Annotation, np.ndarray | None]]:
     """As iter_sets, for exports: the article's tokens apart, as the decoded (n, 2) array (None without
-    `tokens`), since a pair of Python ints a token cost the spaCy export more than spaCy's Doc did."""
+    `tokens`), since a pair of Python ints a token cost the spaCy export more than spaCy's Doc did.
+    Batches of 50 sets: the exports' peak memory follows the batch (200 held 11 MB more)."""
     for article, found, annotation in _set_batches(db, kind, submitted_only, batch, tokens):
         yield (
             article_of(article, with_tokens=False),
