@@ -224,3 +224,21 @@ def test_spacy_export_keeps_stored_whitespace_tokens():
     record = Record(ext_id="a1", text=text, stored_tokens=np.array([(0, 6), (7, 8), (8, 13), (13, 14), (14, 15)]))
     doc = docbin.to_doc(record, Vocab())
     assert doc.text == text and [t.text for t in doc] == ["Kuwait", " ", "hosts", ".", "\n"]
+
+
+@pytest.mark.parametrize("start, end", [(0, 4), (1, 6), (6, 12), (7, 7)])
+def test_spacy_export_refuses_a_span_off_the_stored_tokens(start, end):
+    """Spans are made from the token offsets, strictly: an end or start inside a token is an error."""
+    from spacy.vocab import Vocab
+
+    from annotator.model import Annotation, Item, Record
+
+    text = "Kuwait hosts a US."
+    entity = Item.entity("t1", start, end, "GPE")
+    tokens = np.array([(0, 6), (7, 12), (13, 14), (15, 17), (17, 18)])
+    record = Record(ext_id="a1", text=text, annotation=Annotation.of([entity]), stored_tokens=tokens)
+    with pytest.raises(formats.FormatError, match=f"^a1: entity t1 {start}-{end} does not fall on token boundaries"):
+        docbin.to_doc(record, Vocab())
+    fine = Record(ext_id="a1", text=text, annotation=Annotation.of([Item.entity("t1", 7, 14, "GPE")]))
+    fine.stored_tokens = tokens
+    assert [(e.text, e.label_, e.id_) for e in docbin.to_doc(fine, Vocab()).ents] == [("hosts a", "GPE", "t1")]
