@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
-from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc, SpanGroup
 from spacy.tokens import Span as DocSpan
 
@@ -134,18 +133,12 @@ def _attrs(value: Any) -> tuple[tuple[str, str], ...]:
 
 def annotation_to_doc(annotation: Annotation, doc: Doc, *, where: str = "") -> Doc:
     """Write every layer of `annotation` into `doc` (whose tokens must fit every span)."""
-    # Token boundaries by character offset, looked up once a doc: doc.char_span makes Token objects
-    # for each span (a fifth of the spaCy export's time went to it); strict, as char_span's "strict".
-    lengths = doc.to_array(LENGTH).tolist()
-    idx = doc.to_array(IDX).tolist()
-    token_at = {start: i for i, start in enumerate(idx)}
-    token_ending = {start + length: i + 1 for i, (start, length) in enumerate(zip(idx, lengths))}
 
     def span(part: Span, label: str, item_id: str, what: str) -> DocSpan:
-        first, last = token_at.get(part.start), token_ending.get(part.end)
-        if first is None or last is None or last <= first:
+        found = doc.char_span(part.start, part.end, label=label, span_id=item_id, alignment_mode="strict")
+        if found is None:
             raise ValueError(f"{where}{what} {part.start}-{part.end} does not fall on token boundaries")
-        return DocSpan(doc, first, last, label=label, span_id=item_id)
+        return found
 
     ents = [span(e.main, e.label, e.id, f"entity {e.id}") for e in annotation.entities]
     doc.ents = ents
