@@ -263,9 +263,20 @@ def exports(out: Path, with_cprofile: bool) -> list[str]:
     return report
 
 
+# Started from a small process of its own: a child forked from this one (hundreds of MB by now)
+# would count this process's pages in its peak (Linux keeps the larger high-water mark at exec).
+LAUNCHER = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(code, time.perf_counter() - start, used.ru_utime + used.ru_stime, used.ru_maxrss)
+"""
+
+
 def commands(db_path: Path, out: Path) -> str:
-    """Both exports as `annotator export` commands, as bench.peers runs them: each child's wall and CPU
-    seconds and its peak resident memory (the kernel's own maximum, from wait4, not sampled)."""
+    """Both exports as `annotator export` commands, as bench.peers runs them: each one's wall and CPU
+    seconds and its peak resident memory (the kernel's own maximum, not sampled)."""
     import subprocess
     import sys
 
@@ -275,16 +286,13 @@ def commands(db_path: Path, out: Path) -> str:
         shutil.rmtree(target, ignore_errors=True)
         target.unlink(missing_ok=True)
         args = [str(binary), "--db", str(db_path), "export", "--from", "predictions", "--format", fmt, "--out"]
-        start = time.perf_counter()
-        child = subprocess.Popen([*args, str(target)], stdout=subprocess.DEVNULL)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - start
-        if child.returncode:
-            raise SystemExit(f"annotator export --format {fmt} failed ({child.returncode})")
-        cpu_seconds = usage.ru_utime + usage.ru_stime
+        done = subprocess.run([sys.executable, "-c", LAUNCHER, *args, str(target)], capture_output=True, text=True)
+        code, wall, cpu_seconds, peak_kb = done.stdout.split()
+        if done.returncode or code != "0":
+            raise SystemExit(f"annotator export --format {fmt} failed ({code}): {done.stderr}")
         lines.append(
-            f"  {fmt:<6} {wall:6.1f} s wall, {cpu_seconds:6.1f} s CPU, peak RSS {usage.ru_maxrss / 1024:6.0f} MB"
+            f"  {fmt:<6} {float(wall):6.1f} s wall, {float(cpu_seconds):6.1f} s CPU, "
+            f"peak RSS {int(peak_kb) / 1024:6.0f} MB"
         )
     return "\n".join(lines)
 
