@@ -25,12 +25,13 @@ def records(
 
     `training`: leave out sets their annotator skipped (Prodigy's reject and ignore land there),
     as training-data formats must: their spans are not what the annotator confirmed.
-    Without `tokens` the records carry none (None), for formats that do not write them.
+    The records carry the stored tokens as an (n, 2) array; without `tokens` none (None), for
+    formats that do not write them.
     """
     if source not in SOURCES:
         raise ExportFailed(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
-    sets = store.iter_sets(db, SOURCES[source], submitted_only=submitted_only, tokens=tokens)
-    for article, found, annotation in sets:
+    sets = store.iter_exported(db, SOURCES[source], submitted_only=submitted_only, tokens=tokens)
+    for article, found, annotation, offsets in sets:
         if training and found.status == "skipped":
             continue
         yield Record(
@@ -41,7 +42,7 @@ def records(
             annotator=found.user_name,
             status=found.status,
             annotation=annotation,
-            tokens=article.tokens if tokens else None,
+            stored_tokens=offsets,
         )
 
 

@@ -4,11 +4,12 @@ In this process, on the workload of bench.peers: the import and both exports (JS
 with their CPU time split by section (bench.peers_sections: plain runs, a few functions
 wrapped with counters); the issue's suspects timed on their own, with the cheaper ways
 measured beside them; the database's bytes by table (dbstat) and by column, Label Studio's
-too when a run left one. With --cprofile each run is repeated under cProfile (which charges
-every Python call, so Python-heavy parts read high) for the functions that dominate; with
---what-if the exports run again with one suspect taken away at a time (tokens not decoded,
-srsly's registry read once, the garbage collector off); with --parallel tokenizing alone runs in
-one process, in spaCy's nlp.pipe(n_process=2) and in a pool of two holding the tokenizer.
+too when a run left one; both exports again as `annotator export` commands, with their peak
+memory. With --cprofile each run is repeated under cProfile (which charges every Python call,
+so Python-heavy parts read high) for the functions that dominate; with --what-if the exports
+run again with one suspect taken away at a time (the garbage collector off); with --parallel
+tokenizing alone runs in one process, in spaCy's nlp.pipe(n_process=2) and in a pool of two
+holding the tokenizer.
 CPU seconds, not wall: the machine is shared. Reports: bench/out/peers/profile/.
 """
 
@@ -200,29 +201,20 @@ def what_ifs(db_path: Path, out: Path, rounds: int = 3) -> str:
     return "\n".join(lines)
 
 
+# The suspects of the first profile (tokens decoded for JSONL, srsly's registry read on every
+# msgpack call) are gone from the exports; the garbage collector is the one left to try.
 WHAT_IFS = (
     ("JSONL, as it is", "jsonl", ""),
-    ("JSONL, the tokens not decoded (article_of without them)", "jsonl", "NO_TOKENS"),
     ("JSONL, the garbage collector off", "jsonl", "GC_OFF"),
     ("spaCy, as it is", "spacy", ""),
-    ("spaCy, srsly's encoder registry read once, not on every msgpack call", "spacy", "REGISTRY"),
     ("spaCy, the garbage collector off", "spacy", "GC_OFF"),
 )
 WHAT_IF_CHILD = """
-import gc, json, time
+import gc, time
 from pathlib import Path
-import srsly
 from annotator import db, exporting
-from annotator.model import Article
-from annotator.store import export
-patch = "{patch}"
-if patch == "NO_TOKENS":
-    export.article_of = lambda r: Article(r["ext_id"], r["text"], json.loads(r["meta"]), [], r["id"])
-if patch == "GC_OFF":
+if "{patch}" == "GC_OFF":
     gc.disable()
-if patch == "REGISTRY":
-    for registry in (srsly.msgpack_encoders, srsly.msgpack_decoders):
-        registry.get_all = lambda found=registry.get_all(): found
 start = time.process_time()
 exporting.export(db.connect("{db}"), "{fmt}", "predictions", Path("{out}"))
 print(time.process_time() - start)
@@ -271,6 +263,40 @@ def exports(out: Path, with_cprofile: bool) -> list[str]:
     return report
 
 
+# Started from a small process of its own: a child forked from this one (hundreds of MB by now)
+# would count this process's pages in its peak (Linux keeps the larger high-water mark at exec).
+LAUNCHER = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(code, time.perf_counter() - start, used.ru_utime + used.ru_stime, used.ru_maxrss)
+"""
+
+
+def commands(db_path: Path, out: Path) -> str:
+    """Both exports as `annotator export` commands, as bench.peers runs them: each one's wall and CPU
+    seconds and its peak resident memory (the kernel's own maximum, not sampled)."""
+    import subprocess
+    import sys
+
+    binary = Path(sys.executable).parent / "annotator"
+    lines = ["== `annotator export --from predictions` as a command (spaCy's import and the start included):"]
+    for fmt, target in (("jsonl", out / "command.jsonl"), ("spacy", out / "command-spacy")):
+        shutil.rmtree(target, ignore_errors=True)
+        target.unlink(missing_ok=True)
+        args = [str(binary), "--db", str(db_path), "export", "--from", "predictions", "--format", fmt, "--out"]
+        done = subprocess.run([sys.executable, "-c", LAUNCHER, *args, str(target)], capture_output=True, text=True)
+        code, wall, cpu_seconds, peak_kb = done.stdout.split()
+        if done.returncode or code != "0":
+            raise SystemExit(f"annotator export --format {fmt} failed ({code}): {done.stderr}")
+        lines.append(
+            f"  {fmt:<6} {float(wall):6.1f} s wall, {float(cpu_seconds):6.1f} s CPU, "
+            f"peak RSS {int(peak_kb) / 1024:6.0f} MB"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.peers_profile", description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks in the workload (default 10,000)")
@@ -291,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     report.append(import_sections(source, out / "db", fresh_project))  # its database stays for the rest
     db_path = out / "db" / "annotator.db"
     report += [tokenising(source), decoding(db_path), sizes(db_path), *exports(out, args.cprofile)]
+    report.append(commands(db_path, out))
     if args.parallel:
         report.append(parallel_tokenising(source))
     if args.what_if:

@@ -106,25 +106,27 @@ def import_sections(source: Path, folder: Path, fresh: Callable) -> str:
 def export_sections(db_path: Path, fmt: str, target: Path) -> str:
     """`annotator export --from predictions` in one format, by section."""
     import srsly
-    from spacy.tokens import DocBin
 
     from annotator import db as database
     from annotator import exporting
     from annotator.formats import docbin, jsonl
+    from annotator.formats.docbin_shard import Shard
+    from annotator.nlp import adapter
     from annotator.store import export
 
     found = Sections()
     found.wrap_iterator(exporting, "records", "records (reading the sets and articles)")
-    found.wrap(export, "load_annotations", "  load_annotations (items, spans, links into Items)")
-    found.wrap(export, "article_of", "  article_of (meta, tokens decoded when the format writes them)")
+    found.wrap(export, "load_annotations", "  load_annotations (items with their spans, links: Items)")
+    found.wrap(export, "article_of", "  article_of (the article's text and meta)")
+    found.wrap(export, "decode_tokens", "  decode_tokens (the stored tokens as an array)")
     if fmt == "jsonl":
         found.wrap(jsonl, "to_json", "to_json (a record as the native object)")
     else:
-        found.wrap(docbin, "to_doc", "to_doc (a Doc from the stored tokens, every layer)")
-        found.wrap(docbin, "annotation_to_doc", "  annotation_to_doc (ents and span groups)")
-        found.wrap(DocBin, "add", "DocBin.add (a Token object a token, strings, span groups packed)")
+        found.wrap(docbin, "_doc_and_words", "to_doc (a Doc from the stored tokens, every layer)")
+        found.wrap(adapter, "annotation_to_doc", "  annotation_to_doc (ents and span groups)")
+        found.wrap(Shard, "add", "Shard.add (arrays, the words and labels as strings, span groups packed)")
         found.wrap(srsly.msgpack.msgpack_encoders, "get_all", "  srsly's encoder registry scan (each msgpack call)")
-        found.wrap(DocBin, "to_disk", "DocBin.to_disk (zlib, write)")
+        found.wrap(Shard, "to_disk", "Shard.to_disk (msgpack, zlib, write)")
     db = database.connect(db_path)
     try:
         return found.run(f"export {fmt}", lambda: exporting.export(db, fmt, "predictions", target))

@@ -127,3 +127,46 @@ def test_export_jsonl_never_reads_the_tokens(seeded, tmp_path):
     seeded.conn.commit()
     exporting.export(seeded, "jsonl", "annotations", after)
     assert after.read_bytes() == before.read_bytes() and before.stat().st_size > 0
+
+
+def test_export_jsonl_gives_back_every_part_of_every_item_as_imported(db, project, tmp_path):
+    """Items are read with their spans in one joined query: quotes of several parts, cue, source, speaker
+    and event actors and attributes must all come back, each layer in text order."""
+    from .test_formats_roundtrip import sets
+
+    gold = sets()[0]
+    assert any(len(q["content"]) > 1 for q in gold["quotes"]) and any(e.get("attrs") for e in gold["events"])
+    source = tmp_path / "gold.jsonl"
+    source.write_text(json.dumps(gold, ensure_ascii=False) + "\n", "utf-8")
+    importing.import_paths(db, project, [source], progress=False)
+    exporting.export(db, "jsonl", "gold", tmp_path / "out.jsonl")
+    [back] = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+
+    def in_text_order(items, main):
+        return sorted(items, key=lambda i: (main(i)["start"], main(i)["end"]))
+
+    assert back["entities"] == in_text_order([{**e, "origin": "added"} for e in gold["entities"]], lambda e: e)
+    assert back["quotes"] == in_text_order(
+        [{"cue": None, "source": None, "speaker": None, **q, "origin": "added"} for q in gold["quotes"]],
+        lambda q: q["content"][0],
+    )
+    assert back["events"] == in_text_order(
+        [{"source_actor": None, "target_actor": None, **v, "origin": "added"} for v in gold["events"]],
+        lambda v: v["trigger"],
+    )
+
+
+def test_export_spacy_loads_no_trained_pipeline_and_no_password_lists(seeded_path, tmp_path):
+    """The export's memory is mostly what it imports: a bare Vocab, never en_core_web_sm; zxcvbn's word
+    lists (13 MB) only when a password is checked."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from annotator import cli, db, exporting; "
+        f"n = exporting.export(db.connect(Path({str(seeded_path)!r})), 'spacy', 'predictions', "
+        f"Path({str(tmp_path / 'out')!r})); "
+        "print(n, sorted(m for m in ('zxcvbn', 'en_core_web_sm', 'spacy') if m in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.split(" ", 1) == ["1", "['spacy']\n"]

@@ -4,7 +4,9 @@ import json
 import re
 import subprocess
 import sys
+import zlib
 
+import numpy as np
 import pytest
 import spacy
 from spacy.tokens import Doc, DocBin
@@ -173,3 +175,72 @@ def test_spacy_links_as_entity_ids_from_version_0_1_still_import(db, project, tm
     found = store.find_set(db, next(store.iter_article_ids(db)), "annotator", store.get_user_by_name(db, "old").id)
     (quote,) = store.load_annotation(db, found.id).quotes
     assert quote.link("speaker") == "t1"
+
+
+def test_spacy_shard_is_byte_for_byte_the_docbin_spacy_makes_of_the_same_docs(db, project, tmp_path):
+    """Our Shard collects the strings without spaCy's loop over tokens: the file must not differ
+    (but for zlib's level)."""
+    from spacy.vocab import Vocab
+
+    from annotator.formats.docbin_shard import ATTRS, Shard
+
+    _import(db, project, tmp_path, sets())
+    vocab = Vocab()
+    docs = [docbin.to_doc(record, vocab) for record in exporting.records(db, "annotations", training=True)]
+    ours, spacys = Shard(), DocBin(attrs=ATTRS, store_user_data=False)
+    for doc in docs:
+        ours.add(doc, [token.text for token in doc])
+        spacys.add(doc)
+    assert len(docs) == 2 and any(len(doc.spans["quote"]) for doc in docs)
+    assert zlib.decompress(ours.to_bytes()) == zlib.decompress(spacys.to_bytes())
+    back = list(DocBin().from_bytes(ours.to_bytes()).get_docs(Vocab()))
+    assert [(e.text, e.label_, e.id_) for e in back[0].ents] == [(e.text, e.label_, e.id_) for e in docs[0].ents]
+
+
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("Kuwait hosts a US.", [(0, 6), (8, 12), (13, 14), (15, 17), (17, 18)]),  # two characters between tokens
+        ("Kuwait hosts a US.", [(1, 6), (7, 12), (13, 14), (15, 17), (17, 18)]),  # the first not at the start
+        ("Kuwait hosts a US.", [(0, 6), (7, 12), (13, 14), (15, 17)]),  # the text's end left out
+        ("Kuwait-hosts", [(0, 6), (7, 12)]),  # what is between is not a space
+        ("Kuwait hosts", [(0, 6), (6, 6), (7, 12)]),  # an empty token
+    ],
+)
+def test_spacy_export_refuses_stored_tokens_that_do_not_rebuild_the_text(text, tokens):
+    from spacy.vocab import Vocab
+
+    from annotator.model import Record
+
+    record = Record(ext_id="a1", text=text, stored_tokens=np.array(tokens, dtype=np.int64).reshape(-1, 2))
+    with pytest.raises(formats.FormatError, match="^a1: stored tokens do not rebuild the text"):
+        docbin.to_doc(record, Vocab())
+
+
+def test_spacy_export_keeps_stored_whitespace_tokens():
+    from spacy.vocab import Vocab
+
+    from annotator.model import Record
+
+    text = "Kuwait  hosts.\n"
+    record = Record(ext_id="a1", text=text, stored_tokens=np.array([(0, 6), (7, 8), (8, 13), (13, 14), (14, 15)]))
+    doc = docbin.to_doc(record, Vocab())
+    assert doc.text == text and [t.text for t in doc] == ["Kuwait", " ", "hosts", ".", "\n"]
+
+
+@pytest.mark.parametrize("start, end", [(0, 4), (1, 6), (6, 12), (7, 7)])
+def test_spacy_export_refuses_a_span_off_the_stored_tokens(start, end):
+    """Spans are made from the token offsets, strictly: an end or start inside a token is an error."""
+    from spacy.vocab import Vocab
+
+    from annotator.model import Annotation, Item, Record
+
+    text = "Kuwait hosts a US."
+    entity = Item.entity("t1", start, end, "GPE")
+    tokens = np.array([(0, 6), (7, 12), (13, 14), (15, 17), (17, 18)])
+    record = Record(ext_id="a1", text=text, annotation=Annotation.of([entity]), stored_tokens=tokens)
+    with pytest.raises(formats.FormatError, match=f"^a1: entity t1 {start}-{end} does not fall on token boundaries"):
+        docbin.to_doc(record, Vocab())
+    fine = Record(ext_id="a1", text=text, annotation=Annotation.of([Item.entity("t1", 7, 14, "GPE")]))
+    fine.stored_tokens = tokens
+    assert [(e.text, e.label_, e.id_) for e in docbin.to_doc(fine, Vocab()).ents] == [("hosts a", "GPE", "t1")]

@@ -98,7 +98,7 @@ class Format:
     # Whether the writer is a training-data format: sets their annotators skipped (Prodigy's
     # reject and ignore) are then left out, as Prodigy's data-to-spacy leaves them out.
     training: bool = False
-    # Whether the writer reads the stored tokens (record.tokens); an export in a format that does
+    # Whether the writer reads the stored tokens (record.stored_tokens); an export in a format that does
     # not leaves them unread and undecoded (JSONL writes spans as offsets into the text).
     tokens: bool = True
 
@@ -294,12 +294,15 @@ def _blank_tokenizer():
 
 
 def tokens_of(record: Record) -> Sequence[Sequence[int]]:
-    """The record's stored token offsets (whitespace tokens included), or blank English ones.
+    """The record's stored token offsets (whitespace tokens included) as pairs of ints, or blank English ones.
 
-    Exports always carry the stored tokens; the fallback serves records built by hand.
+    Exports always carry the stored tokens (decoded as an (n, 2) array); the fallback serves records built by hand.
     """
+    if record.stored_tokens is not None and len(record.stored_tokens):
+        found: list[list[int]] = record.stored_tokens.tolist()
+        return found
     if record.tokens:
-        return record.tokens  # as stored: pairs of ints (lists, from JSON)
+        return record.tokens
     return [(t.idx, t.idx + len(t.text)) for t in _blank_tokenizer()(record.text)]
 
 

@@ -8,9 +8,12 @@ adapter (`annotator.nlp.adapter`, the same layout our pipeline components write)
 attrs there too, so nothing depends on user data. The empty group `annotation_set` carries the
 record itself in its attrs: article id, meta, kind, annotator and status.
 
+Writing builds each Doc from the stored token array (a bare `Vocab`, never a pipeline) and adds
+it to a `docbin_shard.Shard`, a DocBin that collects its strings without a Python step a token.
+
 Streaming: a DocBin is built in memory and written at once, so `--out PATH` that is a folder (or
 any name not ending in .spacy) gets shards `PATH/part-0000.spacy`, `part-0001.spacy`, … of at
-most SHARD_SIZE docs or SHARD_TOKENS tokens (about 250 news articles; some 60 MB of memory at
+most SHARD_SIZE docs or SHARD_TOKENS tokens (about 70 articles of 700 words; some 10 MB of memory at
 most), each with a fresh vocabulary: memory stays flat however many articles are exported, and
 `spacy train --paths.train PATH` reads the folder (sub-folders too). The folder must hold no
 .spacy files yet. `--out file.spacy` writes one file and holds the whole export in memory: meant
@@ -33,20 +36,23 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..model import SET_KINDS, STATUSES, Annotation, Item, Record
-from .base import Format, FormatError, Reading, tokens_of, trailing_space
+from .base import Format, FormatError, Reading, tokens_of
 
 # spaCy is imported when a DocBin is read or written, not with the format registry: importing it
 # took 0.8 s of every command's and every web worker's start (the JSONL export's, the server's).
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, DocBin
+    from spacy.tokens import Doc
     from spacy.vocab import Vocab
 
+    from .docbin_shard import Shard
+
 # A shard ends at whichever comes first: memory follows the tokens held, so long articles make smaller shards.
+# 50,000: the spaCy export's peak memory 8 MB lower than with 100,000 (bench.peers_profile's workload).
 SHARD_SIZE = 1000
-SHARD_TOKENS = 100_000
-# The token attributes our docs set (a DocBin stores 12 by default, the others all zero here).
-ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "ENT_ID")
+SHARD_TOKENS = 50_000
 SET_GROUP = "annotation_set"
 
 
@@ -58,14 +64,24 @@ def _our_groups() -> frozenset[str]:
 
 def to_doc(record: Record, vocab: Vocab) -> Doc:
     """A Doc with exactly the stored tokens, carrying every layer of the record."""
+    return _doc_and_words(record, vocab)[0]
+
+
+def _doc_and_words(record: Record, vocab: Vocab) -> tuple[Doc, list[str]]:
+    """to_doc's Doc, and its words (a shard adds them to its strings without reading them back)."""
     from spacy.tokens import Doc
 
     from ..nlp.adapter import annotation_to_doc
 
-    text, tokens = record.text, tokens_of(record)
-    doc = Doc(vocab, words=[text[s:e] for s, e in tokens], spaces=trailing_space(tokens, text))
-    if doc.text != text:
+    text = record.text
+    starts, ends = token_arrays(record)
+    # Words are slices of the text and spaces one comparison of arrays: no Python object a token
+    # beyond the word itself (spaCy's Doc needs those), and no doc.text rebuilt to check them.
+    following = np.append(starts[1:], len(text))
+    if not _rebuild_text(text, starts, ends, following):
         raise FormatError(f"{record.ext_id}: stored tokens do not rebuild the text")
+    words = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+    doc = Doc(vocab, words=words, spaces=(following > ends).tolist())
     doc.spans[SET_GROUP] = []
     doc.spans[SET_GROUP].attrs.update(
         id=record.ext_id, meta=record.meta, source=record.source, annotator=record.annotator, status=record.status
@@ -75,7 +91,28 @@ def to_doc(record: Record, vocab: Vocab) -> Doc:
             annotation_to_doc(record.annotation, doc, where=f"{record.ext_id}: ")
         except ValueError as exc:
             raise FormatError(str(exc)) from None
-    return doc
+    return doc, words
+
+
+def token_arrays(record: Record) -> tuple[np.ndarray, np.ndarray]:
+    """The record's token starts and ends as integer arrays (stored tokens come decoded as one)."""
+    given = record.stored_tokens
+    found = given if given is not None and len(given) else tokens_of(record)
+    pairs = np.asarray(found, dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def _rebuild_text(text: str, starts: np.ndarray, ends: np.ndarray, following: np.ndarray) -> bool:
+    """Whether the words with their single trailing spaces (spaCy's only whitespace) give the text back:
+    the first token at 0, each word non-empty, at most one character between tokens, and that a space."""
+    if not len(starts) or starts[0] != 0 or not (ends > starts).all():
+        return False
+    gaps = following - ends
+    if not ((gaps == 0) | (gaps == 1)).all():
+        return False
+    spaced = ends[gaps == 1]
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return bool((codes[spaced] == ord(" ")).all())
 
 
 def write(
@@ -95,8 +132,8 @@ def write(
     vocab, docs = _new_shard()
     with _msgpack_with_registries_read_once():
         for record in records:
-            doc = to_doc(record, vocab)
-            docs.add(doc)
+            doc, words = _doc_and_words(record, vocab)
+            docs.add(doc, words)
             held, tokens = held + 1, tokens + len(doc)
             if held >= shard_size or tokens >= shard_tokens:
                 docs.to_disk(out / f"part-{shard:04d}.spacy")
@@ -107,12 +144,15 @@ def write(
     return count + held
 
 
-def _new_shard() -> tuple[Vocab, DocBin]:
+def _new_shard() -> tuple[Vocab, Shard]:
     """A fresh vocabulary and DocBin: each shard's strings are its own."""
-    from spacy.tokens import DocBin
     from spacy.vocab import Vocab
 
-    return Vocab(), DocBin(attrs=ATTRS, store_user_data=False)
+    from .docbin_shard import Shard
+
+    # A bare Vocab, not a pipeline's: no lexeme attributes computed a word (norm, shape, prefix),
+    # which made Doc() twice as slow with spacy.blank("en")'s, and none of which a DocBin stores.
+    return Vocab(), Shard()
 
 
 def _write_one(records: Iterable[Record], out: Path) -> int:
@@ -120,7 +160,7 @@ def _write_one(records: Iterable[Record], out: Path) -> int:
     count = 0
     with _msgpack_with_registries_read_once():
         for record in records:
-            docs.add(to_doc(record, vocab))
+            docs.add(*_doc_and_words(record, vocab))
             count += 1
     docs.to_disk(out)
     return count

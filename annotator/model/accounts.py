@@ -14,8 +14,6 @@ import secrets
 import unicodedata
 
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from ..errors import Invalid
 
@@ -28,7 +26,15 @@ _ESTIMATED = 72
 HASH_METHOD = "scrypt:32768:8:3"
 # Look blank but are letters or symbols (Unicode categories do not give them away).
 _BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-_COMMON = frozenset(FREQUENCY_LISTS["passwords"])
+
+
+# zxcvbn is imported when a password is checked, not with the store: its word lists took 13 MB of
+# every command's memory (an export's, which checks no password) and of every web worker's.
+@functools.cache
+def _common() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 def user_name(raw: str) -> str:
@@ -62,8 +68,11 @@ def check_password(password: str, name: str = "") -> str:
         raise Invalid(f"a password needs at least {MIN_PASSWORD} characters ({len(normal)} given)")
     if len(normal) > MAX_PASSWORD:
         raise Invalid(f"a password has at most {MAX_PASSWORD} characters ({len(normal)} given)")
-    if normal.lower() in _COMMON or normal.lower().replace(" ", "") in _COMMON:
+    common = _common()
+    if normal.lower() in common or normal.lower().replace(" ", "") in common:
         raise Invalid("that is a common password (one of the 30,000 most used); choose another")
+    from zxcvbn import zxcvbn
+
     found = zxcvbn(normal[:_ESTIMATED], user_inputs=[name, "annotator"], max_length=_ESTIMATED)
     if found["guesses_log10"] < MIN_GUESSES_LOG10:
         hint = found["feedback"]["warning"].rstrip(".")

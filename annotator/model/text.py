@@ -47,9 +47,11 @@ class Record:
     annotator: str | None = None
     status: str | None = None
     annotation: Annotation | None = None
-    # The tokens: filled on export, for formats that need them; on import, a file's own tokens
-    # (CoNLL's), kept as the article's when they rebuild its text.
+    # On import, a file's own tokens (CoNLL's), kept as the article's when they rebuild its text.
     tokens: list[tuple[int, int]] | None = None
+    # On export, for formats that need them, the article's stored tokens as an (n, 2) array (made
+    # pairs of Python ints, 30 % of the spaCy export went to that); formats.base.tokens_of reads either.
+    stored_tokens: np.ndarray | None = None
     # Where each item came from (item id -> FILE:LINE), for readers that know (brat): errors name it.
     lines: dict[str, str] = field(default_factory=dict)
 

@@ -140,8 +140,10 @@ def annotation_to_doc(annotation: Annotation, doc: Doc, *, where: str = "") -> D
             raise ValueError(f"{where}{what} {part.start}-{part.end} does not fall on token boundaries")
         return found
 
-    doc.ents = [span(e.main, e.label, e.id, f"entity {e.id}") for e in annotation.entities]
-    offsets = {ent.id_: encode_link(ent) for ent in doc.ents}
+    ents = [span(e.main, e.label, e.id, f"entity {e.id}") for e in annotation.entities]
+    doc.ents = ents
+    # From the spans just made: reading doc.ents back builds every Token and Span again.
+    offsets = {e.id: encode_link(ent) for e, ent in zip(annotation.entities, ents)}
     for layer in LAYERS.values():
         if layer.name == LINK_TARGET:
             continue

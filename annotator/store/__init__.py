@@ -20,7 +20,7 @@ from .articles import (
     iter_article_ids,
     locate_article,
 )
-from .export import iter_sets, iter_submitted, stats
+from .export import iter_exported, iter_sets, iter_submitted, stats
 from .history import (
     Saved,
     StatusEntry,
@@ -138,6 +138,7 @@ __all__ = [
     "holds",
     "is_opened",
     "iter_article_ids",
+    "iter_exported",
     "iter_sets",
     "iter_submitted",
     "iter_unopened_ids",

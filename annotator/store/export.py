@@ -6,11 +6,12 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
 
+import numpy as np
 from sqlite_utils import Database
 
 from ..model import Annotation, Article
 from ._sql import iter_rows, marks, rows, value
-from .articles import ARTICLE_COLUMNS, ARTICLE_COLUMNS_WITHOUT_TOKENS, article_of
+from .articles import ARTICLE_COLUMNS, ARTICLE_COLUMNS_WITHOUT_TOKENS, article_of, decode_tokens
 from .items import load_annotations
 from .sets import SET_COLUMNS, AnnotationSet, set_of
 
@@ -23,13 +24,10 @@ def _articles(db: Database, ids: list[int], tokens: bool = True) -> dict[int, sq
     return {r["id"]: r for r in iter_rows(db, f"SELECT {columns} FROM articles WHERE id IN ({marks(ids)})", ids)}
 
 
-def iter_sets(
-    db: Database, kind: str, *, submitted_only: bool = False, batch: int = 200, tokens: bool = True
-) -> Iterator[tuple[Article, AnnotationSet, Annotation]]:
-    """Every set of one kind with its article, in keyset batches so memory stays flat.
-
-    Without `tokens` the articles' tokens are neither read nor decoded (their tokens are empty).
-    """
+def _set_batches(
+    db: Database, kind: str, submitted_only: bool, batch: int, tokens: bool
+) -> Iterator[tuple[sqlite3.Row, AnnotationSet, Annotation]]:
+    """Every set of one kind with its article's row and its annotation, read in keyset batches."""
     last = 0
     status = "AND s.status = 'submitted'" if submitted_only else ""
     while True:
@@ -46,8 +44,34 @@ def iter_sets(
         annotations = load_annotations(db, [s.id for s in sets])
         articles = _articles(db, sorted({s.article_id for s in sets}), tokens)
         for found in sets:
-            yield article_of(articles[found.article_id], with_tokens=tokens), found, annotations[found.id]
+            yield articles[found.article_id], found, annotations[found.id]
         last = sets[-1].id
+
+
+def iter_sets(
+    db: Database, kind: str, *, submitted_only: bool = False, batch: int = 200, tokens: bool = True
+) -> Iterator[tuple[Article, AnnotationSet, Annotation]]:
+    """Every set of one kind with its article, in keyset batches so memory stays flat.
+
+    Without `tokens` the articles' tokens are neither read nor decoded (their tokens are empty).
+    """
+    for article, found, annotation in _set_batches(db, kind, submitted_only, batch, tokens):
+        yield article_of(article, with_tokens=tokens), found, annotation
+
+
+def iter_exported(
+    db: Database, kind: str, *, submitted_only: bool = False, batch: int = 50, tokens: bool = True
+) -> Iterator[tuple[Article, AnnotationSet, Annotation, np.ndarray | None]]:
+    """As iter_sets, for exports: the article's tokens apart, as the decoded (n, 2) array (None without
+    `tokens`), since a pair of Python ints a token cost the spaCy export more than spaCy's Doc did.
+    Batches of 50 sets: the exports' peak memory follows the batch (200 held 11 MB more)."""
+    for article, found, annotation in _set_batches(db, kind, submitted_only, batch, tokens):
+        yield (
+            article_of(article, with_tokens=False),
+            found,
+            annotation,
+            decode_tokens(article["tokens"]) if tokens else None,
+        )
 
 
 def iter_submitted(db: Database, batch: int = 200) -> Iterator[tuple[Article, dict[str, Annotation]]]:

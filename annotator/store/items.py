@@ -8,6 +8,7 @@ which roles there are.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -22,26 +23,42 @@ def load_annotation(db: Database, set_id: int) -> Annotation:
 
 
 def load_annotations(db: Database, set_ids: list[int]) -> dict[int, Annotation]:
-    """The annotations of several sets, in three queries."""
+    """The annotations of several sets, in two queries: links, then items joined with their spans."""
     where = f"set_id IN ({marks(set_ids)})"
-    spans: dict[tuple[int, str], dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
-    for r in iter_rows(
-        db,
-        f"SELECT set_id, item, role, start_char, end_char FROM spans WHERE {where} ORDER BY set_id, item, role, ord",
-        set_ids,
-    ):
-        spans[r["set_id"], r["item"]][r["role"]].append(Span(r["start_char"], r["end_char"]))
-    links: dict[tuple[int, str], dict[str, str | None]] = defaultdict(dict)
+    links: dict[tuple[int, str], dict[str, str]] = defaultdict(dict)
     for r in iter_rows(db, f"SELECT set_id, item, role, target FROM links WHERE {where}", set_ids):
         links[r["set_id"], r["item"]][r["role"]] = r["target"]
     items: dict[int, list[Item]] = {set_id: [] for set_id in set_ids}
-    for r in iter_rows(db, f"SELECT set_id, key, layer, label, origin, attrs FROM items WHERE {where}", set_ids):
-        key = (r["set_id"], r["key"])
-        # most items have no attributes: no JSON parse for them (exports read every item)
-        attrs = () if r["attrs"] == "{}" else tuple((str(k), str(v)) for k, v in json.loads(r["attrs"]).items())
-        items[r["set_id"]].append(
-            Item.make(r["layer"], r["key"], r["label"], spans[key], links[key], attrs, r["origin"])
+    # One row a span, an item's rows together (both primary keys give this order without a sort);
+    # exports read every item of every set, so an item is built once, from its rows, by Item.stored.
+    joined = iter_rows(
+        db,
+        "SELECT i.set_id, i.key, i.layer, i.label, i.origin, i.attrs, s.role, s.start_char, s.end_char "
+        f"FROM items i LEFT JOIN spans s ON s.set_id = i.set_id AND s.item = i.key WHERE i.{where} "
+        "ORDER BY i.set_id, i.key, s.role, s.ord",
+        set_ids,
+    )
+    first = next(joined, None)
+    while first is not None:
+        set_id, key = first["set_id"], first["key"]
+        parts: list[tuple[str, Span]] = []
+        found: sqlite3.Row | None = first
+        while found is not None and found["key"] == key and found["set_id"] == set_id:
+            if found["role"] is not None:
+                parts.append((found["role"], Span(found["start_char"], found["end_char"])))
+            found = next(joined, None)
+        # most items have no attributes: no JSON parse for them
+        attrs = (
+            ()
+            if first["attrs"] == "{}"
+            else tuple(sorted((str(k), str(v)) for k, v in json.loads(first["attrs"]).items()))
         )
+        items[set_id].append(
+            Item.stored(
+                first["layer"], key, first["label"], parts, links.get((set_id, key), {}), attrs, first["origin"]
+            )
+        )
+        first = found
     return {set_id: Annotation.of(found) for set_id, found in items.items()}
 
 
