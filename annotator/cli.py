@@ -181,11 +181,11 @@ def import_(
 @pass_paths
 def preannotate(paths: Paths, model, n_process) -> None:
     """Pre-annotate every article nobody has opened yet, replacing its predictions; human work is never touched."""
-    from . import importing
+    from . import preannotating
 
     try:
         with paths.database() as db:
-            run = importing.preannotate(db, paths.project(), model=model, n_process=n_process)
+            run = preannotating.preannotate(db, paths.project(), model=model, n_process=n_process)
     except AnnotatorError as exc:
         raise click.ClickException(str(exc)) from None
     if run.warning:

@@ -33,9 +33,11 @@ from .labels import LabelPolicy, LabelRefused
 from .model import SET_KINDS, Annotation, Article, Record, Tokens, as_suggestions, check
 from .model.normal import remap
 from .model.text import Offsets
+from .nlp import ahead
 from .nlp import pipeline as nlp_pipeline
 
 BATCH = 64
+PARALLEL = True  # tokenizing may run ahead in a second process (tests turn it off to compare)
 
 
 class ImportFailed(Exception):
@@ -119,7 +121,7 @@ def import_paths(
         raise ImportFailed(f"--as takes {', '.join(SET_KINDS)}, not {options.kind!r}")
     report = ImportReport()
     try:
-        pipe, made_by = _pipeline(db, project, options.model)
+        pipe, made_by = pipeline_for(db, project, options.model)
     except AnnotatorError as exc:
         raise ImportFailed(str(exc)) from None
     if pipe.warning:
@@ -147,7 +149,7 @@ def import_paths(
     return report
 
 
-def _pipeline(db: Database, project: Project, model: str | None) -> tuple[nlp_pipeline.Pipeline, str]:
+def pipeline_for(db: Database, project: Project, model: str | None) -> tuple[nlp_pipeline.Pipeline, str]:
     """The pipeline to pre-annotate with (a registered model version by name, or any spaCy pipeline),
     and the name its predictions are recorded under: the version's, else the pipeline's."""
     path, version = training.resolve_model(db, model or project.model)
@@ -173,13 +175,36 @@ def _bar(desc: str, progress: bool, total: int | None = None) -> tqdm:
 def _prepare_all(records, pipe, project, policy, options: Options, notes: Notes, spool, progress: bool) -> int:
     """Phase one, outside any lock: every record prepared and pickled to the spool; returns how many."""
     count = 0
+    labelled = (_labelled_batch(batch, policy, options, notes) for batch in _batches(records))
     with _bar("import", progress) as bar:
-        while batch := list(islice(records, BATCH)):
-            for prepared in _prepare(batch, pipe, project, policy, options, notes):
+        for batch, analysed in _analysed(labelled, pipe, project, options):
+            for prepared in _checked(batch, analysed, policy):
                 pickle.dump(prepared, spool, protocol=pickle.HIGHEST_PROTOCOL)
                 count += 1
-            bar.update(len(batch))
+            bar.update(len(batch.records))
     return count
+
+
+@dataclass
+class _Batch:
+    """Records read (and labelled) together; a failure is raised when the batch's turn comes to be
+    checked, since batches are read ahead of their checks: errors are told in the file's order."""
+
+    records: list[tuple[str, Record]]
+    failure: ImportFailed | None = None
+
+
+def _batches(records: Iterator[tuple[str, Record]]) -> Iterator[_Batch]:
+    while True:
+        batch = _Batch([])
+        try:
+            batch.records.extend(islice(records, BATCH))
+        except ImportFailed as exc:
+            batch.failure = exc
+        if batch.records or batch.failure:
+            yield batch
+        if batch.failure or len(batch.records) < BATCH:
+            return
 
 
 def _spooled(spool) -> Iterator[_Prepared]:
@@ -190,24 +215,46 @@ def _spooled(spool) -> Iterator[_Prepared]:
             return
 
 
-def _prepare(batch, pipe, project, policy: LabelPolicy, options: Options, notes: Notes) -> Iterator[_Prepared]:
-    """A batch of records with their labels mapped and checked, tokens made and predictions run."""
-    ready: list[tuple[str, Record]] = []
-    for where, record in batch:
+def _labelled_batch(batch: _Batch, policy: LabelPolicy, options: Options, notes: Notes) -> _Batch:
+    """The batch's records with their labels mapped and checked, up to the first that fails."""
+    if batch.failure:  # a reading error: raised before any record of the batch is labelled
+        return batch
+    ready = []
+    for where, record in batch.records:
         try:
             ready.append((where, _labelled(record, where, policy, options, notes)))
         except LabelRefused as exc:
-            raise ImportFailed(f"{exc.where}: {exc}") from None
+            return _Batch(ready, ImportFailed(f"{exc.where}: {exc}"))
         except AnnotatorError as exc:
-            raise ImportFailed(f"{where}: {exc}") from None
-    texts = [record.text for _, record in ready]
-    given = [record.tokens for _, record in ready]
-    analysed: Iterable[tuple[Offsets, Annotation | None]]
+            return _Batch(ready, ImportFailed(f"{where}: {exc}"))
+    return _Batch(ready)
+
+
+def _analysed(
+    labelled: Iterator[_Batch], pipe, project, options: Options
+) -> Iterator[tuple[_Batch, list[tuple[Offsets, Annotation | None]]]]:
+    """Each batch with its texts' tokens (and predictions, with --preannotate): tokenizing alone runs
+    ahead in a second process (nlp/ahead.py), a pipeline's prediction in spaCy's own batches here."""
     if options.preannotate:
-        analysed = nlp_pipeline.predict(pipe, project, texts, given=given)
-    else:
-        analysed = ((nlp_pipeline.tokenize(pipe, text, tokens), None) for text, tokens in zip(texts, given))
-    for (where, record), (tokens, predicted) in zip(ready, analysed):
+        for batch in labelled:
+            texts, given = [r.text for _, r in batch.records], [r.tokens for _, r in batch.records]
+            yield batch, list(nlp_pipeline.predict(pipe, project, texts, given=given))
+        return
+    work = ((b, [r.text for _, r in b.records], [r.tokens for _, r in b.records]) for b in labelled)
+    try:
+        for batch, offsets in ahead.tokenized(work, pipe, parallel=PARALLEL):
+            yield batch, [(tokens, None) for tokens in offsets]
+    except ahead.TokenizerStopped as exc:
+        raise ImportFailed(str(exc)) from None
+
+
+def _checked(
+    batch: _Batch, analysed: list[tuple[Offsets, Annotation | None]], policy: LabelPolicy
+) -> Iterator[_Prepared]:
+    """A batch's records with their spans snapped to their tokens and checked, ready to spool."""
+    if batch.failure:
+        raise batch.failure
+    for (where, record), (tokens, predicted) in zip(batch.records, analysed):
         snapped = 0
         try:
             if record.annotation is not None:
@@ -317,46 +364,3 @@ def snap_all(annotation: Annotation, tokens: Tokens) -> tuple[Annotation, int]:
 
 def _derived_id(text: str) -> str:
     return "a-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-
-
-@dataclass
-class Preannotated:
-    """What a pre-annotation run did."""
-
-    done: int  # articles whose predictions were made anew
-    kept: int  # articles left as they were: someone has opened them
-    model: str  # the version (or pipeline) the predictions are recorded under
-    warning: str | None = None
-
-
-def preannotate(
-    db: Database, project: Project, *, model: str | None = None, n_process: int = 1, progress: bool = True
-) -> Preannotated:
-    """Run the pipeline over every article nobody has opened yet, replacing its predictions (history keeps the
-    old); articles with an annotator's set or gold keep theirs, since those sets started from them."""
-    pipe, made_by = _pipeline(db, project, model)
-    total = store.count_unopened(db)
-    kept = store.count_articles(db) - total
-    ids = store.iter_unopened_ids(db)
-    done = 0
-    with tqdm(
-        total=total, desc="preannotate", unit=" articles", file=sys.stderr, disable=None if progress else True
-    ) as bar:
-        while batch := list(islice(ids, BATCH * 4)):
-            articles = [store.get_article(db, article_id) for article_id in batch]
-            # spaCy runs before the write lock is taken; then one short transaction per batch.
-            predictions = list(
-                nlp_pipeline.predict(
-                    pipe, project, [a.text for a in articles], n_process=n_process, given=[a.tokens for a in articles]
-                )
-            )
-            with write(db):
-                for article_id, article, (_, predicted) in zip(batch, articles, predictions):
-                    if store.is_opened(db, article_id):  # opened while the batch ran
-                        kept += 1
-                        continue
-                    predicted, _ = snap_all(predicted, Tokens(article.tokens, article.text))
-                    store.put_set(db, article_id, "model", None, predicted, action="preannotate", model=made_by)
-                    done += 1
-            bar.update(len(batch))
-    return Preannotated(done, kept, made_by, pipe.warning)

@@ -1,0 +1,87 @@
+"""Tokenizing ahead: a second process tokenizes an import's next batches while this one checks the last.
+
+spaCy's tokenizer is about a quarter of an import of predictions, and the rest (reading, checking,
+spooling) is this process's own Python. On a machine with a second core, a forked child (which
+shares the loaded pipeline with its parent, copy-on-write) tokenizes up to `AHEAD` batches in front:
+texts go to it, (n, 2) arrays of token offsets come back. The first batch is always tokenized here,
+so a small import never starts a process; without `fork` (or a second core) everything stays here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+import numpy as np
+
+from ..errors import AnnotatorError
+from .pipeline import Pipeline, Tokens, tokenize
+
+T = TypeVar("T")
+AHEAD = 2  # batches in front: enough that the child never waits on a steady import
+
+_PIPELINE: Pipeline | None = None  # the child's pipeline: its parent's, inherited by fork
+
+
+class TokenizerStopped(AnnotatorError):
+    """The tokenizing process ended before it answered (killed, or out of memory)."""
+
+
+def _tokenize_batch(texts: list[str], given: list[Tokens | None]) -> list[np.ndarray]:
+    """In the child: its inherited pipeline's offsets of each text."""
+    assert _PIPELINE is not None  # set before the fork
+    return _tokenize_batch_with(_PIPELINE, texts, given)
+
+
+def _second_process() -> ProcessPoolExecutor | None:
+    """One forked worker, if the machine has a second core and can fork."""
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+
+
+def tokenized(
+    batches: Iterable[tuple[T, list[str], list[Tokens | None]]], pipeline: Pipeline, *, parallel: bool = True
+) -> Iterator[tuple[T, list[np.ndarray]]]:
+    """Each (batch, texts, given tokens) as (batch, token offsets of each text), in order; after the first
+    batch, with `parallel`, in a second process working ahead of the caller."""
+    global _PIPELINE
+    work = iter(batches)
+    for first, texts, given in work:  # the first batch here: a small import never forks
+        yield first, _tokenize_batch_with(pipeline, texts, given)
+        break
+    pool = _second_process() if parallel else None
+    if pool is None:
+        for batch, texts, given in work:
+            yield batch, _tokenize_batch_with(pipeline, texts, given)
+        return
+    _PIPELINE = pipeline
+    waiting: deque[tuple[T, Future]] = deque()
+    try:
+        for batch, texts, given in work:
+            waiting.append((batch, pool.submit(_tokenize_batch, texts, given)))
+            if len(waiting) > AHEAD:
+                yield _answer(*waiting.popleft())
+        while waiting:
+            yield _answer(*waiting.popleft())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _PIPELINE = None
+
+
+def _tokenize_batch_with(pipeline: Pipeline, texts: list[str], given: list[Tokens | None]) -> list[np.ndarray]:
+    return [tokenize(pipeline, text, tokens) for text, tokens in zip(texts, given)]
+
+
+def _answer(batch: T, future: Future) -> tuple[T, list[np.ndarray]]:
+    try:
+        return batch, future.result()
+    except BrokenProcessPool:
+        raise TokenizerStopped(
+            "the process tokenizing the import stopped before it answered; nothing was imported"
+        ) from None

@@ -1,0 +1,122 @@
+"""Tokenizing ahead in a second process: the same import as in one process, errors in the file's order,
+and a clean refusal when that process dies."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from annotator import db as database
+from annotator import importing
+from annotator.nlp import ahead
+
+# every column but the times things were written
+TABLES = {
+    "articles": "id, ext_id, text_hash, norm_hash, meta, text, tokens",
+    "annotation_sets": "id, article_id, kind, user_id, status, version, model",
+    "items": "*",
+    "spans": "*",
+    "links": "*",
+}
+RECORDS = importing.BATCH * 3 + 5  # four batches: three of them tokenized by the second process
+
+
+def _text(n: int) -> str:
+    return f"Report {n}: Khamenei met Rashid in Tehran on Monday.\nThe talks, officials said, went on."
+
+
+def _record(n: int) -> dict:
+    text = _text(n)
+    start = text.index("Khamenei")
+    return {
+        "id": f"r{n}",
+        "text": text,
+        "source": "model",
+        "entities": [{"id": "t1", "start": start, "end": start + len("Khamenei"), "label": "PERSON"}],
+    }
+
+
+def _off_the_words(record: dict) -> dict:
+    """The record with its entity on the space before "on": the reader takes it, the check refuses it."""
+    space = record["text"].index(" on Monday")
+    record["entities"][0].update(start=space, end=space + 1)
+    return record
+
+
+def _write(path, records) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" if isinstance(r, dict) else r for r in records), "utf-8")
+
+
+def _rows(db) -> dict:
+    return {t: db.execute(f"SELECT {columns} FROM {t} ORDER BY 1, 2").fetchall() for t, columns in TABLES.items()}
+
+
+@pytest.fixture
+def forks():
+    if ahead._second_process() is None:
+        pytest.skip("this machine has one core or cannot fork: tokenizing never runs ahead here")
+
+
+def test_import_ahead_stores_exactly_what_one_process_stores(tmp_path, project, monkeypatch, forks):
+    source = tmp_path / "many.jsonl"
+    _write(source, [_record(n) for n in range(RECORDS)])
+    stored = {}
+    for parallel in (False, True):
+        monkeypatch.setattr(importing, "PARALLEL", parallel)
+        db = database.connect(tmp_path / f"{parallel}.db")
+        report = importing.import_paths(db, project, [source], progress=False)
+        assert report.articles_new == RECORDS
+        stored[parallel] = _rows(db)
+        db.close()
+    assert stored[True] == stored[False]
+    assert len(stored[True]["items"]) == RECORDS
+
+
+def test_import_ahead_tells_the_first_error_of_the_file_though_later_batches_were_read(tmp_path, project, forks):
+    """A span on no word in the second batch is told, not the malformed line two batches on (read
+    while the second was being tokenized)."""
+    records: list = [_record(n) for n in range(RECORDS)]
+    _off_the_words(records[importing.BATCH + 10])
+    records[importing.BATCH * 3 + 2] = "{not json\n"
+    source = tmp_path / "bad.jsonl"
+    _write(source, records)
+    db = database.connect(tmp_path / "a.db")
+    with pytest.raises(importing.ImportFailed) as failed:
+        importing.import_paths(db, project, [source], progress=False)
+    assert str(failed.value).startswith(f"{source}:{importing.BATCH + 11}:")
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+def test_import_ahead_tells_a_label_error_in_a_later_batch_after_the_checks_before_it(tmp_path, project, forks):
+    records: list = [_record(n) for n in range(RECORDS)]
+    _off_the_words(records[importing.BATCH + 10])
+    records[importing.BATCH * 2 + 3]["entities"][0]["label"] = "NOT_A_LABEL"
+    source = tmp_path / "labels.jsonl"
+    _write(source, records)
+    db = database.connect(tmp_path / "a.db")
+    with pytest.raises(importing.ImportFailed) as failed:
+        importing.import_paths(db, project, [source], progress=False)
+    assert str(failed.value).startswith(f"{source}:{importing.BATCH + 11}:")
+    # without the span error, the label error is told with its own line
+    records[importing.BATCH + 10] = _record(importing.BATCH + 10)
+    _write(source, records)
+    with pytest.raises(importing.ImportFailed) as failed:
+        importing.import_paths(db, project, [source], progress=False)
+    assert f":{importing.BATCH * 2 + 4}:" in str(failed.value) and "NOT_A_LABEL" in str(failed.value)
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+def _die(texts, given):
+    os._exit(3)  # the tokenizing process killed mid-import (out of memory, a signal)
+
+
+def test_import_ahead_refuses_cleanly_when_the_tokenizing_process_dies(tmp_path, project, monkeypatch, forks):
+    monkeypatch.setattr(ahead, "_tokenize_batch", _die)
+    source = tmp_path / "many.jsonl"
+    _write(source, [_record(n) for n in range(RECORDS)])
+    db = database.connect(tmp_path / "a.db")
+    with pytest.raises(importing.ImportFailed, match="tokenizing the import stopped"):
+        importing.import_paths(db, project, [source], progress=False)
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
