@@ -9,6 +9,8 @@ import zlib
 import numpy as np
 import pytest
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.tokens import Doc, DocBin
 
 from annotator import db as database
@@ -177,24 +179,77 @@ def test_spacy_links_as_entity_ids_from_version_0_1_still_import(db, project, tm
     assert quote.link("speaker") == "t1"
 
 
-def test_spacy_shard_is_byte_for_byte_the_docbin_spacy_makes_of_the_same_docs(db, project, tmp_path):
-    """Our Shard collects the strings without spaCy's loop over tokens: the file must not differ
-    (but for zlib's level)."""
+def _shard_and_spacys(records):
+    """Our Shard filled from the records, and spaCy's DocBin of to_doc's Docs of the same records."""
     from spacy.vocab import Vocab
 
     from annotator.formats.docbin_shard import ATTRS, Shard
 
+    ours, spacys, vocab = Shard(), DocBin(attrs=ATTRS, store_user_data=False), Vocab()
+    for record in records:
+        docbin._add(ours, record)
+        spacys.add(docbin.to_doc(record, vocab))
+    return ours, spacys
+
+
+def test_spacy_shard_is_byte_for_byte_the_docbin_spacy_makes_of_the_same_docs(db, project, tmp_path):
+    """The export fills its shards without making Docs: the file must not differ from the DocBin
+    spaCy makes of the Docs the adapter writes, every layer included (but for zlib's level)."""
+    from spacy.vocab import Vocab
+
     _import(db, project, tmp_path, sets())
-    vocab = Vocab()
-    docs = [docbin.to_doc(record, vocab) for record in exporting.records(db, "annotations", training=True)]
-    ours, spacys = Shard(), DocBin(attrs=ATTRS, store_user_data=False)
-    for doc in docs:
-        ours.add(doc, [token.text for token in doc])
-        spacys.add(doc)
-    assert len(docs) == 2 and any(len(doc.spans["quote"]) for doc in docs)
+    records = [*exporting.records(db, "annotations"), *exporting.records(db, "gold")]
+    ours, spacys = _shard_and_spacys(records)
+    assert len(records) == 4 and any(r.annotation.quotes for r in records) and any(r.annotation.events for r in records)
     assert zlib.decompress(ours.to_bytes()) == zlib.decompress(spacys.to_bytes())
     back = list(DocBin().from_bytes(ours.to_bytes()).get_docs(Vocab()))
-    assert [(e.text, e.label_, e.id_) for e in back[0].ents] == [(e.text, e.label_, e.id_) for e in docs[0].ents]
+    wanted = [(records[0].text[e.main.start : e.main.end], e.label, e.id) for e in records[0].annotation.entities]
+    assert [(e.text, e.label_, e.id_) for e in back[0].ents] == wanted and wanted
+
+
+words = st.sampled_from(["Kuwait", "ADJ", "PERSON", "hosts", "ü", "\n", " ", "a", "US", ".", "t1", ""])
+
+
+@st.composite
+def records_on_tokens(draw):
+    """A record whose stored tokens rebuild its text (spaCy's words and single spaces), with entities,
+    quotes (links included) and events on them; words and labels that are spaCy symbols too."""
+    from annotator.model import Annotation, Item, Record, Span
+
+    chosen = draw(st.lists(st.tuples(words.filter(bool), st.booleans()), min_size=1, max_size=12))
+    text, tokens = "", []
+    for word, space in chosen:
+        tokens.append((len(text), len(text) + len(word)))
+        text += word + (" " if space else "")
+    meta = draw(st.sampled_from([{}, {"k": [1]}]))
+    record = Record(ext_id=draw(st.sampled_from(["a1", "ADJ"])), text=text, meta=meta)
+    record.stored_tokens = np.array(tokens, dtype=np.int64)
+    if draw(st.booleans()):
+        return record  # a plain article: doc.ents never set
+    record.source, record.status = "gold", "submitted"
+    cuts = sorted(draw(st.sets(st.integers(0, len(tokens)), max_size=6)))
+    ranges = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    labels = st.sampled_from(["PERSON", "GPE", "X-Y", "ü"])
+    items = [
+        Item.entity(f"t{n}", tokens[a][0], tokens[b - 1][1], draw(labels)) for n, (a, b) in enumerate(ranges, start=1)
+    ]
+    if ranges and draw(st.booleans()):
+        a, b = ranges[0]
+        speaker = draw(st.sampled_from([None, "t1"]))
+        content, cue = Span(tokens[a][0], tokens[b - 1][1]), Span(*tokens[a])
+        items.append(Item.quote("q1", "direct", [content], cue, None, speaker=speaker))
+    if ranges and draw(st.booleans()):
+        a, _ = ranges[-1]
+        items.append(Item.event("v1", "AID", Span(*tokens[a]), "t1", None, attrs=(("mode", "x"),)))
+    record.annotation = Annotation.of(items)
+    return record
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(records_on_tokens(), min_size=1, max_size=4))
+def test_spacy_shard_matches_spacys_docbin_on_any_tokens_and_layers(records):
+    ours, spacys = _shard_and_spacys(records)
+    assert zlib.decompress(ours.to_bytes()) == zlib.decompress(spacys.to_bytes())
 
 
 @pytest.mark.parametrize(
@@ -215,6 +270,17 @@ def test_spacy_export_refuses_stored_tokens_that_do_not_rebuild_the_text(text, t
     record = Record(ext_id="a1", text=text, stored_tokens=np.array(tokens, dtype=np.int64).reshape(-1, 2))
     with pytest.raises(formats.FormatError, match="^a1: stored tokens do not rebuild the text"):
         docbin.to_doc(record, Vocab())
+    _refused_by_the_export(record, "^a1: stored tokens do not rebuild the text")
+
+
+def _refused_by_the_export(record, message):
+    """The export's own path (a shard filled without Docs) refuses what to_doc refuses, and adds nothing."""
+    from annotator.formats.docbin_shard import Shard
+
+    shard = Shard()
+    with pytest.raises(formats.FormatError, match=message):
+        docbin._add(shard, record)
+    assert not shard.tokens and not shard.span_groups
 
 
 def test_spacy_export_keeps_stored_whitespace_tokens():
@@ -239,8 +305,25 @@ def test_spacy_export_refuses_a_span_off_the_stored_tokens(start, end):
     entity = Item.entity("t1", start, end, "GPE")
     tokens = np.array([(0, 6), (7, 12), (13, 14), (15, 17), (17, 18)])
     record = Record(ext_id="a1", text=text, annotation=Annotation.of([entity]), stored_tokens=tokens)
-    with pytest.raises(formats.FormatError, match=f"^a1: entity t1 {start}-{end} does not fall on token boundaries"):
+    message = f"^a1: entity t1 {start}-{end} does not fall on token boundaries"
+    with pytest.raises(formats.FormatError, match=message):
         docbin.to_doc(record, Vocab())
+    _refused_by_the_export(record, message)
     fine = Record(ext_id="a1", text=text, annotation=Annotation.of([Item.entity("t1", 7, 14, "GPE")]))
     fine.stored_tokens = tokens
     assert [(e.text, e.label_, e.id_) for e in docbin.to_doc(fine, Vocab()).ents] == [("hosts a", "GPE", "t1")]
+
+
+def test_spacy_export_refuses_a_quote_off_the_stored_tokens_and_adds_nothing_of_it():
+    from spacy.vocab import Vocab
+
+    from annotator.model import Annotation, Item, Record, Span
+
+    tokens = np.array([(0, 6), (7, 12), (13, 14), (15, 17), (17, 18)])
+    quote = Item.quote("q1", "direct", [Span(7, 13)], None, None, speaker="t1")
+    annotation = Annotation.of([Item.entity("t1", 0, 6, "GPE"), quote])
+    record = Record(ext_id="a1", text="Kuwait hosts a US.", annotation=annotation, stored_tokens=tokens)
+    message = "^a1: quote q1 content 7-13 does not fall on token boundaries"
+    with pytest.raises(formats.FormatError, match=message):
+        docbin.to_doc(record, Vocab())
+    _refused_by_the_export(record, message)

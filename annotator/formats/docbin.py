@@ -8,8 +8,9 @@ adapter (`annotator.nlp.adapter`, the same layout our pipeline components write)
 attrs there too, so nothing depends on user data. The empty group `annotation_set` carries the
 record itself in its attrs: article id, meta, kind, annotator and status.
 
-Writing builds each Doc from the stored token array (a bare `Vocab`, never a pipeline) and adds
-it to a `docbin_shard.Shard`, a DocBin that collects its strings without a Python step a token.
+Writing does not build the Docs: a `docbin_shard.Shard` takes each record's stored tokens and
+the adapter's layout of its layers (`adapter.doc_layout`) straight into a DocBin's arrays, the
+bytes spaCy's DocBin makes of `to_doc`'s Doc (which tests and other callers still get).
 
 Streaming: a DocBin is built in memory and written at once, so `--out PATH` that is a folder (or
 any name not ending in .spacy) gets shards `PATH/part-0000.spacy`, `part-0001.spacy`, … of at
@@ -68,30 +69,59 @@ def to_doc(record: Record, vocab: Vocab) -> Doc:
 
 
 def _doc_and_words(record: Record, vocab: Vocab) -> tuple[Doc, list[str]]:
-    """to_doc's Doc, and its words (a shard adds them to its strings without reading them back)."""
+    """to_doc's Doc, and its words."""
     from spacy.tokens import Doc
 
     from ..nlp.adapter import annotation_to_doc
 
-    text = record.text
-    starts, ends = token_arrays(record)
-    # Words are slices of the text and spaces one comparison of arrays: no Python object a token
-    # beyond the word itself (spaCy's Doc needs those), and no doc.text rebuilt to check them.
-    following = np.append(starts[1:], len(text))
-    if not _rebuild_text(text, starts, ends, following):
-        raise FormatError(f"{record.ext_id}: stored tokens do not rebuild the text")
-    words = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
-    doc = Doc(vocab, words=words, spaces=(following > ends).tolist())
+    starts, ends, words, spaces = _tokens(record)
+    doc = Doc(vocab, words=words, spaces=spaces.tolist())
     doc.spans[SET_GROUP] = []
-    doc.spans[SET_GROUP].attrs.update(
-        id=record.ext_id, meta=record.meta, source=record.source, annotator=record.annotator, status=record.status
-    )
+    doc.spans[SET_GROUP].attrs.update(_set_attrs(record))
     if record.annotation is not None:
         try:
             annotation_to_doc(record.annotation, doc, where=f"{record.ext_id}: ")
         except ValueError as exc:
             raise FormatError(str(exc)) from None
     return doc, words
+
+
+def _add(shard: Shard, record: Record) -> int:
+    """Add to_doc's Doc of the record to the shard without making it (docbin_shard says how); returns its tokens."""
+    from ..nlp.adapter import doc_layout
+
+    starts, ends, words, spaces = _tokens(record)
+    ents, groups = (None, []) if record.annotation is None else doc_layout(record.annotation)
+    try:
+        groups = [(SET_GROUP, [], _set_attrs(record)), *groups]
+        shard.add_placed(words, spaces, starts, ends, ents, groups, where=f"{record.ext_id}: ")
+    except ValueError as exc:
+        raise FormatError(str(exc)) from None
+    return len(words)
+
+
+def _set_attrs(record: Record) -> dict:
+    """The attrs of the empty group SET_GROUP: the record itself."""
+    return {
+        "id": record.ext_id,
+        "meta": record.meta,
+        "source": record.source,
+        "annotator": record.annotator,
+        "status": record.status,
+    }
+
+
+def _tokens(record: Record) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """The stored tokens' starts and ends, words and trailing spaces (booleans), checked to rebuild the text."""
+    text = record.text
+    starts, ends = token_arrays(record)
+    # Words are slices of the text and spaces one comparison of arrays: no Python object a token
+    # beyond the word itself, and no text rebuilt to check them.
+    following = np.append(starts[1:], len(text))
+    if not _rebuild_text(text, starts, ends, following):
+        raise FormatError(f"{record.ext_id}: stored tokens do not rebuild the text")
+    words = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+    return starts, ends, words, following > ends
 
 
 def token_arrays(record: Record) -> tuple[np.ndarray, np.ndarray]:
@@ -129,38 +159,71 @@ def write(
     # Each record becomes a Doc in the shard's DocBin as it comes (arrays and strings): holding the
     # shard's records instead kept a list a token alive, and the garbage collector walked them all.
     count = shard = held = tokens = 0
-    vocab, docs = _new_shard()
-    with _msgpack_with_registries_read_once():
+    docs = _new_shard()
+    with _msgpack_with_registries_read_once(), _ShardWriter() as writer:
         for record in records:
-            doc, words = _doc_and_words(record, vocab)
-            docs.add(doc, words)
-            held, tokens = held + 1, tokens + len(doc)
+            tokens += _add(docs, record)
+            held += 1
             if held >= shard_size or tokens >= shard_tokens:
-                docs.to_disk(out / f"part-{shard:04d}.spacy")
+                writer.write(docs, out / f"part-{shard:04d}.spacy")
                 count, shard, held, tokens = count + held, shard + 1, 0, 0
-                vocab, docs = _new_shard()
+                docs = _new_shard()
         if held:
-            docs.to_disk(out / f"part-{shard:04d}.spacy")
+            writer.write(docs, out / f"part-{shard:04d}.spacy")
     return count + held
 
 
-def _new_shard() -> tuple[Vocab, Shard]:
-    """A fresh vocabulary and DocBin: each shard's strings are its own."""
-    from spacy.vocab import Vocab
+class _ShardWriter:
+    """Compresses and writes each full shard in a thread while the next one fills: zlib and the
+    file's write let go of Python's lock, so they run on the second core (a tenth of the export's
+    time on one core before). One shard at a time waits there: memory holds at most two."""
 
+    def __init__(self) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="spacy-shards")
+        self._pending: Future | None = None
+
+    def write(self, docs: Shard, path: Path) -> None:
+        packed = docs.packed()
+        self._wait()
+        self._pending = self._pool.submit(_compress_to, packed, path)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()  # the thread's error (a full disk) is the export's
+
+    def __enter__(self) -> _ShardWriter:
+        return self
+
+    def __exit__(self, *failed: object) -> None:
+        try:
+            if failed[0] is None:
+                self._wait()
+        finally:
+            self._pool.shutdown(wait=True)
+
+
+def _compress_to(packed: bytes, path: Path) -> None:
+    from .docbin_shard import compress
+
+    path.write_bytes(compress(packed))
+
+
+def _new_shard() -> Shard:
+    """A fresh DocBin: each shard's strings are its own."""
     from .docbin_shard import Shard
 
-    # A bare Vocab, not a pipeline's: no lexeme attributes computed a word (norm, shape, prefix),
-    # which made Doc() twice as slow with spacy.blank("en")'s, and none of which a DocBin stores.
-    return Vocab(), Shard()
+    return Shard()
 
 
 def _write_one(records: Iterable[Record], out: Path) -> int:
-    vocab, docs = _new_shard()
+    docs = _new_shard()
     count = 0
     with _msgpack_with_registries_read_once():
         for record in records:
-            docs.add(*_doc_and_words(record, vocab))
+            _add(docs, record)
             count += 1
     docs.to_disk(out)
     return count

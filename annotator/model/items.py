@@ -178,8 +178,9 @@ class Item:
         """An item from parts as the store keeps them (each role's spans in order, attrs sorted): `make`'s
         result without its dictionaries and sorting, since exports read hundreds of thousands of items."""
         kind = layer_of(layer)
-        if any(role not in kind.rank for role, _ in parts):
-            raise Invalid(f"a {layer} has no {', '.join(sorted({r for r, _ in parts} - set(kind.roles)))}")
+        roles = {role for role, _ in parts}
+        if not roles <= kind.rank.keys():
+            raise Invalid(f"a {layer} has no {', '.join(sorted(roles - set(kind.roles)))}")
         if len(kind.roles) > 1:
             parts = sorted(parts, key=lambda part: kind.rank[part[0]])  # stable: a role's spans keep their order
         linked = tuple((role, links[role]) for role in kind.links if role in links) if links else ()

@@ -17,7 +17,7 @@ annotation and the DocBin format read and write it here.
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.tokens import Doc, SpanGroup
 from spacy.tokens import Span as DocSpan
@@ -131,32 +131,54 @@ def _attrs(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple((str(k), str(v)) for k, v in value.items())
 
 
-def annotation_to_doc(annotation: Annotation, doc: Doc, *, where: str = "") -> Doc:
-    """Write every layer of `annotation` into `doc` (whose tokens must fit every span)."""
+class Placed(NamedTuple):
+    """One span as a Doc holds it: characters, label, the item's id (`Span.id`), what to call it in errors."""
 
-    def span(part: Span, label: str, item_id: str, what: str) -> DocSpan:
-        found = doc.char_span(part.start, part.end, label=label, span_id=item_id, alignment_mode="strict")
-        if found is None:
-            raise ValueError(f"{where}{what} {part.start}-{part.end} does not fall on token boundaries")
-        return found
+    start: int
+    end: int
+    label: str
+    item_id: str
+    what: str
 
-    ents = [span(e.main, e.label, e.id, f"entity {e.id}") for e in annotation.entities]
-    doc.ents = ents
-    # From the spans just made: reading doc.ents back builds every Token and Span again.
-    offsets = {e.id: encode_link(ent) for e, ent in zip(annotation.entities, ents)}
+
+def doc_layout(annotation: Annotation) -> tuple[list[Placed], list[tuple[str, list[Placed], dict]]]:
+    """Where every item of `annotation` goes in a Doc (the layout above): the spans of `doc.ents`,
+    and each span group in order as (name, spans, attrs). `annotation_to_doc` writes it into a Doc,
+    the spaCy export (`formats.docbin_shard`) straight into a DocBin's arrays."""
+    ents = [Placed(e.main.start, e.main.end, e.label, e.id, f"entity {e.id}") for e in annotation.entities]
+    offsets = {e.id: [e.main.start, e.main.end] for e in annotation.entities}  # encode_link of each entity
+    groups: list[tuple[str, list[Placed], dict]] = []
     for layer in LAYERS.values():
         if layer.name == LINK_TARGET:
             continue
         found = annotation.layer(layer.name)
+        attrs: dict[str, dict] = {
+            role: {item.id: offsets.get(item.link(role) or "") for item in found} for role in layer.links
+        }
+        if layer.has_attrs:
+            attrs[ATTRS] = {item.id: dict(item.attrs) for item in found if item.attrs}
         for role in layer.roles:
-            doc.spans[GROUPS[role]] = [
-                span(part, item.label, item.id, f"{layer.name} {item.id} {role}")
+            spans = [
+                Placed(part.start, part.end, item.label, item.id, f"{layer.name} {item.id} {role}")
                 for item in found
                 for part in item.parts(role)
             ]
-        group = doc.spans[GROUPS[layer.main]]
-        for role in layer.links:
-            group.attrs[role] = {item.id: offsets.get(item.link(role) or "") for item in found}
-        if layer.has_attrs:
-            group.attrs[ATTRS] = {item.id: dict(item.attrs) for item in found if item.attrs}
+            groups.append((GROUPS[role], spans, attrs if role == layer.main else {}))
+    return ents, groups
+
+
+def annotation_to_doc(annotation: Annotation, doc: Doc, *, where: str = "") -> Doc:
+    """Write every layer of `annotation` into `doc` (whose tokens must fit every span)."""
+
+    def span(part: Placed) -> DocSpan:
+        found = doc.char_span(part.start, part.end, label=part.label, span_id=part.item_id, alignment_mode="strict")
+        if found is None:
+            raise ValueError(f"{where}{part.what} {part.start}-{part.end} does not fall on token boundaries")
+        return found
+
+    ents, groups = doc_layout(annotation)
+    doc.ents = [span(part) for part in ents]
+    for name, spans, attrs in groups:
+        doc.spans[name] = [span(part) for part in spans]
+        doc.spans[name].attrs.update(attrs)
     return doc
