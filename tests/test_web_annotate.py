@@ -137,3 +137,27 @@ def test_annotate_missing_article_is_404(client, alice):
 def test_annotate_labels_css_has_each_label_colour(client):
     css = client.get("/labels.css").get_data(as_text=True)
     assert ".l0 { --c: #e6613b; --on-c: #1d2433; --c-ink: " in css
+
+
+def test_annotate_page_splices_the_text_in_once_escaped_and_whole(client, seeded, project, tmp_path):
+    """The page sends the version's text as cached bytes in the template's place for it: a text that
+    looks like that place, or holds HTML and non-ASCII characters, still shows once, escaped, in UTF-8."""
+    import json
+
+    from annotator import importing
+
+    from .conftest import hold
+
+    text = "Zürich — <b>bold</b> & <!--text-0123456789abcdef--> said Anna.\n"
+    path = tmp_path / "odd.jsonl"
+    path.write_text(json.dumps({"id": "odd", "text": text}, ensure_ascii=False) + "\n", "utf-8")
+    importing.import_paths(seeded, project, [path], progress=False)
+    article_id = store.find_article(seeded, "odd")
+    hold(seeded, article_id, "alice")
+    login(client, "alice")
+    response = client.get(f"/articles/{article_id}")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert html.count("Zürich — &lt;b&gt;bold&lt;/b&gt; &amp; &lt;!--text-0123456789abcdef--&gt; said Anna.") == 1
+    assert "<!--text-" not in html and html.rstrip().endswith("</html>")
+    assert re.search(r'<div id="text"[^>]*><span class="para" id="p0">Zürich — &lt;b&gt;', html)

@@ -82,9 +82,7 @@ def article(article_id: int):
     found = store.open_set(db, article_id, g.user.id)
     done, total = store.progress(db, g.user.id)
     predicted_by = store.prediction_model(db, article_id)
-    return render_template(
-        "annotate.html", **document.doc_context(found), done=done, total=total, predicted_by=predicted_by
-    )
+    return document.render_page("annotate.html", found, done=done, total=total, predicted_by=predicted_by)
 
 
 def _require_held(article_id: int) -> None:

@@ -32,6 +32,11 @@ class Snapshot:
         return Markup("".join(paragraph_html(i, body) for i, body in enumerate(self.paragraphs)))
 
     @cached_property
+    def html_bytes(self) -> bytes:
+        """`html` as the page sends it (document.render_page splices it in, never encoding it again)."""
+        return self.html.encode("utf-8")
+
+    @cached_property
     def counts(self) -> dict[str, int]:
         """The status line's figures."""
         return counts(self.annotation)

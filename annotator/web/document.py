@@ -15,6 +15,7 @@ which never change once written.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -83,6 +84,21 @@ def doc_context(found: store.AnnotationSet, message: str = "") -> dict:
         "reopenable": policy.allows(g.user, found, policy.REOPEN),
         "message": message,
     }
+
+
+# Where a page's template puts the article text; render_page puts the snapshot's bytes there. No
+# rendered data can hold it: escaping turns every "<" of data into "&lt;", and the token is random.
+_TEXT_SLOT = f"<!--text-{secrets.token_hex(8)}-->"
+
+
+def render_page(template: str, found: store.AnnotationSet, **context) -> Response:
+    """A page with the article widget of `found` (doc_context, and `context`). The text, hundreds of
+    kilobytes for a long article, is spliced in as the version's cached UTF-8 bytes: neither copied
+    into the page's string by the template nor encoded again on each view (half the page's time)."""
+    page = render_template(template, **{**doc_context(found), "text_html": Markup(_TEXT_SLOT)}, **context)
+    head, slot, tail = page.partition(_TEXT_SLOT)
+    body = b"".join((head.encode("utf-8"), snapshot(found).html_bytes, tail.encode("utf-8"))) if slot else page
+    return Response(body, mimetype="text/html")
 
 
 def visible_set(set_id: int, *, write: bool = False) -> store.AnnotationSet:

@@ -155,7 +155,7 @@ def _pane(
 def adjudicate(article_id: int):
     """The annotators' versions side by side with agreement per item, and the gold editor."""
     gold = store.open_gold(get_db(), article_id, g.user.id)
-    return render_template("adjudicate.html", **document.doc_context(gold), **_adjudication(article_id, gold))
+    return document.render_page("adjudicate.html", gold, **_adjudication(article_id, gold))
 
 
 @bp.get("/<id:article_id>/versions")
