@@ -1,4 +1,8 @@
+from dataclasses import replace
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator import edits
 from annotator.errors import Invalid
@@ -53,6 +57,56 @@ def test_model_apply_refuses_a_change_made_on_other_content():
     stale = Change(before=(Item.entity("t1", 0, 4, "PERSON"),), after=())
     with pytest.raises(Invalid, match="changed since"):
         current.apply(stale)
+
+
+def _items_at(draw_positions):
+    """Items of all three layers at the given (start, end) positions, several sharing a place."""
+    items = []
+    for n, (start, end, layer) in enumerate(draw_positions, start=1):
+        if layer == "entity":
+            items.append(Item.entity(f"t{n}", start, end, "GPE"))
+        elif layer == "quote":
+            items.append(Item.quote(f"q{n}", "DIRECT", (Span(start, end),)))
+        else:
+            items.append(Item.event(f"v{n}", "AID", Span(start, end)))
+    return items
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(6, 8), st.sampled_from(["entity", "quote", "event"])), max_size=12
+    ),
+    st.data(),
+)
+def test_model_apply_is_the_annotation_of_what_is_left_and_added(positions, data):
+    """apply edits the touched layers by bisection: the result must be Annotation.of over the items
+    left (in their order) and the items added (after them), ties in place included."""
+    items = _items_at(positions)
+    annotation = Annotation.of(items)
+    removed = data.draw(st.lists(st.sampled_from(items), unique_by=lambda i: i.id) if items else st.just([]))
+    replaced = [Item.entity(i.id, i.start, i.end, "PERSON") if i.layer == "entity" else i for i in removed]
+    added = replaced + _items_at(
+        [
+            (s, e, layer)
+            for s, e, layer in data.draw(
+                st.lists(
+                    st.tuples(st.integers(0, 5), st.integers(6, 8), st.sampled_from(["entity", "quote", "event"])),
+                    max_size=4,
+                )
+            )
+        ]
+    )
+    added = [replace(item, id=f"new{n}") if n >= len(replaced) else item for n, item in enumerate(added)]
+    change = Change(before=tuple(removed), after=tuple(added))
+    left = [item for item in annotation.items() if item not in removed]
+    assert annotation.apply(change) == Annotation.of([*left, *added])
+    if removed:
+        with pytest.raises(Invalid, match="changed since"):
+            annotation.apply(Change(before=(replace(removed[0], label="ORG"),), after=()))
+    if left:
+        with pytest.raises(Invalid, match="exists already"):
+            annotation.apply(Change(before=(), after=(left[0],)))
 
 
 def test_edits_new_entity_replaces_overlapped_and_keeps_links(tokens):

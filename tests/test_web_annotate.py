@@ -161,3 +161,32 @@ def test_annotate_page_splices_the_text_in_once_escaped_and_whole(client, seeded
     assert html.count("Zürich — &lt;b&gt;bold&lt;/b&gt; &amp; &lt;!--text-0123456789abcdef--&gt; said Anna.") == 1
     assert "<!--text-" not in html and html.rstrip().endswith("</html>")
     assert re.search(r'<div id="text"[^>]*><span class="para" id="p0">Zürich — &lt;b&gt;', html)
+
+
+def test_annotate_status_line_counts_what_the_set_holds_after_every_kind_of_save(seeded, alice):
+    """A save's status line counts untouched suggestions from the version it was made on and what it
+    changed: after accepting, relabelling, deleting, accepting all and undoing, it says what the store holds."""
+
+    def shown(response) -> int:
+        return int(re.search(r'id="untouched" data-count="(\d+)"', response.get_data(as_text=True)).group(1))
+
+    def held() -> int:
+        return sum(item.origin == "model" for item in store.load_annotation(seeded, alice.set_id).items())
+
+    start = held()
+    first, second, third = alice.state()["entities"][:3]
+    saves = [
+        lambda: alice(f"/items/{first['id']}/confirm"),
+        lambda: alice(f"/items/{second['id']}/label", label="GPE"),
+        lambda: alice(f"/items/{third['id']}/delete"),
+        lambda: alice("/undo"),
+        lambda: alice("/confirm-all"),
+        lambda: alice("/undo"),
+    ]
+    seen = []
+    for save in saves:
+        response = save()
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        seen.append(shown(response))
+        assert seen[-1] == held()
+    assert seen[0] == start - 1 and seen[4] == 0 and seen[5] > 0

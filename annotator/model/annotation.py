@@ -6,6 +6,8 @@ which is what the store writes, the history records and undo inverts.
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -75,21 +77,40 @@ class Annotation:
         return Annotation.of(i for i in self.items() if not (i.layer == layer and i.origin == MODEL))
 
     def apply(self, change: Change) -> Annotation:
-        """The annotation with `change` made; refuses a change made against other content."""
-        current = {item.id: item for item in self.items()}
+        """The annotation with `change` made; refuses a change made against other content.
+
+        The same as `Annotation.of` over the items left and added (an added item after those in
+        the same place), found by bisection in the layers the change touches: a save of one item
+        in an article of 500 looks at a handful, not all of them sorted again."""
+        layers = {name: list(found) for name, found in zip(LAYER_NAMES, self.layers)}
+        ids = set(self.item_ids)
         for item in change.before:
-            if current.get(item.id) != item:
+            found = layers[item.layer]
+            at = bisect.bisect_left(found, _position(item), key=_position)
+            while at < len(found) and found[at] != item and _position(found[at]) == _position(item):
+                at += 1
+            if at == len(found) or found[at] != item:
                 raise Invalid(f"{item.layer} {item.id} has changed since; reload to see it")
-            del current[item.id]
+            del found[at]
+            ids.discard(item.id)
         for item in change.after:
-            if item.id in current:
+            if item.id in ids:
                 raise Invalid(f"{item.layer} {item.id} exists already")
-            current[item.id] = item
-        return Annotation.of(current.values())
+            bisect.insort_right(layers[item.layer], item, key=_position)
+            ids.add(item.id)
+        result = Annotation(tuple(tuple(found) for found in layers.values()))
+        result.__dict__["item_ids"] = frozenset(ids)  # known already: the next save starts from it
+        return result
+
+    @functools.cached_property
+    def item_ids(self) -> frozenset[str]:
+        """The ids of every item, of every layer."""
+        return frozenset(item.id for item in self.items())
 
 
 def _position(item: Item) -> tuple[int, int]:
-    return (item.main.start, item.main.end)
+    main = item.main
+    return (main.start, main.end)
 
 
 @dataclass(frozen=True)

@@ -33,21 +33,26 @@ def check_change(before: Annotation, change: Change, text: str, schemes: Schemes
     """
     after = before.apply(change)  # refuses stale items and duplicate ids
     _check_items(change.after, text, schemes)
-    targets = {item.id for item in after.layer(LINK_TARGET)}
-    _check_links(change.after, targets)
-    if {i.id for i in change.before if i.layer == LINK_TARGET} - targets:
-        _check_links(after.items(), targets)  # a removed target: is anything still pointing at it?
-    starts: dict[str, list[int]] = {}  # by layer, made once: accepting all 500 suggestions touches 500 items
+    kept = {i.id for i in change.after if i.layer == LINK_TARGET}
+    removed = {i.id for i in change.before if i.layer == LINK_TARGET} - kept
+    linking = [item for item in change.after if item.links]
+    if linking or removed:  # the set's entities, gathered only when a link is to be checked
+        targets = {item.id for item in after.layer(LINK_TARGET)}
+        _check_links(linking, targets)
+        if removed:
+            _check_links(after.items(), targets)  # a removed target: is anything still pointing at it?
     for new in change.after:
         if new.kind.exclusive:
-            neighbours = after.layer(new.layer)
-            if new.layer not in starts:
-                starts[new.layer] = [i.start for i in neighbours]
-            at = bisect.bisect_left(starts[new.layer], new.start)
+            neighbours = after.layer(new.layer)  # in text order: its neighbours by bisection
+            at = bisect.bisect_left(neighbours, new.start, key=_start)
             for neighbour in neighbours[max(0, at - 1) : at + 2]:
                 if neighbour.id != new.id:
                     _check_apart(*sorted((neighbour, new), key=lambda i: (i.start, i.end)))
     return after
+
+
+def _start(item: Item) -> int:
+    return item.main.start
 
 
 def _check_items(items: Iterable[Item], text: str, schemes: Schemes) -> None:

@@ -29,7 +29,7 @@ from ..errors import NotFound
 from ..model import MODEL, Annotation, Article, Change, Checked, Tokens, can_read, policy
 from . import forms
 from .cache import Caches, Snapshot
-from .render import ORIGIN_WORDS, Renderer, counts, item_fields, label_class
+from .render import ORIGIN_WORDS, Renderer, counts, counts_after, item_fields, label_class
 
 # An edit: from the set's annotation, the article's tokens and text, the change and the item to select after.
 MakeEdit = Callable[[Annotation, Tokens, str], tuple[Change, str | None]]
@@ -193,16 +193,19 @@ def update_response(
     fresh = {i: renderer.body(i) for i in changed}
     new = replace(found, version=version)  # an edit never changes a set's status (the policy saw to it)
     before = _caches().snapshots.get((found.id, client_version))
+    figures = counts(annotation) if before is None else counts_after(before.counts, annotation, changes)
     if before is not None and version != client_version:
         paragraphs = tuple(fresh.get(i, html) for i, html in enumerate(before.paragraphs))
-        _caches().snapshots.put((found.id, version), Snapshot(annotation, paragraphs))
+        after = Snapshot(annotation, paragraphs)
+        after.__dict__["counts"] = figures  # its cached_property, known already
+        _caches().snapshots.put((found.id, version), after)
     response = make_response(
         render_template(
             "_doc_update.html",
             paragraphs=[Markup(renderer.wrap(i, fresh[i], oob=True)) for i in changed],
             set=new,
             set_base=set_base(found),
-            counts=counts(annotation),
+            counts=figures,
             message=message,
             editable=policy.allows(g.user, new, policy.EDIT),
             reopenable=policy.allows(g.user, new, policy.REOPEN),

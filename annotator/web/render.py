@@ -16,6 +16,7 @@ runs on every page load and save. Everything from data is escaped.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
@@ -46,6 +47,22 @@ def paragraph_html(index: int, body: str, *, ids: bool = True, oob: bool = False
     return f'<span class="para"{ident}{swap}>{body}</span>'
 
 
+@functools.lru_cache(maxsize=64)
+def _paragraphs(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
+    """A text's paragraphs and their starts, found once: a save renders with the cached article's
+    text, whose hash the string keeps, so this is a lookup instead of a walk over the text."""
+    bounds = tuple(paragraphs(text))
+    return bounds, tuple(start for start, _ in bounds)
+
+
+def _start(item: Item) -> int:
+    return item.main.start
+
+
+def _end(item: Item) -> int:
+    return item.main.end
+
+
 class Renderer:
     """Renders one article's paragraphs for one annotation."""
 
@@ -59,10 +76,8 @@ class Renderer:
     ):
         self.text, self.annotation, self.classes, self.ids = text, annotation, classes or {}, ids
         self.colour = {layer: {n: i for i, n in enumerate(s.names)} for layer, s in schemes.items()}
-        self.bounds = paragraphs(text)
-        self._starts = [s for s, _ in self.bounds]
+        self.bounds, self._starts = _paragraphs(text)
         self._filed: list[list[tuple]] | None = None
-        self._flat: tuple[list[int], list[int]] | None = None
 
     def _parts(self, index: int) -> list[tuple]:
         """Every span of every item touching paragraph `index`: filed all at once for a whole
@@ -71,11 +86,9 @@ class Renderer:
             return self._filed[index]
         p_start, p_end = self.bounds[index]
         entities = self.annotation.entities
-        if self._flat is None:
-            # entities never overlap, so their ends are as sorted as their starts
-            self._flat = ([e.start for e in entities], [e.end for e in entities])
-        starts, ends = self._flat
-        lo, hi = bisect.bisect_right(ends, p_start), bisect.bisect_left(starts, p_end)
+        # entities never overlap, so their ends are as sorted as their starts
+        lo = bisect.bisect_right(entities, p_start, key=_end)
+        hi = bisect.bisect_left(entities, p_end, key=_start)
         found = [(e, "entity", e.main, 0) for e in entities[lo:hi]]
         for item in (*self.annotation.quotes, *self.annotation.events):
             for i, (role, span) in enumerate(item.spans):
@@ -220,6 +233,21 @@ def labels_css(schemes: dict[str, Scheme]) -> str:
             light.append(f"{name} {{ --c: {colour}; --on-c: {on}; --c-ink: {colours.ink(colour, colours.PAPER)}; }}")
             dark.append(f"  {name} {{ --c-ink: {colours.ink(colour, colours.DARK_PAPER)}; }}")
     return "\n".join(light) + "\n@media (prefers-color-scheme: dark) {\n" + "\n".join(dark) + "\n}\n"
+
+
+def counts_after(before: dict[str, int], annotation: Annotation, changes: Iterable[Change]) -> dict[str, int]:
+    """`counts(annotation)`, from the counts of the version the `changes` were made on: a save
+    counts the suggestions among the items it changed, not among all of them."""
+    suggestions = before["suggestions"]
+    for change in changes:
+        suggestions += sum(item.origin == MODEL for item in change.after)
+        suggestions -= sum(item.origin == MODEL for item in change.before)
+    return {
+        "entities": len(annotation.entities),
+        "quotes": len(annotation.quotes),
+        "events": len(annotation.events),
+        "suggestions": suggestions,
+    }
 
 
 def counts(annotation: Annotation) -> dict[str, int]:
