@@ -122,11 +122,11 @@ def export_sections(db_path: Path, fmt: str, target: Path) -> str:
     if fmt == "jsonl":
         found.wrap(jsonl, "to_json", "to_json (a record as the native object)")
     else:
-        found.wrap(docbin, "_doc_and_words", "to_doc (a Doc from the stored tokens, every layer)")
-        found.wrap(adapter, "annotation_to_doc", "  annotation_to_doc (ents and span groups)")
-        found.wrap(Shard, "add", "Shard.add (arrays, the words and labels as strings, span groups packed)")
+        found.wrap(docbin, "_tokens", "_tokens (the words as strings, spaces, the text rebuilt)")
+        found.wrap(adapter, "doc_layout", "doc_layout (where each item goes in a Doc)")
+        found.wrap(Shard, "add_placed", "Shard.add_placed (arrays, string ids, span groups packed)")
         found.wrap(srsly.msgpack.msgpack_encoders, "get_all", "  srsly's encoder registry scan (each msgpack call)")
-        found.wrap(Shard, "to_disk", "Shard.to_disk (msgpack, zlib, write)")
+        found.wrap(Shard, "packed", "Shard.packed (msgpack; zlib and the write are in a thread)")
     db = database.connect(db_path)
     try:
         return found.run(f"export {fmt}", lambda: exporting.export(db, fmt, "predictions", target))

@@ -64,17 +64,13 @@ def _our_groups() -> frozenset[str]:
 
 
 def to_doc(record: Record, vocab: Vocab) -> Doc:
-    """A Doc with exactly the stored tokens, carrying every layer of the record."""
-    return _doc_and_words(record, vocab)[0]
-
-
-def _doc_and_words(record: Record, vocab: Vocab) -> tuple[Doc, list[str]]:
-    """to_doc's Doc, and its words."""
+    """A Doc with exactly the stored tokens, carrying every layer of the record (what the export's
+    shards hold, made without a Doc: `_add`)."""
     from spacy.tokens import Doc
 
     from ..nlp.adapter import annotation_to_doc
 
-    starts, ends, words, spaces = _tokens(record)
+    _, _, words, spaces = _tokens(record)
     doc = Doc(vocab, words=words, spaces=spaces.tolist())
     doc.spans[SET_GROUP] = []
     doc.spans[SET_GROUP].attrs.update(_set_attrs(record))
@@ -83,7 +79,7 @@ def _doc_and_words(record: Record, vocab: Vocab) -> tuple[Doc, list[str]]:
             annotation_to_doc(record.annotation, doc, where=f"{record.ext_id}: ")
         except ValueError as exc:
             raise FormatError(str(exc)) from None
-    return doc, words
+    return doc
 
 
 def _add(shard: Shard, record: Record) -> int:

@@ -36,8 +36,8 @@ ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "ENT_ID")
 # zlib's fastest level: a shard of 133 news articles compressed in 18 ms instead of DocBin's 43 ms
 # (its default level, 6), into 0.62 MB instead of 0.57; any level reads back alike.
 ZLIB_LEVEL = 1
-# Token.ent_iob as spaCy stores it: 0 unset (no `doc.ents` given), 1 inside, 2 outside, 3 begin.
-UNSET, INSIDE, OUTSIDE, BEGIN = 0, 1, 2, 3
+# Token.ent_iob as spaCy stores it (0, the array's zeros, is unset: no `doc.ents` given).
+INSIDE, OUTSIDE, BEGIN = 1, 2, 3
 EMPTY_GROUPS = srsly.msgpack_dumps([])  # SpanGroups._EMPTY_BYTES
 SPAN = struct.Struct(">QQQllll")  # SpanGroup.to_bytes: id, kb_id, label, start, end, start_char, end_char
 
