@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Container, Iterable, Mapping
+from operator import attrgetter
 
 from ..errors import Invalid
 from .annotation import Annotation, Change
@@ -44,15 +45,11 @@ def check_change(before: Annotation, change: Change, text: str, schemes: Schemes
     for new in change.after:
         if new.kind.exclusive:
             neighbours = after.layer(new.layer)  # in text order: its neighbours by bisection
-            at = bisect.bisect_left(neighbours, new.start, key=_start)
+            at = bisect.bisect_left(neighbours, new.start, key=attrgetter("start"))
             for neighbour in neighbours[max(0, at - 1) : at + 2]:
                 if neighbour.id != new.id:
                     _check_apart(*sorted((neighbour, new), key=lambda i: (i.start, i.end)))
     return after
-
-
-def _start(item: Item) -> int:
-    return item.main.start
 
 
 def _check_items(items: Iterable[Item], text: str, schemes: Schemes) -> None:

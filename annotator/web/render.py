@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import functools
 from collections.abc import Iterable
+from operator import attrgetter
 
 from markupsafe import Markup, escape
 
@@ -55,14 +56,6 @@ def _paragraphs(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]
     return bounds, tuple(start for start, _ in bounds)
 
 
-def _start(item: Item) -> int:
-    return item.main.start
-
-
-def _end(item: Item) -> int:
-    return item.main.end
-
-
 class Renderer:
     """Renders one article's paragraphs for one annotation."""
 
@@ -87,8 +80,8 @@ class Renderer:
         p_start, p_end = self.bounds[index]
         entities = self.annotation.entities
         # entities never overlap, so their ends are as sorted as their starts
-        lo = bisect.bisect_right(entities, p_start, key=_end)
-        hi = bisect.bisect_left(entities, p_end, key=_start)
+        lo = bisect.bisect_right(entities, p_start, key=attrgetter("end"))
+        hi = bisect.bisect_left(entities, p_end, key=attrgetter("start"))
         found = [(e, "entity", e.main, 0) for e in entities[lo:hi]]
         for item in (*self.annotation.quotes, *self.annotation.events):
             for i, (role, span) in enumerate(item.spans):
