@@ -2,6 +2,7 @@ import json
 
 import spacy
 from spacy.tokens import DocBin
+from spacy.vocab import Vocab
 
 from annotator import db as database
 from annotator import edits, exporting, importing, store
@@ -156,9 +157,10 @@ def test_export_jsonl_gives_back_every_part_of_every_item_as_imported(db, projec
     )
 
 
-def test_export_spacy_loads_no_trained_pipeline_and_no_password_lists(seeded_path, tmp_path):
-    """The export's memory is mostly what it imports: a bare Vocab, never en_core_web_sm; zxcvbn's word
-    lists (13 MB) only when a password is checked."""
+def test_export_spacy_loads_no_spacy_and_no_password_lists(seeded_path, tmp_path):
+    """The export's memory is mostly what it imports: not spaCy (92 MB; the shards are filled without
+    it), never en_core_web_sm; zxcvbn's word lists (13 MB) only when a password is checked. The
+    export is the DocBin spaCy reads back (tests/test_formats_spacy.py)."""
     import subprocess
     import sys
 
@@ -169,4 +171,5 @@ def test_export_spacy_loads_no_trained_pipeline_and_no_password_lists(seeded_pat
         "print(n, sorted(m for m in ('zxcvbn', 'en_core_web_sm', 'spacy') if m in sys.modules))"
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert found.stdout.split(" ", 1) == ["1", "['spacy']\n"]
+    assert found.stdout.split(" ", 1) == ["1", "[]\n"]
+    assert len(list(DocBin().from_disk(tmp_path / "out" / "part-0000.spacy").get_docs(Vocab()))) == 1

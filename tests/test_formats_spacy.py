@@ -327,3 +327,37 @@ def test_spacy_export_refuses_a_quote_off_the_stored_tokens_and_adds_nothing_of_
     with pytest.raises(formats.FormatError, match=message):
         docbin.to_doc(record, Vocab())
     _refused_by_the_export(record, message)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.sampled_from(["", "PERSON", "ORTH", "ADJ", "nsubj", "ENT_ID", "Person", "t1"])))
+def test_string_ids_are_the_ones_spacy_gives(string):
+    """The shards give strings their ids without spaCy (its symbols, else murmurhash's hash64): the ids
+    must be spaCy's, or a reader would find other words and labels than the ones written."""
+    from spacy.strings import get_string_id
+
+    from annotator.formats.docbin_shard import string_id
+
+    assert string_id(string) == get_string_id(string)
+
+
+def test_string_ids_of_every_spacy_symbol():
+    from spacy.symbols import IDS
+
+    from annotator.formats.docbin_shard import string_id
+
+    assert {name: string_id(name) for name in IDS} == IDS
+
+
+def test_symbols_loaded_without_spacy_leave_spacy_importable(tmp_path):
+    """The shard loads spaCy's symbols module alone; spaCy imported after it in the same process
+    still works, with the same symbols, and writes what our shard wrote."""
+    code = (
+        "import sys, zlib; from annotator.formats.docbin_shard import Shard, string_id; "
+        "print(string_id('PERSON'), string_id('Kuwait'), 'spacy' in sys.modules); "
+        "import spacy; from spacy.strings import get_string_id; from spacy.symbols import IDS; "
+        "print(get_string_id('PERSON'), get_string_id('Kuwait'), len(spacy.blank('en')('Kuwait hosts')))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    ours, spacys = found.stdout.splitlines()
+    assert ours.rsplit(" ", 1)[0] == spacys.rsplit(" ", 1)[0] and ours.endswith("False") and spacys.endswith(" 2")

@@ -42,7 +42,7 @@ import numpy as np
 from ..model import SET_KINDS, STATUSES, Annotation, Item, Record
 from .base import Format, FormatError, Reading, tokens_of
 
-# spaCy is imported when a DocBin is read or written, not with the format registry: importing it
+# spaCy is imported when a DocBin is read (writing needs none of it), not with the format registry: importing it
 # took 0.8 s of every command's and every web worker's start (the JSONL export's, the server's).
 if TYPE_CHECKING:
     from spacy.tokens import Doc

@@ -1,4 +1,4 @@
-"""A DocBin filled from the stored tokens and the adapter's layout, without a Doc (imports spaCy: load it lazily).
+"""A DocBin filled from the stored tokens and the adapter's layout, without a Doc and without spaCy.
 
 The spaCy export used to build a Doc of each record (`Doc(vocab, words, spaces)`, `char_span`
 for every span, `doc.ents`) and let `DocBin.add` read it back: a Python object and several
@@ -9,24 +9,34 @@ token offsets), the spaces from the gaps between tokens, and the span groups are
 `SpanGroup.to_bytes` packs them. The Docs the export writes set only the token attributes in
 ATTRS, so the strings a reader needs are the words, the entities' and spans' labels and ids,
 and "" (the unset tag, lemma, morph and dependency). Everything else is `DocBin.add`'s own
-bookkeeping in the same shapes, so `to_disk` and every reader (`spacy train` included) see a
-DocBin: tests/test_formats_spacy.py checks that a shard, decompressed, is byte for byte the
-DocBin spaCy makes of `formats.docbin.to_doc`'s Docs, every layer included, and that the same
-spans are refused with the same messages. `to_bytes` is DocBin's with zlib's fastest level (a
-third of the time for files 8 % larger).
+bookkeeping in the same shapes, so every reader (`spacy train` included) sees a DocBin:
+tests/test_formats_spacy.py checks that a shard, decompressed, is byte for byte the DocBin
+spaCy makes of `formats.docbin.to_doc`'s Docs, every layer included, and that the same spans
+are refused with the same messages. `to_bytes` is DocBin's with zlib's fastest level (a third
+of the time for files 8 % larger).
+
+spaCy itself is not imported: its import was 92 of the export's 117 MB and 0.8 s of its start.
+A string's id is what spaCy's `get_string_id` gives (`string_id`): the symbol's number for one
+of spaCy's symbols (read from `spacy.symbols`, loaded alone), else MurmurHash64A of its UTF-8
+with seed 1, called in murmurhash's C library as spaCy's strings.pyx calls it (a test compares
+the two on any string).
 """
 
 from __future__ import annotations
 
+import ctypes
+import importlib.machinery
+import importlib.util
 import struct
+import sys
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 import numpy
 import srsly
-from spacy.attrs import ENT_ID, ENT_IOB, ENT_TYPE, ORTH
-from spacy.strings import get_string_id
-from spacy.tokens import DocBin
 
 from ..nlp.adapter import Placed
 
@@ -40,22 +50,83 @@ ZLIB_LEVEL = 1
 INSIDE, OUTSIDE, BEGIN = 1, 2, 3
 EMPTY_GROUPS = srsly.msgpack_dumps([])  # SpanGroups._EMPTY_BYTES
 SPAN = struct.Struct(">QQQllll")  # SpanGroup.to_bytes: id, kb_id, label, start, end, start_char, end_char
+DOCBIN_VERSION = "0.1"  # DocBin.version
+# The ids of strings seen in this process, shared by every shard (an export's shards see the same
+# words again); a new shard drops them past this many, so a long export's vocabulary does not pile up.
+KNOWN_MAX = 200_000
 
 
-class Shard(DocBin):
-    """A DocBin of the attributes in ATTRS, filled by `add_placed` from tokens and spans."""
+@cache
+def _symbols() -> dict[str, int]:
+    """spaCy's symbol table (`spacy.symbols.IDS`: attribute names, parts of speech, some labels).
+    The compiled module imports nothing, so it is loaded on its own rather than with spaCy."""
+    loaded = sys.modules.get("spacy.symbols")
+    if loaded is None:
+        package = importlib.util.find_spec("spacy")
+        where = package.submodule_search_locations if package else None
+        found = importlib.machinery.PathFinder.find_spec("spacy.symbols", where) if where else None
+        if found is None or found.loader is None:
+            raise ImportError("spaCy's symbols module is missing: reinstall spaCy (make setup)")
+        loaded = importlib.util.module_from_spec(found)
+        found.loader.exec_module(loaded)
+    return dict(loaded.IDS)
+
+
+@cache
+def _hash64() -> Any:
+    """murmurhash's `hash64(key, length, seed)`, the C function spaCy's strings.pyx cimports, through
+    the capsule Cython exports it in (`__pyx_capi__`)."""
+    from murmurhash import mrmr
+
+    capsule = mrmr.__pyx_capi__["hash64"]
+    pointer = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
+        ("PyCapsule_GetPointer", ctypes.pythonapi)
+    )(capsule, b"uint64_t (void *, int, uint64_t)")
+    return ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint64)(pointer)
+
+
+def string_id(string: str) -> int:
+    """The id spaCy's StringStore gives a string (`spacy.strings.get_string_id`)."""
+    if not string:
+        return 0
+    symbol = _symbols().get(string)
+    if symbol is not None:
+        return symbol
+    chars = string.encode("utf8")
+    return int(_hash64()(chars, len(chars), 1))
+
+
+_known: dict[str, int] = {}
+
+
+class Shard:
+    """A DocBin of the attributes in ATTRS (its fields, as `DocBin(attrs=ATTRS)` has them), filled by
+    `add_placed` from tokens and spans."""
 
     def __init__(self) -> None:
-        super().__init__(attrs=ATTRS, store_user_data=False)
-        self._ids: dict[str, int] = {}  # string -> its id, as the StringStore gives it
-        columns = self.attrs.index
-        self._orth, self._iob, self._type, self._ent_id = (columns(a) for a in (ORTH, ENT_IOB, ENT_TYPE, ENT_ID))
+        symbols = _symbols()
+        orth, *others = (symbols[name] for name in ATTRS)
+        self.version = DOCBIN_VERSION
+        self.attrs = [orth, *sorted(others)]  # DocBin's order: ORTH first, the others by number
+        self.tokens: list[numpy.ndarray] = []
+        self.spaces: list[numpy.ndarray] = []
+        self.cats: list[dict] = []
+        self.span_groups: list[bytes] = []
+        self.flags: list[dict] = []
+        self.strings: set[str] = set()
+        self._orth, self._iob, self._type, self._ent_id = (self.attrs.index(symbols[name]) for name in ATTRS)
+        if len(_known) > KNOWN_MAX:
+            _known.clear()
 
-    def _know(self, strings: Iterable[str]) -> None:
-        """Give every string not seen yet its id, and the shard's string table the string."""
-        new = set(strings).difference(self._ids)
-        self._ids.update((string, get_string_id(string)) for string in new)
-        self.strings.update(new)
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def _know(self, strings: Collection[str]) -> None:
+        """Give every string its id (once a process), and the shard's string table the string."""
+        self.strings.update(strings)
+        new = set(strings).difference(_known)
+        if new:
+            _known.update((string, string_id(string)) for string in new)
 
     def add_placed(
         self,
@@ -72,7 +143,7 @@ class Shard(DocBin):
         as `doc.ents` (None: never set) and the span `groups` in order, as `DocBin.add` would add it.
         Raises ValueError, as `adapter.annotation_to_doc` does, for a span off the tokens."""
         count = len(words)
-        ids = self._ids
+        ids = _known
         self._know(words)
         array = numpy.zeros((count, len(self.attrs)), dtype=numpy.uint64)
         array[:, self._orth] = numpy.fromiter(map(ids.__getitem__, words), dtype=numpy.uint64, count=count)
@@ -85,8 +156,8 @@ class Shard(DocBin):
             packs: list[bytes] = []
             if spans:
                 first, last = _token_ranges(spans, starts, ends, where)
-                self._know(p.label for p in spans)
-                self._know(p.item_id for p in spans)
+                self._know([p.label for p in spans])
+                self._know([p.item_id for p in spans])
                 packs = [
                     SPAN.pack(ids[p.item_id], 0, ids[p.label], s, e, p.start, p.end)
                     for p, s, e in zip(spans, first.tolist(), (last + 1).tolist())
@@ -118,10 +189,13 @@ class Shard(DocBin):
         labels, item_ids = [p.label for p in ents], [p.item_id for p in ents]
         self._know(labels)
         self._know(item_ids)
-        types = numpy.fromiter(map(self._ids.__getitem__, labels), dtype=numpy.uint64, count=len(ents))
-        ids = numpy.fromiter(map(self._ids.__getitem__, item_ids), dtype=numpy.uint64, count=len(ents))
+        types = numpy.fromiter(map(_known.__getitem__, labels), dtype=numpy.uint64, count=len(ents))
+        ids = numpy.fromiter(map(_known.__getitem__, item_ids), dtype=numpy.uint64, count=len(ents))
         array[tokens, self._type] = numpy.repeat(types, lengths)
         array[tokens, self._ent_id] = numpy.repeat(ids, lengths)
+
+    def to_disk(self, path: Path) -> None:
+        path.write_bytes(self.to_bytes())
 
     def to_bytes(self) -> bytes:
         """The DocBin's bytes as `DocBin.to_bytes` makes them (no user data), compressed at ZLIB_LEVEL."""

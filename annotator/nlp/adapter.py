@@ -17,12 +17,15 @@ annotation and the DocBin format read and write it here.
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping
-from typing import Any, NamedTuple
-
-from spacy.tokens import Doc, SpanGroup
-from spacy.tokens import Span as DocSpan
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model import HUMAN, LAYERS, LINK_TARGET, Annotation, Item, Span
+
+# spaCy is imported where a Doc is read or written, not with the layout: the spaCy export fills
+# its DocBin from `doc_layout` without spaCy (formats.docbin_shard).
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+    from spacy.tokens import Span as DocSpan
 
 # The span group each role's spans go to (the link target layer's main role is doc.ents).
 GROUPS = {"content": "quote", "cue": "cue", "source": "source", "trigger": "event"}
@@ -61,6 +64,8 @@ def annotation_from_doc(
 
 
 def _layer_items(doc, layer_name, allowed, by_offsets, dropped, origin) -> Iterable[Item]:
+    from spacy.tokens import SpanGroup
+
     layer = LAYERS[layer_name]
     main = GROUPS[layer.main]
     group = doc.spans[main] if main in doc.spans else SpanGroup(doc, name=main)
