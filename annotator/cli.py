@@ -23,6 +23,7 @@ from . import (
     files,
     formats,
     labels,
+    processes,
     reviewing,
     store,
 )
@@ -210,12 +211,19 @@ def preannotate(paths: Paths, model, n_process) -> None:
     help="Output file; a folder for brat, and for spacy unless it ends in .spacy (shards).",
 )
 @click.option("--submitted-only", is_flag=True, help="Only annotations their annotator submitted.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=min(2, processes.cores()),
+    show_default="2, or 1 on one core",
+    help="Processes writing spacy shards at once, each a run of the sets (other formats: one).",
+)
 @pass_paths
-def export(paths: Paths, fmt, source, out, submitted_only) -> None:
+def export(paths: Paths, fmt, source, out, submitted_only, jobs) -> None:
     """Export annotation sets, streamed record by record."""
     try:
         with paths.database() as db:
-            count = exporting.export(db, fmt, source, out, submitted_only=submitted_only)
+            count = exporting.export(db, fmt, source, out, submitted_only=submitted_only, jobs=jobs)
     except exporting.ExportFailed as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {count} record(s) to {out}.")

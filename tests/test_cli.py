@@ -49,6 +49,12 @@ def test_cli_init_users_import_export(run, tmp_path):
     assert result.exit_code == 0 and "Wrote 1 record(s)" in result.output
     record = json.loads(out.read_text("utf-8"))
     assert record["source"] == "model" and len(record["entities"]) > 40
+    result = run("export", "--format", "spacy", "--from", "predictions", "--out", tmp_path / "shards", "--jobs", "2")
+    assert result.exit_code == 0 and "Wrote 1 record(s)" in result.output
+    assert [p.name for p in (tmp_path / "shards").iterdir()] == ["part-0000.spacy"]
+    result = run("export", "--format", "spacy", "--from", "predictions", "--out", tmp_path / "none", "--jobs", "0")
+    assert result.exit_code == 2 and "Invalid value for '--jobs': 0 is not in the range x>=1" in result.output
+    assert not (tmp_path / "none").exists()
 
 
 def test_cli_bad_import_exits_nonzero_with_file_and_line(run, tmp_path):

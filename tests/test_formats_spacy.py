@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from spacy.tokens import Doc, DocBin
 
 from annotator import db as database
-from annotator import exporting, formats, importing, store
+from annotator import exporting, formats, importing, processes, store
 from annotator.formats import docbin
 
 from .test_export import QUOTED
@@ -42,6 +42,87 @@ def test_spacy_export_to_a_folder_writes_shards(db, project, tmp_path):
     assert _docs(out / "part-0002.spacy")[0].spans["annotation_set"].attrs["id"] == "a4"
     with pytest.raises(formats.FormatError, match="holds .spacy files already"):
         docbin.write(exporting.records(db, "gold"), out)
+
+
+needs_fork = pytest.mark.skipif(
+    processes.forked_pool(1) is None, reason="SKIPPED: writing shards in parallel needs a second core and fork"
+)
+
+
+def _copies(n):
+    return [{**QUOTED, "id": f"a{i}", "text": QUOTED["text"] + f" Copy {i}."} for i in range(n)]
+
+
+def _read_folder(out):
+    """Each doc of every shard in the folder, in the shards' order, as what a reader sees of it."""
+    found = []
+    for shard in sorted(out.glob("*.spacy")):
+        for doc in _docs(shard):
+            groups = {
+                name: [(s.start_char, s.end_char, s.label_, s.id_) for s in group] for name, group in doc.spans.items()
+            }
+            ents = [(e.start_char, e.end_char, e.label_, e.id_) for e in doc.ents]
+            found.append((doc.text, ents, groups, doc.spans["annotation_set"].attrs["id"]))
+    return found
+
+
+@needs_fork
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_spacy_export_in_several_processes_writes_what_one_process_writes(db, project, tmp_path, jobs):
+    _import(db, project, tmp_path, _copies(7))
+    assert exporting.export(db, "spacy", "gold", tmp_path / "one") == 7
+    assert exporting.export(db, "spacy", "gold", tmp_path / "many", jobs=jobs) == 7
+    one, many = _read_folder(tmp_path / "one"), _read_folder(tmp_path / "many")
+    assert many == one and [doc[3] for doc in many] == [f"a{i}" for i in range(7)]
+    # each run ends its own last shard; the names run on without a gap, and nothing is left staged
+    assert sorted(p.name for p in (tmp_path / "many").iterdir()) == [f"part-{n:04d}.spacy" for n in range(jobs)]
+
+
+@needs_fork
+def test_spacy_shards_written_in_parts_are_numbered_in_the_parts_order(db, project, tmp_path):
+    _import(db, project, tmp_path, _copies(5))
+    records = list(exporting.records(db, "gold"))
+    out = tmp_path / "train"
+    assert docbin.write_parts([lambda: records[:3], lambda: records[3:]], out, shard_size=2) == 5
+    assert sorted(p.name for p in out.iterdir()) == [f"part-{n:04d}.spacy" for n in range(3)]
+    assert [[d.spans["annotation_set"].attrs["id"] for d in _docs(p)] for p in sorted(out.iterdir())] == [
+        ["a0", "a1"],
+        ["a2"],
+        ["a3", "a4"],
+    ]
+
+
+@needs_fork
+@pytest.mark.parametrize("bad_part", [0, 1])
+def test_spacy_export_in_parts_refuses_a_bad_record_and_leaves_no_shard(db, project, tmp_path, bad_part):
+    """A record that cannot be written, in this process's run or a forked one: the export's message,
+    and the folder holds no shard (staged or not) afterwards."""
+    _import(db, project, tmp_path, _copies(4))
+    records = list(exporting.records(db, "gold"))
+    bad = records[1 if bad_part == 0 else 3]
+    bad.stored_tokens = np.array([(1, 6)], dtype=np.int64)
+    out = tmp_path / "train"
+    with pytest.raises(formats.FormatError, match=f"^{bad.ext_id}: stored tokens do not rebuild the text"):
+        docbin.write_parts([lambda: records[:2], lambda: records[2:]], out, shard_size=1)
+    assert list(out.iterdir()) == []
+
+
+def test_export_refuses_no_processes(db, project, tmp_path):
+    _import(db, project, tmp_path, _copies(1))
+    with pytest.raises(exporting.ExportFailed, match="jobs must be 1 or more, not 0"):
+        exporting.export(db, "spacy", "gold", tmp_path / "out", jobs=0)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 7, 9])
+def test_sets_split_into_runs_cover_every_set_once_in_order(db, project, tmp_path, parts):
+    _import(db, project, tmp_path, _copies(7))
+    kind = exporting.SOURCES["gold"]
+    every = [found.id for _, found, _ in store.iter_sets(db, kind)]
+    runs = store.split_sets(db, kind, parts)
+    got = [[found.id for _, found, _, _ in store.iter_exported(db, kind, ids=ids)] for ids in runs]
+    assert [i for run in got for i in run] == every
+    assert len(runs) == min(parts, 7) and max(map(len, got)) - min(map(len, got)) <= 1
 
 
 def test_spacy_export_any_name_without_the_suffix_is_a_folder(db, project, tmp_path):

@@ -71,6 +71,9 @@ class Reading:
 Reader = Callable[[Path, Reading], Iterator[tuple[str, Record]]]
 # A writer writes the records to `out` as they come and returns how many.
 Writer = Callable[[Iterable[Record], Path], int]
+# A writer of parts writes several runs of records (each got by calling it, in the process that
+# writes it) to `out` at once, in order, and returns how many: the first run in this process.
+PartsWriter = Callable[[Sequence[Callable[[], Iterable[Record]]], Path], int]
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class Format:
     suffixes: tuple[str, ...] = ()  # file suffixes it reads (lower case, with the dot)
     read: Reader | None = None
     write: Writer | None = None
+    # Formats whose output can be written by several processes at once (spaCy's shards).
+    write_parts: PartsWriter | None = None
     # Is this file mine? Asked when several formats share a suffix (the JSON-lines formats).
     sniff: Callable[[Path], bool] | None = None
     # Asked of a file whose suffix no format claims (CoNLL's eng.train): is its content mine?

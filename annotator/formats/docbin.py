@@ -33,13 +33,17 @@ cannot be written (stored spans always do).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..model import SET_KINDS, STATUSES, Annotation, Item, Record
+from ..processes import forked_pool
 from .base import Format, FormatError, Reading, tokens_of
 
 # spaCy is imported when a DocBin is read (writing needs none of it), not with the format registry: importing it
@@ -145,13 +149,34 @@ def write(
     records: Iterable[Record], out: Path, *, shard_size: int = SHARD_SIZE, shard_tokens: int = SHARD_TOKENS
 ) -> int:
     """Write records to one .spacy file, or to shards in a folder; returns how many."""
-    if out.suffix.lower() == ".spacy" and not out.is_dir():
+    if _one_file(out):
         return _write_one(records, out)
+    with _shard_folder(out):
+        return _write_shards(records, out, shard_size, shard_tokens)
+
+
+def _one_file(out: Path) -> bool:
+    return out.suffix.lower() == ".spacy" and not out.is_dir()
+
+
+@contextlib.contextmanager
+def _shard_folder(out: Path) -> Iterator[None]:
+    """The folder for shards, made; a file, and a folder that holds .spacy files already, refused.
+    An error while the shards are written removes the ones written: the folder holds none again."""
     if out.exists() and not out.is_dir():
         raise FormatError(f"{out}: not a folder; name a folder for shards, or a .spacy file")
     out.mkdir(parents=True, exist_ok=True)
     if any(out.glob("*.spacy")):
         raise FormatError(f"{out}: holds .spacy files already; spacy train would read them too")
+    try:
+        yield
+    except BaseException:
+        for shard in out.glob("*.spacy"):
+            shard.unlink(missing_ok=True)
+        raise
+
+
+def _write_shards(records: Iterable[Record], out: Path, shard_size: int, shard_tokens: int) -> int:
     # Each record becomes a Doc in the shard's DocBin as it comes (arrays and strings): holding the
     # shard's records instead kept a list a token alive, and the garbage collector walked them all.
     count = shard = held = tokens = 0
@@ -169,14 +194,71 @@ def write(
     return count + held
 
 
+# The runs of records the forked processes of `write_parts` write, and the size of their shards:
+# left here before the pool forks (a run is a closure, which cannot cross the pipe).
+_PARTS: Sequence[Callable[[], Iterable[Record]]] = ()
+_SHARDS = (SHARD_SIZE, SHARD_TOKENS)
+STAGING = ".part-"  # a forked run's shards wait in OUT/.part-N (spaCy's corpus reader skips dot-folders)
+
+
+def write_parts(
+    parts: Sequence[Callable[[], Iterable[Record]]],
+    out: Path,
+    *,
+    shard_size: int = SHARD_SIZE,
+    shard_tokens: int = SHARD_TOKENS,
+) -> int:
+    """Write runs of records as `write` writes them one after the other, each run in a process of its own
+    at once: the first here, the others forked, into OUT/.part-N until every run is done; then their
+    shards are numbered on after this run's, in the runs' order. The folder ends as `write` would leave
+    it but that each run's last shard may hold fewer docs. A .spacy file, or no second core or fork,
+    is written here, run after run. On an error no shard is left, staged or not."""
+    global _PARTS, _SHARDS
+    pool = None if _one_file(out) else forked_pool(len(parts) - 1)
+    if pool is None:
+        return write(
+            (record for part in parts for record in part()), out, shard_size=shard_size, shard_tokens=shard_tokens
+        )
+    staged = [out / f"{STAGING}{n}" for n in range(1, len(parts))]
+    _PARTS, _SHARDS = parts, (shard_size, shard_tokens)
+    try:
+        with _shard_folder(out), pool:  # on an error, leaving waits for the forked runs to end
+            for folder in staged:
+                shutil.rmtree(folder, ignore_errors=True)  # left by an export that was killed
+            waiting = [pool.submit(_write_part, n, folder) for n, folder in enumerate(staged, start=1)]
+            count = _write_shards(parts[0](), out, shard_size, shard_tokens)
+            count += sum(_finished(future) for future in waiting)
+            number = len(list(out.glob("part-*.spacy")))
+            for folder in staged:
+                for shard in sorted(folder.glob("part-*.spacy")):
+                    shard.rename(out / f"part-{number:04d}.spacy")
+                    number += 1
+        return count
+    finally:
+        _PARTS, _SHARDS = (), (SHARD_SIZE, SHARD_TOKENS)
+        for folder in staged:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_part(number: int, folder: Path) -> int:
+    """In a forked process: one run of `write_parts`, into its staging folder."""
+    folder.mkdir()
+    return _write_shards(_PARTS[number](), folder, *_SHARDS)
+
+
+def _finished(future: Future) -> int:
+    try:
+        return int(future.result())
+    except BrokenProcessPool:
+        raise FormatError("a process writing the shards stopped before it finished; its shards were removed") from None
+
+
 class _ShardWriter:
     """Compresses and writes each full shard in a thread while the next one fills: zlib and the
     file's write let go of Python's lock, so they run on the second core (a tenth of the export's
     time on one core before). One shard at a time waits there: memory holds at most two."""
 
     def __init__(self) -> None:
-        from concurrent.futures import Future, ThreadPoolExecutor
-
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="spacy-shards")
         self._pending: Future | None = None
 
@@ -340,6 +422,7 @@ FORMAT = Format(
     suffixes=(".spacy",),
     read=read,
     write=write,
+    write_parts=write_parts,
     download_suffix=".spacy",
     training=True,
 )

@@ -150,13 +150,15 @@ def doc_layout(annotation: Annotation) -> tuple[list[Placed], list[tuple[str, li
     """Where every item of `annotation` goes in a Doc (the layout above): the spans of `doc.ents`,
     and each span group in order as (name, spans, attrs). `annotation_to_doc` writes it into a Doc,
     the spaCy export (`formats.docbin_shard`) straight into a DocBin's arrays."""
-    ents = [Placed(e.main.start, e.main.end, e.label, e.id, f"entity {e.id}") for e in annotation.entities]
-    offsets = {e.id: [e.main.start, e.main.end] for e in annotation.entities}  # encode_link of each entity
+    ents = [Placed(m.start, m.end, e.label, e.id, f"entity {e.id}") for e in annotation.entities for m in [e.main]]
+    offsets: dict[str, list[int]] = {}  # encode_link of each entity, made when an item of a linking layer needs it
     groups: list[tuple[str, list[Placed], dict]] = []
     for layer in LAYERS.values():
         if layer.name == LINK_TARGET:
             continue
         found = annotation.layer(layer.name)
+        if found and layer.links and not offsets:
+            offsets = {e.id: [e.main.start, e.main.end] for e in annotation.entities}
         attrs: dict[str, dict] = {
             role: {item.id: offsets.get(item.link(role) or "") for item in found} for role in layer.links
         }

@@ -9,8 +9,6 @@ so a small import never starts a process; without `fork` (or a second core) ever
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,6 +18,7 @@ from typing import TypeVar
 import numpy as np
 
 from ..errors import AnnotatorError
+from ..processes import forked_pool
 from .pipeline import Pipeline, Tokens, tokenize
 
 T = TypeVar("T")
@@ -40,9 +39,7 @@ def _tokenize_batch(texts: list[str], given: list[Tokens | None]) -> list[np.nda
 
 def _second_process() -> ProcessPoolExecutor | None:
     """One forked worker, if the machine has a second core and can fork."""
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    return forked_pool(1)
 
 
 def tokenized(

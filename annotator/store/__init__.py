@@ -20,7 +20,7 @@ from .articles import (
     iter_article_ids,
     locate_article,
 )
-from .export import iter_exported, iter_sets, iter_submitted, stats
+from .export import EVERY_SET, SetIds, iter_exported, iter_sets, iter_submitted, split_sets, stats
 from .history import (
     Saved,
     StatusEntry,
@@ -38,6 +38,7 @@ from .models import (
     ModelVersion,
     add_model_version,
     count_unopened,
+    database_file,
     database_folder,
     get_model_version,
     is_opened,
@@ -139,6 +140,10 @@ __all__ = [
     "is_opened",
     "iter_article_ids",
     "iter_exported",
+    "split_sets",
+    "SetIds",
+    "EVERY_SET",
+    "database_file",
     "iter_sets",
     "iter_submitted",
     "iter_unopened_ids",

@@ -25,18 +25,19 @@ def _articles(db: Database, ids: list[int], tokens: bool = True) -> dict[int, sq
 
 
 def _set_batches(
-    db: Database, kind: str, submitted_only: bool, batch: int, tokens: bool
+    db: Database, kind: str, submitted_only: bool, batch: int, tokens: bool, ids: SetIds
 ) -> Iterator[tuple[sqlite3.Row, AnnotationSet, Annotation]]:
     """Every set of one kind with its article's row and its annotation, read in keyset batches."""
-    last = 0
+    last, upto = ids
     status = "AND s.status = 'submitted'" if submitted_only else ""
+    until, bound = ("", []) if upto is None else ("AND s.id <= ?", [upto])
     while True:
         sets = [
             set_of(r)
             for r in rows(
                 db,
-                f"SELECT {SET_COLUMNS} WHERE s.kind = ? AND s.id > ? {status} ORDER BY s.id LIMIT ?",
-                [kind, last, batch],
+                f"SELECT {SET_COLUMNS} WHERE s.kind = ? AND s.id > ? {until} {status} ORDER BY s.id LIMIT ?",
+                [kind, last, *bound, batch],
             )
         ]
         if not sets:
@@ -48,6 +49,25 @@ def _set_batches(
         last = sets[-1].id
 
 
+# The sets after the first id up to the second (None: to the last), as `split_sets` gives them.
+SetIds = tuple[int, int | None]
+EVERY_SET: SetIds = (0, None)
+
+
+def split_sets(db: Database, kind: str, parts: int, *, submitted_only: bool = False) -> list[SetIds]:
+    """The sets of one kind in at most `parts` runs of consecutive ids, about as many sets in each."""
+    status = "AND status = 'submitted'" if submitted_only else ""
+    where = f"FROM annotation_sets WHERE kind = ? {status}"
+    count = int(value(db, f"SELECT count(*) {where}", [kind]))
+    ends = [
+        int(value(db, f"SELECT id {where} ORDER BY id LIMIT 1 OFFSET ?", [kind, count * n // parts - 1]))
+        for n in range(1, parts)
+        if count * n // parts > 0
+    ]
+    starts = [0, *sorted(set(ends))]
+    return list(zip(starts, [*starts[1:], None]))
+
+
 def iter_sets(
     db: Database, kind: str, *, submitted_only: bool = False, batch: int = 200, tokens: bool = True
 ) -> Iterator[tuple[Article, AnnotationSet, Annotation]]:
@@ -55,17 +75,23 @@ def iter_sets(
 
     Without `tokens` the articles' tokens are neither read nor decoded (their tokens are empty).
     """
-    for article, found, annotation in _set_batches(db, kind, submitted_only, batch, tokens):
+    for article, found, annotation in _set_batches(db, kind, submitted_only, batch, tokens, EVERY_SET):
         yield article_of(article, with_tokens=tokens), found, annotation
 
 
 def iter_exported(
-    db: Database, kind: str, *, submitted_only: bool = False, batch: int = 50, tokens: bool = True
+    db: Database,
+    kind: str,
+    *,
+    submitted_only: bool = False,
+    batch: int = 50,
+    tokens: bool = True,
+    ids: SetIds = EVERY_SET,
 ) -> Iterator[tuple[Article, AnnotationSet, Annotation, np.ndarray | None]]:
-    """As iter_sets, for exports: the article's tokens apart, as the decoded (n, 2) array (None without
-    `tokens`), since a pair of Python ints a token cost the spaCy export more than spaCy's Doc did.
-    Batches of 50 sets: the exports' peak memory follows the batch (200 held 11 MB more)."""
-    for article, found, annotation in _set_batches(db, kind, submitted_only, batch, tokens):
+    """As iter_sets, for exports (of the sets in `ids` only): the article's tokens apart, as the decoded
+    (n, 2) array (None without `tokens`), since a pair of Python ints a token cost the spaCy export more
+    than spaCy's Doc did. Batches of 50 sets: the exports' peak memory follows the batch (200 held 11 MB more)."""
+    for article, found, annotation in _set_batches(db, kind, submitted_only, batch, tokens, ids):
         yield (
             article_of(article, with_tokens=False),
             found,

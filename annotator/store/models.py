@@ -136,10 +136,16 @@ def set_evaluation(db: Database, name: str, report: Mapping[str, Any]) -> None:
 
 def database_folder(db: Database) -> Path:
     """The folder of the database file (the working folder for an in-memory database)."""
+    found = database_file(db)
+    return Path.cwd() if found is None else found.parent
+
+
+def database_file(db: Database) -> Path | None:
+    """The database's file (None for an in-memory database), for another process to open."""
     for found in db.execute("PRAGMA database_list"):
         if found[1] == "main" and found[2]:
-            return Path(found[2]).resolve().parent
-    return Path.cwd()
+            return Path(found[2]).resolve()
+    return None
 
 
 def prediction_model(db: Database, article_id: int) -> str | None:
