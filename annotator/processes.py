@@ -18,8 +18,13 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    """Whether forked workers help here: a second core, and a platform that forks."""
+    return cores() >= 2 and "fork" in multiprocessing.get_all_start_methods()
+
+
 def forked_pool(workers: int) -> ProcessPoolExecutor | None:
     """A pool of `workers` forked processes; None with one core, no `fork`, or no workers wanted."""
-    if workers < 1 or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 1 or not can_fork():
         return None
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))

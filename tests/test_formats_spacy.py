@@ -45,7 +45,7 @@ def test_spacy_export_to_a_folder_writes_shards(db, project, tmp_path):
 
 
 needs_fork = pytest.mark.skipif(
-    processes.forked_pool(1) is None, reason="SKIPPED: writing shards in parallel needs a second core and fork"
+    not processes.can_fork(), reason="SKIPPED: writing shards in parallel needs a second core and fork"
 )
 
 

@@ -53,7 +53,7 @@ SPAN = struct.Struct(">QQQllll")  # SpanGroup.to_bytes: id, kb_id, label, start,
 DOCBIN_VERSION = "0.1"  # DocBin.version
 # The ids of strings seen in this process, shared by every shard (an export's shards see the same
 # words again); a new shard drops them past this many, so a long export's vocabulary does not pile up.
-KNOWN_MAX = 200_000
+KNOWN_MAX = 50_000
 
 
 @cache
