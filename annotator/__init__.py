@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from . import config as project_config
 from . import db as database
+
+# Flask is imported by the web app, not by every command: 8 MB of each export process and
+# import at the start (the spaCy export's forked processes each carried it).
+if TYPE_CHECKING:
+    from flask import Flask
 
 __version__ = "0.1.0"
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +34,8 @@ def default_config_path(db_path: Path) -> Path:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The web app over one database and one project file."""
+    from flask import Flask
+
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     settings = dict(test_config or {})
     db_path = Path(settings.pop("DATABASE", default_db_path()))

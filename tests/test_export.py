@@ -159,7 +159,8 @@ def test_export_jsonl_gives_back_every_part_of_every_item_as_imported(db, projec
 
 def test_export_spacy_loads_no_spacy_and_no_password_lists(seeded_path, tmp_path):
     """The export's memory is mostly what it imports: not spaCy (92 MB; the shards are filled without
-    it), never en_core_web_sm; zxcvbn's word lists (13 MB) only when a password is checked. The
+    it), never en_core_web_sm; zxcvbn's word lists (13 MB) only when a password is checked, Flask and
+    werkzeug (13 MB) only for the web app or a password. The
     export is the DocBin spaCy reads back (tests/test_formats_spacy.py)."""
     import subprocess
     import sys
@@ -168,7 +169,7 @@ def test_export_spacy_loads_no_spacy_and_no_password_lists(seeded_path, tmp_path
         "import sys; from pathlib import Path; from annotator import cli, db, exporting; "
         f"n = exporting.export(db.connect(Path({str(seeded_path)!r})), 'spacy', 'predictions', "
         f"Path({str(tmp_path / 'out')!r})); "
-        "print(n, sorted(m for m in ('zxcvbn', 'en_core_web_sm', 'spacy') if m in sys.modules))"
+        "print(n, sorted(m for m in ('zxcvbn', 'en_core_web_sm', 'spacy', 'flask', 'werkzeug') if m in sys.modules))"
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.split(" ", 1) == ["1", "[]\n"]

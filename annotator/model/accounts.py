@@ -13,8 +13,6 @@ import functools
 import secrets
 import unicodedata
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
 from ..errors import Invalid
 
 MAX_NAME = 64
@@ -80,18 +78,28 @@ def check_password(password: str, name: str = "") -> str:
     return normal
 
 
+# werkzeug is imported where a password is hashed or checked: its package import (its test
+# client, server and HTTP wrappers) is 13 MB of every command, the export's processes included.
+
+
 def password_hash(password: str, name: str = "") -> str:
     """The hash to store for a new password, once it passes `check_password`."""
+    from werkzeug.security import generate_password_hash
+
     return generate_password_hash(check_password(password, name), method=HASH_METHOD)
 
 
 @functools.cache
 def _dummy_hash() -> str:
+    from werkzeug.security import generate_password_hash
+
     return generate_password_hash(secrets.token_urlsafe(16), method=HASH_METHOD)
 
 
 def verify(stored_hash: str | None, password: str) -> bool:
     """Whether the password matches; with no hash (no such user), as slow as with one, and False."""
+    from werkzeug.security import check_password_hash
+
     if stored_hash is None:
         # the same work as a real check, so that a wrong name answers no faster than a wrong password
         check_password_hash(_dummy_hash(), _normal(password))
