@@ -78,6 +78,22 @@ def test_spacy_export_in_several_processes_writes_what_one_process_writes(db, pr
     assert sorted(p.name for p in (tmp_path / "many").iterdir()) == [f"part-{n:04d}.spacy" for n in range(jobs)]
 
 
+@pytest.mark.parametrize("where", ["one.spacy", "no-fork"])
+def test_spacy_export_in_parts_without_a_second_process_writes_the_runs_in_turn(
+    db, project, tmp_path, monkeypatch, where
+):
+    """A single .spacy file, or a machine with one core (or no fork): the runs are written here, one
+    after the other, into what one process writes."""
+    _import(db, project, tmp_path, _copies(5))
+    if where == "no-fork":
+        monkeypatch.setattr(docbin, "forked_pool", lambda workers: None)
+    out = tmp_path / where
+    assert exporting.export(db, "spacy", "gold", out, jobs=3) == 5
+    shards = [out] if where.endswith(".spacy") else sorted(out.iterdir())
+    assert [p.name for p in shards] == (["one.spacy"] if where.endswith(".spacy") else ["part-0000.spacy"])
+    assert [d.spans["annotation_set"].attrs["id"] for d in _docs(shards[0])] == [f"a{i}" for i in range(5)]
+
+
 @needs_fork
 def test_spacy_shards_written_in_parts_are_numbered_in_the_parts_order(db, project, tmp_path):
     _import(db, project, tmp_path, _copies(5))
