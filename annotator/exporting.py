@@ -70,9 +70,9 @@ def export(db: Database, fmt: str, source: str, out: Path, *, submitted_only: bo
     chosen = partial(
         records, source=source, submitted_only=submitted_only, training=found.training, tokens=found.tokens
     )
-    path = store.database_file(db)
     try:
-        if jobs > 1 and found.write_parts is not None and path is not None:
+        # the database's file is asked for only when other processes are to open it
+        if jobs > 1 and found.write_parts is not None and (path := store.database_file(db)) is not None:
             runs = store.split_sets(db, SOURCES[source], jobs, submitted_only=submitted_only)
             parts: list[Callable[[], Iterable[Record]]] = [partial(chosen, db, ids=runs[0])]
             parts.extend(partial(_records_from, path, chosen, ids) for ids in runs[1:])
