@@ -118,15 +118,11 @@ class Shard:
         if len(_known) > KNOWN_MAX:
             _known.clear()
 
-    def __len__(self) -> int:
-        return len(self.tokens)
-
     def _know(self, strings: Collection[str]) -> None:
         """Give every string its id (once a process), and the shard's string table the string."""
-        self.strings.update(strings)
-        new = set(strings).difference(_known)
-        if new:
-            _known.update((string, string_id(string)) for string in new)
+        given = set(strings)
+        self.strings |= given
+        _known.update((string, string_id(string)) for string in given.difference(_known))
 
     def add_placed(
         self,

@@ -178,13 +178,13 @@ class Item:
         """An item from parts as the store keeps them (each role's spans in order, attrs sorted): `make`'s
         result without its dictionaries and sorting, since exports read hundreds of thousands of items."""
         kind = layer_of(layer)
-        # An item of one span (every entity) needs no set of roles and no sort.
-        if len(parts) == 1 and parts[0][0] in kind.rank:
-            pass
-        elif not (roles := {role for role, _ in parts}) <= kind.rank.keys():
-            raise Invalid(f"a {layer} has no {', '.join(sorted(roles - set(kind.roles)))}")
-        elif len(kind.roles) > 1:
-            parts = sorted(parts, key=lambda part: kind.rank[part[0]])  # stable: a role's spans keep their order
+        # An item of one span of a known role (every entity) needs no set of roles and no sort.
+        if len(parts) != 1 or parts[0][0] not in kind.rank:
+            roles = {role for role, _ in parts}
+            if not roles <= kind.rank.keys():
+                raise Invalid(f"a {layer} has no {', '.join(sorted(roles - set(kind.roles)))}")
+            if len(kind.roles) > 1:
+                parts = sorted(parts, key=lambda part: kind.rank[part[0]])  # stable: a role's spans keep their order
         linked = tuple((role, links[role]) for role in kind.links if role in links) if links else ()
         return cls(item_id, layer, label, tuple(parts), linked, attrs, origin)
 
