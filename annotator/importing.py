@@ -30,11 +30,12 @@ from .db import write
 from .errors import AnnotatorError, Invalid
 from .formats.base import Notes, Reading
 from .labels import LabelPolicy, LabelRefused
-from .model import SET_KINDS, Annotation, Article, Record, Tokens, as_suggestions, check
+from .model import MODEL, SET_KINDS, Annotation, Article, Record, Tokens, check
 from .model.normal import remap
 from .model.text import Offsets
 from .nlp import ahead
 from .nlp import pipeline as nlp_pipeline
+from .store import ItemRows
 
 BATCH = 64
 PARALLEL = True  # tokenizing may run ahead in a second process (tests turn it off to compare)
@@ -83,12 +84,14 @@ class Options:
 
 @dataclass
 class _Prepared:
-    """One record, read, checked and analysed, waiting to be written."""
+    """One record, read, checked and analysed, waiting to be written: its set's items (and the
+    predictions made for it) as the rows they are stored as, the record keeping its other fields."""
 
     where: str
-    record: Record
+    record: Record  # without its annotation: `items` holds it
     tokens: Offsets  # an (n, 2) array, straight from spaCy's arrays to the stored encoding
-    predicted: Annotation | None
+    items: ItemRows | None
+    predicted: ItemRows | None
     snapped: int = 0
 
 
@@ -255,17 +258,19 @@ def _checked(
     if batch.failure:
         raise batch.failure
     for (where, record), (tokens, predicted) in zip(batch.records, analysed):
-        snapped = 0
+        snapped, items, predicted_rows = 0, None, None
+        words = Tokens(tokens, record.text)
         try:
             if record.annotation is not None:
-                record.annotation, snapped = snap_all(record.annotation, Tokens(tokens, record.text))
-                check(record.annotation, record.text, policy.allowed())
+                annotation, snapped = snap_all(record.annotation, words)
+                check(annotation, record.text, policy.allowed())
+                items = ItemRows.of(annotation.items(), origin=MODEL if record.source == "model" else None)
             if predicted is not None:
-                predicted, _ = snap_all(predicted, Tokens(tokens, record.text))
+                predicted_rows = ItemRows.of(snap_all(predicted, words)[0].items())
         except AnnotatorError as exc:
             raise ImportFailed(f"{where}: {exc}") from None
-        record.tokens = None
-        yield _Prepared(where, record, tokens, predicted, snapped)
+        record.tokens, record.annotation = None, None
+        yield _Prepared(where, record, tokens, items, predicted_rows, snapped)
 
 
 def _labelled(record: Record, where: str, policy: LabelPolicy, options: Options, notes: Notes) -> Record:
@@ -287,7 +292,9 @@ def _labelled(record: Record, where: str, policy: LabelPolicy, options: Options,
 
 def _store(db: Database, prepared: _Prepared, policy: LabelPolicy, options, report, made_by: str) -> None:
     """Phase two, inside the write transaction: the article (found or added) and the record's sets."""
-    record, tokens, predicted = prepared.record, prepared.tokens, prepared.predicted
+    record, tokens = prepared.record, prepared.tokens
+    items: Annotation | ItemRows | None = prepared.items
+    predicted: Annotation | ItemRows | None = prepared.predicted
     # Spans were snapped to the record's tokens when prepared; only an article stored before
     # (its own tokens, perhaps its own spelling) makes them move again, under the lock.
     try:
@@ -301,19 +308,19 @@ def _store(db: Database, prepared: _Prepared, policy: LabelPolicy, options, repo
             article_id = found.id
             report.articles_existing += 1
             if found.text != record.text:  # the same article, spelled otherwise: spans move onto the stored text
-                if record.annotation is not None:
-                    record.annotation = remap(record.annotation, record.text, found.text)
+                if items is not None:
+                    items = remap(_annotation(items), record.text, found.text)
                 if predicted is not None:
-                    predicted = remap(predicted, record.text, found.text)
+                    predicted = remap(_annotation(predicted), record.text, found.text)
             tokens = found.tokens
         stored = None if found is None else Tokens(tokens, found.text)
-        if record.annotation is not None:
-            _store_set(db, article_id, record, stored, policy, options)
+        if items is not None:
+            _store_set(db, article_id, record, items, stored, policy, options)
             report.sets += 1
             report.snapped += prepared.snapped
         if predicted is not None and _may_predict(db, article_id):
             if stored is not None:
-                predicted, _ = snap_all(predicted, stored)
+                predicted, _ = snap_all(_annotation(predicted), stored)
             store.put_set(db, article_id, "model", None, predicted, action="preannotate", model=made_by)
             report.predicted += 1
     except AnnotatorError as exc:
@@ -326,20 +333,26 @@ def _may_predict(db: Database, article_id: int) -> bool:
     return store.find_set(db, article_id, "model") is None or not store.is_opened(db, article_id)
 
 
-def _store_set(db, article_id: int, record: Record, tokens: Tokens | None, policy: LabelPolicy, options) -> None:
-    assert record.annotation is not None and record.source is not None  # a record with a set
-    annotation = record.annotation
+def _annotation(items: Annotation | ItemRows) -> Annotation:
+    return items.annotation() if isinstance(items, ItemRows) else items
+
+
+def _store_set(
+    db, article_id: int, record: Record, items: Annotation | ItemRows, tokens: Tokens | None, policy, options
+) -> None:
+    """The record's set, its items as prepared (model sets' as suggestions already), on a new article as
+    they are, on one stored before snapped to its tokens and checked against its text."""
+    assert record.source is not None  # a record with a set
     if tokens is not None:  # an article stored before: its tokens, its text
-        annotation = snap_all(annotation, tokens)[0]
+        annotation = snap_all(_annotation(items), tokens)[0]
         check(annotation, store.get_article_text(db, article_id), policy.allowed())
+        items = annotation
     user_id = None
     if record.source == "annotator":
         name = record.annotator or options.annotator
         assert name  # checked when prepared
         user_id = store.user_for_import(db, name).id
-    if record.source == "model":
-        annotation = as_suggestions(annotation)
-    store.put_set(db, article_id, record.source, user_id, annotation, status=record.status or "draft")
+    store.put_set(db, article_id, record.source, user_id, items, status=record.status or "draft")
 
 
 def snap_all(annotation: Annotation, tokens: Tokens) -> tuple[Annotation, int]:

@@ -67,6 +67,9 @@ class LabelPolicy:
 
         `lines` says where each item came from, when the reader knows (the refusal names that line).
         """
+        # What most files need: every label kept as it is, asked once a label rather than once an item.
+        if all(self.target(label) == label and self.known(layer, label) for layer, label in _labels(annotation)):
+            return annotation
         kept, dropped, changed = [], set(), False
         for item in annotation.items():
             label = self.target(item.label)
@@ -92,6 +95,11 @@ class LabelPolicy:
         if not changed:
             return annotation  # what most files need: no item changed, so no copy and no sort again
         return Annotation.of(kept)
+
+
+def _labels(annotation: Annotation) -> set[tuple[str, str]]:
+    """Each (layer, label) the annotation's items have."""
+    return {(item.layer, item.label) for item in annotation.items()}
 
 
 class _Either:

@@ -116,7 +116,7 @@ def from_json(data: Any) -> Record:
         raise ValueError('"annotator" must be a string')
     record.source, record.annotator, record.status = source, annotator, status
     record.annotation = Annotation.of(
-        [_entity(e, text) for e in _list(data, "entities")]
+        _entities(_list(data, "entities"), text)
         + [_quote(q, text) for q in _list(data, "quotes")]
         + [_event(v, text) for v in _list(data, "events")]
     )
@@ -177,6 +177,36 @@ def _origin(obj: dict, what: str) -> str:
         return origin_of(value)
     except Invalid as exc:
         raise ValueError(f"{what}: {exc}") from None
+
+
+# An item's "origin" as written (absent, the older "human" or one of ORIGINS), and what it reads as.
+_ORIGINS: dict[str | None, str] = {None: origin_of(None), "human": origin_of("human"), **{o: o for o in ORIGINS}}
+
+
+def _entities(values: list, text: str) -> list[Item]:
+    """The entities of a record: those of the usual shape checked in one expression (a file holds
+    hundreds of thousands), any other read by _entity, which says what is wrong with it."""
+    length, items = len(text), []
+    for obj in values:
+        if type(obj) is dict:
+            item_id, start, end, label = obj.get("id"), obj.get("start"), obj.get("end"), obj.get("label")
+            given, origin = obj.get("text"), obj.get("origin")
+            if (
+                type(item_id) is str
+                and item_id
+                and type(start) is int
+                and type(end) is int
+                and 0 <= start < end <= length
+                and type(label) is str
+                and label
+                and (given is None or given == text[start:end])
+                and (origin is None or type(origin) is str)
+                and origin in _ORIGINS
+            ):
+                items.append(Item.entity(item_id, start, end, label, _ORIGINS[origin]))
+                continue
+        items.append(_entity(obj, text))
+    return items
 
 
 def _entity(obj: Any, text: str) -> Item:

@@ -67,17 +67,12 @@ def _check_items(items: Iterable[Item], text: str, schemes: Schemes) -> None:
 
 def _check_parts(item: Item, length: int) -> None:
     kind = item.kind
-    roles = [role for role, _ in item.spans]  # counted from one list: an import checks every item it reads
-    for role in kind.roles:
-        count = roles.count(role)
-        if count == 0 and role not in kind.optional:
-            article = "at least one" if role in kind.repeated else "a"
-            raise Invalid(f"a {item.layer} needs {article} {role} span")
-        if count > 1 and role not in kind.repeated:
-            raise Invalid(f"{item.layer} {item.id} has {count} {role} spans; it takes one")
-    for role, span in item.spans:
-        if role not in kind.roles:
-            raise Invalid(f"{item.layer} {item.id}: a {item.layer} has no {role} span")
+    spans = item.spans
+    # One span of the main role, where every other role is optional (every entity and most events),
+    # needs no count of its roles: an import checks every item it reads.
+    if not (len(spans) == 1 and spans[0][0] == kind.main and kind.only_main_needed):
+        _check_roles(item)
+    for role, span in spans:
         if not 0 <= span.start < span.end <= length:
             raise Invalid(
                 f"{item.layer} {item.id}: {role} offsets {span.start}-{span.end} are outside the text "
@@ -85,6 +80,22 @@ def _check_parts(item: Item, length: int) -> None:
             )
     if item.attrs and not kind.has_attrs:
         raise Invalid(f"{item.layer} {item.id}: a {item.layer} has no attributes")
+
+
+def _check_roles(item: Item) -> None:
+    """Each role as often as the layer allows, and no role it lacks."""
+    kind = item.kind
+    roles = [role for role, _ in item.spans]
+    for role in kind.roles:
+        count = roles.count(role)
+        if count == 0 and role not in kind.optional:
+            article = "at least one" if role in kind.repeated else "a"
+            raise Invalid(f"a {item.layer} needs {article} {role} span")
+        if count > 1 and role not in kind.repeated:
+            raise Invalid(f"{item.layer} {item.id} has {count} {role} spans; it takes one")
+    for role in roles:
+        if role not in kind.roles:
+            raise Invalid(f"{item.layer} {item.id}: a {item.layer} has no {role} span")
 
 
 def _check_links(items: Iterable[Item], targets: set[str]) -> None:

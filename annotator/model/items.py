@@ -75,6 +75,11 @@ class Layer:
         return self.roles[0]
 
     @functools.cached_property
+    def only_main_needed(self) -> bool:
+        """Whether an item needs no span but its main one."""
+        return set(self.roles[1:]) <= self.optional
+
+    @functools.cached_property
     def rank(self) -> dict[str, int]:
         """Each role's place in `roles`."""
         return {role: n for n, role in enumerate(self.roles)}

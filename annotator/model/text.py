@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -90,9 +91,21 @@ class Tokens:
         is_word = (words_before[ends] > words_before[starts]) | (ends <= starts)
         self.length = len(text)
         self._starts, self._ends = starts[is_word], ends[is_word]
-        self.starts: list[int] = self._starts.tolist()
-        self.ends: list[int] = self._ends.tolist()
-        self.breaks: list[int] = np.flatnonzero(points == 10).tolist()
+        self._points = points
+
+    # As lists only when asked: bisect on them is what a person's edit wants, and an import, which
+    # asks keeps() of a whole file's spans at once, never makes them.
+    @functools.cached_property
+    def starts(self) -> list[int]:
+        return self._starts.tolist()
+
+    @functools.cached_property
+    def ends(self) -> list[int]:
+        return self._ends.tolist()
+
+    @functools.cached_property
+    def breaks(self) -> list[int]:
+        return np.flatnonzero(self._points == 10).tolist()
 
     def within_paragraph(self, span: Span) -> Span:
         """The span, if no paragraph break falls inside it: what a person marks stays in one paragraph."""

@@ -33,7 +33,7 @@ from .history import (
     status_history,
     undo,
 )
-from .items import load_annotation, load_annotations
+from .items import ItemRows, load_annotation, load_annotations
 from .models import (
     ModelVersion,
     add_model_version,
@@ -152,6 +152,7 @@ __all__ = [
     "list_model_versions",
     "list_users",
     "locate_article",
+    "ItemRows",
     "load_annotation",
     "load_annotations",
     "login_failures",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
@@ -47,34 +48,88 @@ def load_annotations(db: Database, set_ids: list[int]) -> dict[int, Annotation]:
         while found is not None and found[1] == key and found[0] == set_id:
             parts.append((found[6], Span(found[7], found[8])))
             found = next(joined, None)
-        # most items have no attributes: no JSON parse for them
-        attrs = () if attrs_json == "{}" else tuple(sorted((str(k), str(v)) for k, v in json.loads(attrs_json).items()))
+        attrs = _attrs(attrs_json)
         items[set_id].append(Item.stored(layer, key, label, parts, links.get((set_id, key), {}), attrs, origin))
         first = found
     return {set_id: Annotation.of(found) for set_id, found in items.items()}
 
 
+@dataclass(frozen=True)
+class ItemRows:
+    """A set's items as the rows of `items`, `spans` and `links`, without the set's id.
+
+    What an import spools between reading and writing: plain tuples pickle and load in C, where an
+    Item cost a Python call each way (a third of an import's second phase), and they go straight into
+    `insert_rows`. `annotation()` gives the items back for the rarer paths that edit them.
+    """
+
+    items: list[tuple[str, str, str, str, str]]  # key, layer, label, origin, attrs (JSON)
+    spans: list[tuple[str, str, int, int, int]]  # item, role, ord, start, end; an item's in role order
+    links: list[tuple[str, str, str]]  # item, role, target
+
+    @classmethod
+    def of(cls, items: Iterable[Item], origin: str | None = None) -> ItemRows:
+        """The rows of these items; with `origin`, every item's origin is that one (a model's set
+        holds suggestions: as_suggestions, without a copy of each item)."""
+        item_rows: list[tuple[str, str, str, str, str]] = []
+        span_rows: list[tuple[str, str, int, int, int]] = []
+        link_rows: list[tuple[str, str, str]] = []
+        for item in items:
+            key = item.id
+            attrs = json.dumps(dict(item.attrs)) if item.attrs else "{}"
+            item_rows.append((key, item.layer, item.label, origin or item.origin, attrs))
+            # An item's spans come in role order, so a span's number within its role counts from the
+            # role's first (a dict of counts an item cost an import more than the rows it numbered).
+            role_before, number = None, 0
+            for role, span in item.spans:
+                number = number + 1 if role == role_before else 0
+                span_rows.append((key, role, number, span.start, span.end))
+                role_before = role
+            if item.links:
+                link_rows.extend((key, role, target) for role, target in item.links)
+        return cls(item_rows, span_rows, link_rows)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def annotation(self) -> Annotation:
+        """The items these rows hold."""
+        parts: dict[str, list[tuple[str, Span]]] = defaultdict(list)
+        for key, role, _, start, end in self.spans:
+            parts[key].append((role, Span(start, end)))
+        links: dict[str, dict[str, str]] = defaultdict(dict)
+        for key, role, target in self.links:
+            links[key][role] = target
+        return Annotation.of(
+            Item.stored(layer, key, label, parts.get(key, []), links.get(key, {}), _attrs(attrs), origin)
+            for key, layer, label, origin, attrs in self.items
+        )
+
+
+def _attrs(stored: str) -> tuple[tuple[str, str], ...]:
+    """An item's attributes from their JSON (most items have none: no parse for them)."""
+    return () if stored == "{}" else tuple(sorted((str(k), str(v)) for k, v in json.loads(stored).items()))
+
+
 def insert_items(db: Database, set_id: int, items: Iterable[Item]) -> None:
-    item_rows: list[tuple] = []
-    span_rows: list[tuple] = []
-    link_rows: list[tuple] = []
-    for item in items:
-        attrs = json.dumps(dict(item.attrs)) if item.attrs else "{}"
-        item_rows.append((set_id, item.id, item.layer, item.label, item.origin, attrs))
-        # An item's spans come in role order, so a span's number within its role counts from the
-        # role's first (a dict of counts an item cost an import more than the rows it numbered).
-        role_before, number = None, 0
-        for role, span in item.spans:
-            number = number + 1 if role == role_before else 0
-            span_rows.append((set_id, item.id, role, number, span.start, span.end))
-            role_before = role
-        if item.links:
-            link_rows.extend((set_id, item.id, role, target) for role, target in item.links)
-    db.conn.executemany("INSERT INTO items (set_id, key, layer, label, origin, attrs) VALUES (?,?,?,?,?,?)", item_rows)
+    insert_rows(db, set_id, ItemRows.of(items))
+
+
+def insert_rows(db: Database, set_id: int, rows: ItemRows) -> None:
+    """Write a set's rows (ItemRows.of its items)."""
+    head = (set_id,)
     db.conn.executemany(
-        "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (?,?,?,?,?,?)", span_rows
+        "INSERT INTO items (set_id, key, layer, label, origin, attrs) VALUES (?,?,?,?,?,?)",
+        [head + row for row in rows.items],
     )
-    db.conn.executemany("INSERT INTO links (set_id, item, role, target) VALUES (?,?,?,?)", link_rows)
+    db.conn.executemany(
+        "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (?,?,?,?,?,?)",
+        [head + row for row in rows.spans],
+    )
+    if rows.links:
+        db.conn.executemany(
+            "INSERT INTO links (set_id, item, role, target) VALUES (?,?,?,?)", [head + row for row in rows.links]
+        )
 
 
 def delete_items(db: Database, set_id: int, keys: Iterable[str]) -> None:

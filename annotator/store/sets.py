@@ -12,7 +12,7 @@ from ..errors import NotFound
 from ..model import MODEL, Annotation, Change
 from ._sql import marks, now, row, rows
 from .history import record
-from .items import copy_items, delete_items, insert_items, load_annotation, load_annotations
+from .items import ItemRows, copy_items, delete_items, insert_items, insert_rows, load_annotation, load_annotations
 from .queue import assign, holds
 
 
@@ -65,7 +65,7 @@ def put_set(
     article_id: int,
     kind: str,
     user_id: int | None,
-    annotation: Annotation,
+    annotation: Annotation | ItemRows,
     *,
     status: str = "draft",
     by: int | None = None,
@@ -75,18 +75,21 @@ def put_set(
     """Create the set, or replace what it holds (recorded in history, so nothing is lost).
 
     Runs inside the caller's write transaction. An annotator's set assigns them the article.
-    `model` names the model version (or pipeline) that made a prediction set.
+    `model` names the model version (or pipeline) that made a prediction set. The items may come
+    as their rows (an import's, ItemRows), which a new set writes as they are.
     """
     existing = find_set(db, article_id, kind, user_id)
     if existing is None:
         set_id = _new_set(db, article_id, kind, user_id, status, model)
-        items = tuple(annotation.items())
-        insert_items(db, set_id, items)
+        rows = annotation if isinstance(annotation, ItemRows) else ItemRows.of(annotation.items())
+        insert_rows(db, set_id, rows)
         # A new set's first entry counts its items rather than repeating them: its items are the
         # record of version 1 (history.annotation_at gives it back), and an import of 10,000 sets
         # wrote each set twice before, a quarter of the database.
-        record(db, set_id, by, action, None, 1, details={"items": len(items)})
+        record(db, set_id, by, action, None, 1, details={"items": len(rows)})
         return set_id
+    if isinstance(annotation, ItemRows):
+        annotation = annotation.annotation()
     old = load_annotation(db, existing.id)
     change = Change(before=tuple(old.items()), after=tuple(annotation.items()))
     delete_items(db, existing.id, [i.id for i in old.items()])
