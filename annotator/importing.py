@@ -35,7 +35,7 @@ from .model.normal import remap
 from .model.text import Offsets
 from .nlp import ahead
 from .nlp import pipeline as nlp_pipeline
-from .store import ItemRows
+from .store import ArticleRow, ItemRows
 
 BATCH = 64
 PARALLEL = True  # tokenizing may run ahead in a second process (tests turn it off to compare)
@@ -89,7 +89,7 @@ class _Prepared:
 
     where: str
     record: Record  # without its annotation: `items` holds it
-    tokens: Offsets  # an (n, 2) array, straight from spaCy's arrays to the stored encoding
+    article: ArticleRow  # the article's row, should it be new: its hashes, its tokens (from spaCy's arrays)
     items: ItemRows | None
     predicted: ItemRows | None
     snapped: int = 0
@@ -233,31 +233,37 @@ def _labelled_batch(batch: _Batch, policy: LabelPolicy, options: Options, notes:
     return _Batch(ready)
 
 
-def _analysed(
-    labelled: Iterator[_Batch], pipe, project, options: Options
-) -> Iterator[tuple[_Batch, list[tuple[Offsets, Annotation | None]]]]:
-    """Each batch with its texts' tokens (and predictions, with --preannotate): tokenizing alone runs
-    ahead in a second process (nlp/ahead.py), a pipeline's prediction in spaCy's own batches here."""
+_Analysed = tuple[Offsets, store.Derived, Annotation | None]  # a text's tokens, its row's hashes, predictions
+
+
+def _analysed(labelled: Iterator[_Batch], pipe, project, options: Options) -> Iterator[tuple[_Batch, list[_Analysed]]]:
+    """Each batch with its texts' tokens, what their rows derive from them, and (with --preannotate)
+    predictions: tokenizing and deriving alone run ahead in a second process (nlp/ahead.py), a
+    pipeline's prediction in spaCy's own batches here."""
     if options.preannotate:
         for batch in labelled:
             texts, given = [r.text for _, r in batch.records], [r.tokens for _, r in batch.records]
-            yield batch, list(nlp_pipeline.predict(pipe, project, texts, given=given))
+            predicted = nlp_pipeline.predict(pipe, project, texts, given=given)
+            yield batch, [(t, store.derive(text, t), p) for text, (t, p) in zip(texts, predicted)]
         return
     work = ((b, [r.text for _, r in b.records], [r.tokens for _, r in b.records]) for b in labelled)
     try:
-        for batch, offsets in ahead.tokenized(work, pipe, parallel=PARALLEL):
-            yield batch, [(tokens, None) for tokens in offsets]
+        for batch, derived in ahead.tokenized(work, pipe, parallel=PARALLEL, then=_derived):
+            yield batch, [(tokens, row, None) for tokens, row in derived]
     except ahead.TokenizerStopped as exc:
         raise ImportFailed(str(exc)) from None
 
 
-def _checked(
-    batch: _Batch, analysed: list[tuple[Offsets, Annotation | None]], policy: LabelPolicy
-) -> Iterator[_Prepared]:
+def _derived(text: str, tokens: Offsets) -> tuple[Offsets, store.Derived]:
+    """A text's tokens and what its article's row derives from them, made in the process that tokenized."""
+    return tokens, store.derive(text, tokens)
+
+
+def _checked(batch: _Batch, analysed: list[_Analysed], policy: LabelPolicy) -> Iterator[_Prepared]:
     """A batch's records with their spans snapped to their tokens and checked, ready to spool."""
     if batch.failure:
         raise batch.failure
-    for (where, record), (tokens, predicted) in zip(batch.records, analysed):
+    for (where, record), (tokens, derived, predicted) in zip(batch.records, analysed):
         snapped, items, predicted_rows = 0, None, None
         words = Tokens(tokens, record.text)
         try:
@@ -269,8 +275,10 @@ def _checked(
                 predicted_rows = ItemRows.of(snap_all(predicted, words)[0].items())
         except AnnotatorError as exc:
             raise ImportFailed(f"{where}: {exc}") from None
+        article = Article(record.ext_id or _derived_id(record.text), record.text, record.meta)
+        row = ArticleRow.of(article, tokens, derived)
         record.tokens, record.annotation = None, None
-        yield _Prepared(where, record, tokens, items, predicted_rows, snapped)
+        yield _Prepared(where, record, row, items, predicted_rows, snapped)
 
 
 def _labelled(record: Record, where: str, policy: LabelPolicy, options: Options, notes: Notes) -> Record:
@@ -292,16 +300,16 @@ def _labelled(record: Record, where: str, policy: LabelPolicy, options: Options,
 
 def _store(db: Database, prepared: _Prepared, policy: LabelPolicy, options, report, made_by: str) -> None:
     """Phase two, inside the write transaction: the article (found or added) and the record's sets."""
-    record, tokens = prepared.record, prepared.tokens
+    record = prepared.record
     items: Annotation | ItemRows | None = prepared.items
     predicted: Annotation | ItemRows | None = prepared.predicted
     # Spans were snapped to the record's tokens when prepared; only an article stored before
     # (its own tokens, perhaps its own spelling) makes them move again, under the lock.
     try:
-        found = store.locate_article(db, record.ext_id or _derived_id(record.text), record.text)
+        new = prepared.article
+        found = store.locate_article(db, new.ext_id, new.text, new.hashes)
         if found is None:
-            article = Article(record.ext_id or _derived_id(record.text), record.text, record.meta)
-            article_id = store.insert_article(db, article, tokens)
+            article_id = store.insert_article(db, new)
             report.articles_new += 1
         else:
             assert found.id is not None
@@ -312,8 +320,7 @@ def _store(db: Database, prepared: _Prepared, policy: LabelPolicy, options, repo
                     items = remap(_annotation(items), record.text, found.text)
                 if predicted is not None:
                     predicted = remap(_annotation(predicted), record.text, found.text)
-            tokens = found.tokens
-        stored = None if found is None else Tokens(tokens, found.text)
+        stored = None if found is None else Tokens(found.tokens, found.text)
         if items is not None:
             _store_set(db, article_id, record, items, stored, policy, options)
             report.sets += 1

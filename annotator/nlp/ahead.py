@@ -10,7 +10,7 @@ so a small import never starts a process; without `fork` (or a second core) ever
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
@@ -22,6 +22,7 @@ from ..processes import forked_pool
 from .pipeline import Pipeline, Tokens, tokenize
 
 T = TypeVar("T")
+R = TypeVar("R")
 AHEAD = 2  # batches in front: enough that the child never waits on a steady import
 
 _PIPELINE: Pipeline | None = None  # the child's pipeline: its parent's, inherited by fork
@@ -31,10 +32,10 @@ class TokenizerStopped(AnnotatorError):
     """The tokenizing process ended before it answered (killed, or out of memory)."""
 
 
-def _tokenize_batch(texts: list[str], given: list[Tokens | None]) -> list[np.ndarray]:
-    """In the child: its inherited pipeline's offsets of each text."""
+def _tokenize_batch(texts: list[str], given: list[Tokens | None], then: Callable[[str, np.ndarray], R]) -> list[R]:
+    """In the child: what `then` makes of each text and its offsets, by its inherited pipeline."""
     assert _PIPELINE is not None  # set before the fork
-    return _tokenize_batch_with(_PIPELINE, texts, given)
+    return _tokenize_batch_with(_PIPELINE, texts, given, then)
 
 
 def _second_process() -> ProcessPoolExecutor | None:
@@ -42,26 +43,35 @@ def _second_process() -> ProcessPoolExecutor | None:
     return forked_pool(1)
 
 
+def offsets_only(text: str, offsets: np.ndarray) -> np.ndarray:
+    return offsets
+
+
 def tokenized(
-    batches: Iterable[tuple[T, list[str], list[Tokens | None]]], pipeline: Pipeline, *, parallel: bool = True
-) -> Iterator[tuple[T, list[np.ndarray]]]:
+    batches: Iterable[tuple[T, list[str], list[Tokens | None]]],
+    pipeline: Pipeline,
+    *,
+    parallel: bool = True,
+    then: Callable[[str, np.ndarray], R] = offsets_only,  # type: ignore[assignment]
+) -> Iterator[tuple[T, list[R]]]:
     """Each (batch, texts, given tokens) as (batch, token offsets of each text), in order; after the first
-    batch, with `parallel`, in a second process working ahead of the caller."""
+    batch, with `parallel`, in a second process working ahead of the caller. `then(text, offsets)`, a
+    module's function, says what to make of each text's offsets there (by default, the offsets)."""
     global _PIPELINE
     work = iter(batches)
     for first, texts, given in work:  # the first batch here: a small import never forks
-        yield first, _tokenize_batch_with(pipeline, texts, given)
+        yield first, _tokenize_batch_with(pipeline, texts, given, then)
         break
     pool = _second_process() if parallel else None
     if pool is None:
         for batch, texts, given in work:
-            yield batch, _tokenize_batch_with(pipeline, texts, given)
+            yield batch, _tokenize_batch_with(pipeline, texts, given, then)
         return
     _PIPELINE = pipeline
-    waiting: deque[tuple[T, Future]] = deque()
+    waiting: deque[tuple[T, Future[list[R]]]] = deque()
     try:
         for batch, texts, given in work:
-            waiting.append((batch, pool.submit(_tokenize_batch, texts, given)))
+            waiting.append((batch, pool.submit(_tokenize_batch, texts, given, then)))
             if len(waiting) > AHEAD:
                 yield _answer(*waiting.popleft())
         while waiting:
@@ -71,11 +81,13 @@ def tokenized(
         _PIPELINE = None
 
 
-def _tokenize_batch_with(pipeline: Pipeline, texts: list[str], given: list[Tokens | None]) -> list[np.ndarray]:
-    return [tokenize(pipeline, text, tokens) for text, tokens in zip(texts, given)]
+def _tokenize_batch_with(
+    pipeline: Pipeline, texts: list[str], given: list[Tokens | None], then: Callable[[str, np.ndarray], R]
+) -> list[R]:
+    return [then(text, tokenize(pipeline, text, tokens)) for text, tokens in zip(texts, given)]
 
 
-def _answer(batch: T, future: Future) -> tuple[T, list[np.ndarray]]:
+def _answer(batch: T, future: Future[list[R]]) -> tuple[T, list[R]]:
     try:
         return batch, future.result()
     except BrokenProcessPool:

@@ -10,7 +10,10 @@ model versions, and which articles nobody has opened yet).
 
 from ..errors import Conflict, NotFound, NothingToUndo, StaleVersion, UndoConflict
 from .articles import (
+    ArticleRow,
+    Derived,
     count_articles,
+    derive,
     ensure_article,
     find_article,
     get_article,
@@ -118,6 +121,7 @@ __all__ = [
     "assign_if_open",
     "clear_login_failures",
     "count_articles",
+    "derive",
     "count_unopened",
     "database_folder",
     "edit",
@@ -152,6 +156,8 @@ __all__ = [
     "list_model_versions",
     "list_users",
     "locate_article",
+    "ArticleRow",
+    "Derived",
     "ItemRows",
     "load_annotation",
     "load_annotations",

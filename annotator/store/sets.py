@@ -110,13 +110,11 @@ def _new_set(db: Database, article_id: int, kind: str, user_id: int | None, stat
         assign(db, article_id, user_id)
     stamp = now()
     cur = db.execute(
-        "INSERT INTO annotation_sets (article_id, kind, user_id, status, version, created, updated) "
-        "VALUES (?, ?, ?, ?, 1, ?, ?)",
-        [article_id, kind, user_id, status, stamp, stamp],
+        "INSERT INTO annotation_sets (article_id, kind, user_id, status, version, created, updated, model) "
+        "VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+        [article_id, kind, user_id, status, stamp, stamp, model if kind == "model" else None],
     )
-    set_id = int(cur.lastrowid or 0)
-    _made_by(db, set_id, kind, model)
-    return set_id
+    return int(cur.lastrowid or 0)
 
 
 def _made_by(db: Database, set_id: int, kind: str, model: str | None) -> None:
