@@ -92,20 +92,18 @@ values = st.one_of(
     st.sampled_from(["", "t1", "PERSON", "Iran", "human", "model", "accepted", "robot"]),
     st.lists(st.integers(0, 3), max_size=1),
 )
-entity_objects = st.dictionaries(st.sampled_from(["id", "start", "end", "label", "text", "origin"]), values).map(
-    lambda d: d if "text" not in d or not isinstance(d.get("start"), int) else {**d, "text": d["text"]}
+KEYS = ["id", "start", "end", "label", "text", "origin"]
+VALID = {"id": "t1", "start": 0, "end": 4, "label": "GPE", "text": "Iran", "origin": "model"}
+entity_objects = st.one_of(
+    st.dictionaries(st.sampled_from(KEYS), values),  # anything
+    st.builds(lambda key, value: {**VALID, key: value}, st.sampled_from(KEYS), values),  # one field wrong
+    st.builds(lambda key: {k: v for k, v in VALID.items() if k != key}, st.sampled_from(KEYS)),  # one missing
+    st.builds(lambda s, e: {**VALID, "start": s, "end": e, "text": None}, st.integers(-1, 90), st.integers(-1, 90)),
+    values,  # not an object
 )
 
 
-@given(
-    st.one_of(
-        entity_objects,
-        values,
-        st.builds(
-            lambda s, e: {"id": "t1", "start": s, "end": e, "label": "GPE"}, st.integers(-1, 90), st.integers(-1, 90)
-        ),
-    )
-)
+@given(entity_objects)
 @settings(max_examples=500, deadline=None)
 def test_entities_read_in_one_expression_as_one_by_one(obj):
     assert _read(obj) == _read_slowly(obj)
@@ -164,17 +162,8 @@ def test_predictions_on_an_article_stored_before_are_suggestions_on_its_own_text
 
 
 def test_labels_are_mapped_and_refused_as_before(db, project, tmp_path):
-    path = _write(
-        tmp_path / "a.jsonl",
-        [
-            {
-                "id": "a1",
-                "text": TEXT,
-                "source": "gold",
-                "entities": [{"id": "t1", "start": 0, "end": 4, "label": "WEAPON"}],
-            }
-        ],
-    )
+    entity = {"id": "t1", "start": 0, "end": 4, "label": "WEAPON"}
+    path = _write(tmp_path / "a.jsonl", [{"id": "a1", "text": TEXT, "source": "gold", "entities": [entity]}])
     with pytest.raises(importing.ImportFailed, match="'WEAPON' is not in the project's scheme"):
         importing.import_paths(db, project, [path], progress=False)
     options = importing.Options(label_map={"WEAPON": "GPE"})
