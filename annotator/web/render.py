@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Iterable
 from operator import attrgetter
 
@@ -39,6 +40,16 @@ ORIGIN_WORDS = {
     CHANGED: "suggestion, then changed",
     ADDED: "added by a person",
 }
+
+
+# What HTML escaping replaces (markupsafe's escape: & < > " '); text without any is returned as it is.
+_SPECIAL = re.compile("[&<>\"']").search
+
+
+def _escaped(value: str) -> str:
+    """`value` escaped for HTML, as markupsafe escapes it; most pieces of text, every id and most labels
+    need nothing, and are not copied (a save renders a paragraph of some seventy of them)."""
+    return value if _SPECIAL(value) is None else str(escape(value))
 
 
 def paragraph_html(index: int, body: str, *, ids: bool = True, oob: bool = False) -> str:
@@ -137,11 +148,11 @@ class Renderer:
                 active[key] = part
             else:
                 active.pop(key, None)
-        out.append(str(escape(self.text[pos:p_end])))
+        out.append(_escaped(self.text[pos:p_end]))
         return "".join(out)
 
     def _piece(self, start: int, end: int, active: dict) -> str:
-        body = str(escape(self.text[start:end]))
+        body = _escaped(self.text[start:end])
         if not active:
             return body
         opened, closed = [], []
@@ -160,8 +171,8 @@ class Renderer:
             at_start = _HANDLE_AT_START[item.layer]
             handle = self.handle(item) if index == 0 and (start == span.start if at_start else end == span.end) else ""
             opened.append(
-                f'<{tag} class="{" ".join(classes)}" data-id="{escape(item.id)}" data-layer="{item.layer}" '
-                f'data-role="{role}" data-label="{escape(item.label)}" data-s="{span.start}" data-e="{span.end}">'
+                f'<{tag} class="{" ".join(classes)}" data-id="{_escaped(item.id)}" data-layer="{item.layer}" '
+                f'data-role="{role}" data-label="{_escaped(item.label)}" data-s="{span.start}" data-e="{span.end}">'
                 + (handle if at_start else "")
             )
             closed.append(("" if at_start else handle) + f"</{tag}>")
@@ -171,10 +182,10 @@ class Renderer:
         """The item's one handle: its label badge, a button a person (or a screen reader) can focus."""
         suggested = item.origin == MODEL
         name = f"{item.label} {item.layer}{', suggestion' if suggested else ''}"
-        focus = f' role="button" tabindex="-1" aria-label="{escape(name)}"' if self.ids else ' aria-hidden="true"'
+        focus = f' role="button" tabindex="-1" aria-label="{_escaped(name)}"' if self.ids else ' aria-hidden="true"'
         return (
-            f'<span class="tag{" suggested" if suggested else ""}" data-id="{escape(item.id)}" '
-            f'data-layer="{item.layer}" data-s="{item.start}" data-label="{escape(item.label)}"{focus}></span>'
+            f'<span class="tag{" suggested" if suggested else ""}" data-id="{_escaped(item.id)}" '
+            f'data-layer="{item.layer}" data-s="{item.start}" data-label="{_escaped(item.label)}"{focus}></span>'
         )
 
     def changed(self, *changes: Change) -> list[int]:
