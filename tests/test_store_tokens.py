@@ -56,6 +56,19 @@ def test_snapping_sees_the_words_a_person_sees(text):
     assert found.breaks == [i for i, ch in enumerate(text) if ch == "\n"]
 
 
+@given(
+    st.text(alphabet=st.sampled_from(list("ab. \n\t\u00a0\u3000\U0001f600")), max_size=30),
+    st.lists(st.tuples(st.integers(-2, 34), st.integers(-2, 34)), max_size=12),
+)
+def test_any_tokens_are_words_when_a_character_of_them_is_no_whitespace(text, pairs):
+    """A file's own tokens may begin with whitespace, be empty or reach past the text: a token is a
+    word exactly when one of its characters (within the text) is no whitespace, or it is empty."""
+    found = Tokens(np.array(pairs, dtype=np.int64).reshape(-1, 2), text)
+    clipped = [(min(max(s, 0), len(text)), min(max(e, 0), len(text))) for s, e in pairs]
+    words = [(s, e) for s, e in clipped if e <= s or not text[s:e].isspace()]
+    assert list(zip(found.starts, found.ends)) == words
+
+
 @given(st.text(alphabet=st.sampled_from(list("ab.,' \n\u00a0")), max_size=40), st.data())
 def test_snapping_all_at_once_agrees_with_snapping_each(text, data):
     """Tokens.keeps (the import's one pass over a record's spans) says yes exactly when snap() keeps

@@ -84,11 +84,15 @@ class Tokens:
         # Made for every article imported and opened: numpy over the text's code points, not a
         # Python step per token or character. A token all of whitespace is no word.
         pairs = np.clip(np.asarray(offsets, dtype=np.int64).reshape(-1, 2), 0, len(text))
-        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        word_chars = ~_IS_SPACE[np.minimum(points, len(_IS_SPACE) - 1)]
-        words_before = np.concatenate(([0], np.cumsum(word_chars)))
         starts, ends = pairs[:, 0], pairs[:, 1]
-        is_word = (words_before[ends] > words_before[starts]) | (ends <= starts)
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        # A token is a word when its first character is no whitespace (looked up for every token at
+        # once); one that begins with whitespace (spaCy's whitespace tokens) is looked at whole.
+        is_word = ends <= starts
+        filled = np.flatnonzero(~is_word)
+        is_word[filled] = ~_IS_SPACE[np.minimum(points[starts[filled]], len(_IS_SPACE) - 1)]
+        for at in np.flatnonzero(~is_word).tolist():
+            is_word[at] = not text[starts[at] : ends[at]].isspace()
         self.length = len(text)
         self._starts, self._ends = starts[is_word], ends[is_word]
         self._points = points
