@@ -95,7 +95,7 @@ class Tokens:
             is_word[at] = not text[starts[at] : ends[at]].isspace()
         self.length = len(text)
         self._starts, self._ends = starts[is_word], ends[is_word]
-        self._points = points
+        self._text = text  # the article's own string: kept, not copied
 
     # As lists only when asked: bisect on them is what a person's edit wants, and an import, which
     # asks keeps() of a whole file's spans at once, never makes them.
@@ -109,7 +109,11 @@ class Tokens:
 
     @functools.cached_property
     def breaks(self) -> list[int]:
-        return np.flatnonzero(self._points == 10).tolist()
+        found, at = [], self._text.find("\n")
+        while at >= 0:
+            found.append(at)
+            at = self._text.find("\n", at + 1)
+        return found
 
     def within_paragraph(self, span: Span) -> Span:
         """The span, if no paragraph break falls inside it: what a person marks stays in one paragraph."""
