@@ -265,14 +265,15 @@ def _checked(batch: _Batch, analysed: list[_Analysed], policy: LabelPolicy) -> I
         raise batch.failure
     for (where, record), (tokens, derived, predicted) in zip(batch.records, analysed):
         snapped, items, predicted_rows = 0, None, None
-        words = Tokens(tokens, record.text)
         try:
-            if record.annotation is not None:
-                annotation, snapped = snap_all(record.annotation, words)
-                check(annotation, record.text, policy.allowed())
-                items = ItemRows.of(annotation.items(), origin=MODEL if record.source == "model" else None)
-            if predicted is not None:
-                predicted_rows = ItemRows.of(snap_all(predicted, words)[0].items())
+            if record.annotation is not None or predicted is not None:  # a plain article has no spans
+                words = Tokens(tokens, record.text)
+                if record.annotation is not None:
+                    annotation, snapped = snap_all(record.annotation, words)
+                    check(annotation, record.text, policy.allowed())
+                    items = ItemRows.of(annotation.items(), origin=MODEL if record.source == "model" else None)
+                if predicted is not None:
+                    predicted_rows = ItemRows.of(snap_all(predicted, words)[0].items())
         except AnnotatorError as exc:
             raise ImportFailed(f"{where}: {exc}") from None
         article = Article(record.ext_id or _derived_id(record.text), record.text, record.meta)
