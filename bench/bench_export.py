@@ -161,6 +161,7 @@ def build(path: Path, count: int) -> None:
 
     from annotator import db as database
     from annotator.formats.jsonl import from_json
+    from annotator.store import ItemRows
     from annotator.store.articles import encode_tokens
 
     partial = path.with_name(path.name + ".partial")
@@ -171,16 +172,8 @@ def build(path: Path, count: int) -> None:
     pool = []
     for n in range(POOL):
         text, tokens, gold = article(rng, n)
-        items, spans, links = [], [], []
-        for item in from_json(gold).annotation.items():
-            attrs = json.dumps(dict(item.attrs))
-            items.append((item.id, item.layer, item.label, item.origin, attrs))
-            ords: dict[str, int] = {}
-            for role, span in item.spans:
-                spans.append((item.id, role, ords.setdefault(role, 0), span.start, span.end))
-                ords[role] += 1
-            links.extend((item.id, role, target) for role, target in item.links if target is not None)
-        pool.append((text, tokens, len(text), items, spans, links))
+        found = ItemRows.of(from_json(gold).annotation.items())  # the rows the store writes
+        pool.append((text, tokens, len(text), found.items, found.spans, found.links))
     stamp = "2024-04-29T00:00:00.000+00:00"
     conn = db.conn
     # A throwaway file: no WAL (which would write the gigabyte twice); exports reopen it in WAL mode.
@@ -215,7 +208,9 @@ def build(path: Path, count: int) -> None:
                 rows["sets"],
             )
             conn.executemany(
-                "INSERT INTO items (set_id, key, layer, label, origin, attrs) VALUES (?,?,?,?,?,?)", rows["items"]
+                "INSERT INTO items (set_id, key, layer, label, origin, attrs, start_char, end_char) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                rows["items"],
             )
             conn.executemany(
                 "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (?,?,?,?,?,?)", rows["spans"]

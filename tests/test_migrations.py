@@ -7,6 +7,7 @@ import pytest
 
 from annotator import db as database
 from annotator import migrations, store
+from annotator.model import MODEL, Annotation, Item, Span
 
 
 def _carols_submitted_set(db, meta: str, origin: str) -> None:
@@ -192,8 +193,11 @@ def test_migration_m012_rebuilds_the_item_tables_keeping_items_and_their_rules(t
     before = {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall() for table in tables}
     db.close()
 
-    db = database.connect(path)  # applies m012
+    db = database.connect(path, migrate=False)
+    migrations.MIGRATIONS.apply(db, stop_before="m014_main_span_in_the_item_row")  # m012 (and m013)
     assert {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall() for table in tables} == before
+    db.close()
+    db = database.connect(path)  # and the migrations after it, for today's code to read the items
     quote = store.load_annotation(db, 1).quotes[0]
     assert [(s.start, s.end) for s in quote.parts("content")] == [(7, 14), (15, 21)]
     assert quote.link("speaker") == "t1"
@@ -222,3 +226,34 @@ def test_migration_m012_rebuilds_the_item_tables_keeping_items_and_their_rules(t
         db.execute("DELETE FROM items WHERE key = 'q1'")
     assert db.execute("SELECT count(*) FROM spans WHERE item = 'q1'").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM links").fetchone()[0] == 0
+
+
+def test_migration_m014_moves_each_items_first_span_into_its_row_and_keeps_every_item(tmp_path, project):
+    path = tmp_path / "old.db"
+    db = database.connect(path, migrate=False)
+    migrations.MIGRATIONS.apply(db, stop_before="m014_main_span_in_the_item_row")
+    _carols_submitted_set(db, meta="{}", origin="added")  # t1, an entity (0-6)
+    db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 'q1', 'quote', 'INDIRECT', 'model')")
+    db.execute("INSERT INTO items (set_id, key, layer, label, origin) VALUES (1, 'v1', 'event', 'MEET', 'model')")
+    db.conn.executemany(
+        "INSERT INTO spans (set_id, item, role, ord, start_char, end_char) VALUES (1, ?, ?, ?, ?, ?)",
+        [
+            ("q1", "content", 0, 7, 14),
+            ("q1", "content", 1, 15, 21),
+            ("q1", "cue", 0, 7, 14),
+            ("v1", "trigger", 0, 7, 14),
+        ],
+    )
+    db.execute("INSERT INTO links (set_id, item, role, target) VALUES (1, 'q1', 'speaker', 't1')")
+    db.conn.commit()
+    db.close()
+
+    db = database.connect(path)  # applies m014
+    quote = Item.quote("q1", "INDIRECT", [Span(7, 14), Span(15, 21)], cue=Span(7, 14), speaker="t1", origin=MODEL)
+    event = Item.event("v1", "MEET", Span(7, 14), origin=MODEL)
+    assert store.load_annotation(db, 1) == Annotation.of([Item.entity("t1", 0, 6, "PERSON"), quote, event])
+    rows = db.execute("SELECT key, start_char, end_char FROM items ORDER BY key").fetchall()
+    assert rows == [("q1", 7, 14), ("t1", 0, 6), ("v1", 7, 14)]
+    left = db.execute("SELECT item, role, ord, start_char, end_char FROM spans ORDER BY 1, 2, 3").fetchall()
+    assert left == [("q1", "content", 1, 15, 21), ("q1", "cue", 0, 7, 14)]  # the others only
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
