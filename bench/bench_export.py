@@ -250,13 +250,16 @@ def export_peak(db_path: Path, fmt: str, out: Path) -> tuple[int, float, float]:
 
 
 def _current(path: Path) -> bool:
-    """Whether a kept database can be reused: it exists and stores tokens as today's store does
-    (a BLOB since migration m010; the exports open it without migrating)."""
+    """Whether a kept database can be reused: it exists and has every migration of today's schema
+    (the exports open it without migrating)."""
+    from sqlite_utils import Database
+
+    from annotator.migrations import MIGRATIONS
+
     if not path.exists():
         return False
     with contextlib.closing(sqlite3.connect(path)) as conn:
-        found = conn.execute("SELECT typeof(tokens) FROM articles LIMIT 1").fetchone()
-    return found is not None and found[0] == "blob"
+        return not MIGRATIONS.pending(Database(conn))
 
 
 def run(quick: bool) -> list[Row]:
