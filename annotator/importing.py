@@ -238,8 +238,9 @@ _Analysed = tuple[Offsets, store.Derived, Annotation | None]  # a text's tokens,
 
 def _analysed(labelled: Iterator[_Batch], pipe, project, options: Options) -> Iterator[tuple[_Batch, list[_Analysed]]]:
     """Each batch with its texts' tokens, what their rows derive from them, and (with --preannotate)
-    predictions: tokenizing and deriving alone run ahead in a second process (nlp/ahead.py), a
-    pipeline's prediction in spaCy's own batches here."""
+    predictions: tokenizing and deriving alone run ahead in a second process (nlp/ahead.py), which
+    sends back the derived row alone (its encoded tokens a seventh of their array's bytes, decoded
+    here); a pipeline's prediction in spaCy's own batches here."""
     if options.preannotate:
         for batch in labelled:
             texts, given = [r.text for _, r in batch.records], [r.tokens for _, r in batch.records]
@@ -249,14 +250,14 @@ def _analysed(labelled: Iterator[_Batch], pipe, project, options: Options) -> It
     work = ((b, [r.text for _, r in b.records], [r.tokens for _, r in b.records]) for b in labelled)
     try:
         for batch, derived in ahead.tokenized(work, pipe, parallel=PARALLEL, then=_derived):
-            yield batch, [(tokens, row, None) for tokens, row in derived]
+            yield batch, [(store.decode_tokens(row[2]), row, None) for row in derived]
     except ahead.TokenizerStopped as exc:
         raise ImportFailed(str(exc)) from None
 
 
-def _derived(text: str, tokens: Offsets) -> tuple[Offsets, store.Derived]:
-    """A text's tokens and what its article's row derives from them, made in the process that tokenized."""
-    return tokens, store.derive(text, tokens)
+def _derived(text: str, tokens: Offsets) -> store.Derived:
+    """What a text's article row derives from it and its tokens, in the process that tokenized them."""
+    return store.derive(text, tokens)
 
 
 def _checked(batch: _Batch, analysed: list[_Analysed], policy: LabelPolicy) -> Iterator[_Prepared]:
