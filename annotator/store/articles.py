@@ -85,6 +85,8 @@ def ensure_article(db: Database, article: Article, tokens: Offsets | None = None
     return insert_article(db, article, tokens), True
 
 
+# The text's hash, its normal form's, the tokens encoded: a plain tuple, which crosses a process's pipe
+# cheaper than a NamedTuple (the import sends one an article).
 Derived = tuple[str, str, bytes]
 
 

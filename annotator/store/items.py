@@ -85,10 +85,8 @@ class ItemRows:
             attrs = json.dumps(dict(item.attrs)) if item.attrs else "{}"
             # The item's first span goes in its row when it is of the main role (as in every checked item).
             main = spans[0][1] if spans and spans[0][0] == LAYERS[item.layer].main else None
-            if main is None:
-                item_rows.append((key, item.layer, item.label, origin or item.origin, attrs, None, None))
-            else:
-                item_rows.append((key, item.layer, item.label, origin or item.origin, attrs, main.start, main.end))
+            start, end = (None, None) if main is None else (main.start, main.end)
+            item_rows.append((key, item.layer, item.label, origin or item.origin, attrs, start, end))
             if item.links:
                 link_rows.extend((key, role, target) for role, target in item.links)
             if len(spans) == 1 and main is not None:
