@@ -1,9 +1,14 @@
 """Import files into the database, optionally pre-annotating them, all or nothing.
 
-An import runs in two phases. The first reads every record, maps and checks its labels, and
-tokenizes or pre-annotates its text, holding no lock: spaCy's time never blocks a save in the
-web app. What it makes is spooled to a temporary file. The second writes the spool in one short
-write transaction (BEGIN IMMEDIATE), so an error anywhere still leaves nothing written.
+Every record is read, its labels mapped and checked, its text tokenized (or pre-annotated), and
+then stored, all in one write transaction: an error anywhere leaves nothing written. Where the
+prepared batches go (`_sink`):
+
+- An import that pre-annotates spools them to a temporary file and stores the spool at the end,
+  in one short transaction (BEGIN IMMEDIATE): a model's time never blocks a save in the web app.
+- An import without a model, on a machine that forks, hands them to a process that stores them
+  while the rest is read (`alongside`), in a transaction it commits only when all is read and
+  stored. Reading and writing overlap; a save in the web app waits for the import meanwhile.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 from sqlite_utils import Database
@@ -25,6 +31,7 @@ from tqdm import tqdm
 
 from . import config as project_config
 from . import formats, store, training
+from .alongside import Alongside, WriterStopped
 from .config import Project
 from .db import write
 from .errors import AnnotatorError, Invalid
@@ -35,6 +42,7 @@ from .model.normal import remap
 from .model.text import Offsets
 from .nlp import ahead
 from .nlp import pipeline as nlp_pipeline
+from .processes import can_fork
 from .store import ArticleRow, ItemRows
 
 BATCH = 64
@@ -55,6 +63,11 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "kind: count (first at FILE:LINE)"
     labels_added: dict[str, list[str]] = field(default_factory=dict)
+
+    def count(self, stored: ImportReport) -> None:
+        """Take the figures of what was stored, as storing counted them (perhaps in another process)."""
+        self.articles_new, self.articles_existing = stored.articles_new, stored.articles_existing
+        self.sets, self.predicted, self.snapped = stored.sets, stored.predicted, stored.snapped
 
     def summary(self) -> str:
         parts = [f"{self.articles_new} new article(s)", f"{self.articles_existing} already present"]
@@ -132,22 +145,20 @@ def import_paths(
     policy = LabelPolicy(project.schemes, extend=options.labels == "extend", mapping=options.label_map)
     notes = Notes()
     reading = Reading(notes, options.docs_every, options.annotator, takes=policy.takes)
-    with _frozen_heap(), tempfile.TemporaryFile(prefix="annotator-import-") as spool:
+    storing = _Storing(policy, options, made_by)
+    with _frozen_heap(), _sink(db, storing, progress) as sink:
         records = read_records(paths, options.fmt, reading)
-        count = _prepare_all(records, pipe, project, policy, options, notes, spool, progress)
+        _prepare_all(records, pipe, project, policy, options, notes, sink, progress)
         report.skipped = notes.summary()
         if options.strict and report.skipped:
             raise ImportFailed("left out under --strict: " + "; ".join(report.skipped) + "\nNothing was imported.")
         if policy.added and project.path is None:
             raise ImportFailed("--labels extend needs a project file to add the labels to (annotator init writes one)")
-        spool.seek(0)
-        with write(db), _bar("write", progress, count) as bar:
-            for prepared in _spooled(spool):
-                _store(db, prepared, policy, options, report, made_by)
-                bar.update(1)
-            if policy.added:
-                assert project.path is not None
-                project_config.add_labels(project.path, policy.added)  # before the commit: a failure undoes all
+        report.count(sink.stored())
+        if policy.added:
+            assert project.path is not None
+            project_config.add_labels(project.path, policy.added)  # before the commit: a failure undoes all
+        sink.commit()
     report.labels_added = {layer: list(dict.fromkeys(names)) for layer, names in policy.added.items()}
     return report
 
@@ -175,17 +186,13 @@ def _bar(desc: str, progress: bool, total: int | None = None) -> tqdm:
     return tqdm(desc=desc, total=total, unit=" records", file=sys.stderr, disable=None if progress else True)
 
 
-def _prepare_all(records, pipe, project, policy, options: Options, notes: Notes, spool, progress: bool) -> int:
-    """Phase one, outside any lock: every record prepared and pickled to the spool; returns how many."""
-    count = 0
+def _prepare_all(records, pipe, project, policy, options: Options, notes: Notes, sink: _Sink, progress: bool) -> None:
+    """Every record prepared, and handed on a batch at a time with the labels added so far."""
     labelled = (_labelled_batch(batch, policy, options, notes) for batch in _batches(records))
     with _bar("import", progress) as bar:
         for batch, analysed in _analysed(labelled, pipe, project, options):
-            for prepared in _checked(batch, analysed, policy):
-                pickle.dump(prepared, spool, protocol=pickle.HIGHEST_PROTOCOL)
-                count += 1
+            sink.put((policy.added, list(_checked(batch, analysed, policy))))
             bar.update(len(batch.records))
-    return count
 
 
 @dataclass
@@ -210,12 +217,86 @@ def _batches(records: Iterator[tuple[str, Record]]) -> Iterator[_Batch]:
             return
 
 
-def _spooled(spool) -> Iterator[_Prepared]:
-    while True:
-        try:
-            yield pickle.load(spool)
-        except EOFError:
-            return
+# A batch as it is stored: the labels --labels extend had added when it was prepared, and its records.
+_Payload = tuple[dict[str, list[str]], list[_Prepared]]
+
+
+@dataclass
+class _Storing:
+    """What storing a batch needs besides its records, and what it counts (`report`'s figures)."""
+
+    policy: LabelPolicy
+    options: Options
+    made_by: str
+    report: ImportReport = field(default_factory=ImportReport)
+
+    def batch(self, db: Database, payload: _Payload) -> None:
+        self.policy.added, prepared = payload
+        for one in prepared:
+            _store(db, one, self.policy, self.options, self.report, self.made_by)
+
+    def counted(self) -> ImportReport:
+        return self.report
+
+
+class _Sink:
+    """Where prepared batches go, and how they are stored: spooled to a file and stored at the end
+    here, under the write lock (an import that pre-annotates, or where nothing forks), or stored
+    as they come by a process alongside (`alongside.Alongside`), which takes the lock with the
+    first batch. Either way one transaction, committed by `commit()` alone."""
+
+    def __init__(
+        self,
+        db: Database,
+        storing: _Storing,
+        progress: bool,
+        stack: ExitStack,
+        writer: Alongside[_Payload, ImportReport] | None = None,
+        spool: IO[bytes] | None = None,
+    ):
+        self.db, self.storing, self.progress, self.stack = db, storing, progress, stack
+        self.writer, self.spool = writer, spool
+        self.batches = 0
+
+    def put(self, payload: _Payload) -> None:
+        self.batches += 1
+        if self.writer is not None:
+            self.writer.put(payload)
+        else:
+            assert self.spool is not None
+            pickle.dump(payload, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def stored(self) -> ImportReport:
+        """Every batch stored, the transaction still open; what storing counted."""
+        if self.writer is not None:
+            return self.writer.stored()
+        assert self.spool is not None
+        self.spool.seek(0)
+        self.stack.enter_context(write(self.db))  # commits as the import leaves `_sink` without an error
+        with _bar("write", self.progress, self.batches) as bar:
+            for _ in range(self.batches):
+                self.storing.batch(self.db, pickle.load(self.spool))
+                bar.update(1)
+        return self.storing.report
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.writer.commit()
+
+
+@contextmanager
+def _sink(db: Database, storing: _Storing, progress: bool) -> Iterator[_Sink]:
+    path = store.database_file(db)
+    with ExitStack() as stack:
+        if path is not None and PARALLEL and not storing.options.preannotate and can_fork():
+            try:
+                with Alongside(path, storing.batch, storing.counted) as writer:
+                    yield _Sink(db, storing, progress, stack, writer=writer)
+            except WriterStopped as exc:
+                raise ImportFailed(str(exc)) from None
+        else:
+            with tempfile.TemporaryFile(prefix="annotator-import-") as spool:
+                yield _Sink(db, storing, progress, stack, spool=spool)
 
 
 def _labelled_batch(batch: _Batch, policy: LabelPolicy, options: Options, notes: Notes) -> _Batch:
@@ -233,52 +314,68 @@ def _labelled_batch(batch: _Batch, policy: LabelPolicy, options: Options, notes:
     return _Batch(ready)
 
 
-_Analysed = tuple[Offsets, store.Derived, Annotation | None]  # a text's tokens, its row's hashes, predictions
+# A text's row as derived from it and its tokens; the tokens, when at hand (else in the row, encoded);
+# predictions (--preannotate); whether the record's spans all lie on its tokens already.
+_Analysed = tuple[store.Derived, Offsets | None, Annotation | None, bool]
 
 
 def _analysed(labelled: Iterator[_Batch], pipe, project, options: Options) -> Iterator[tuple[_Batch, list[_Analysed]]]:
-    """Each batch with its texts' tokens, what their rows derive from them, and (with --preannotate)
+    """Each batch with what its texts' rows derive from them and their tokens, and (with --preannotate)
     predictions: tokenizing and deriving alone run ahead in a second process (nlp/ahead.py), which
-    sends back the derived row alone (its encoded tokens a seventh of their array's bytes, decoded
-    here); a pipeline's prediction in spaCy's own batches here."""
+    also says whether each record's spans lie on its tokens, and sends back the derived row alone
+    (its tokens encoded, decoded here only for spans that must be snapped); a pipeline's
+    prediction in spaCy's own batches here."""
     if options.preannotate:
         for batch in labelled:
             texts, given = [r.text for _, r in batch.records], [r.tokens for _, r in batch.records]
             predicted = nlp_pipeline.predict(pipe, project, texts, given=given)
-            yield batch, [(t, store.derive(text, t), p) for text, (t, p) in zip(texts, predicted)]
+            yield batch, [(store.derive(text, t), t, p, False) for text, (t, p) in zip(texts, predicted)]
         return
-    work = ((b, [r.text for _, r in b.records], [r.tokens for _, r in b.records]) for b in labelled)
+    work = (
+        (
+            b,
+            [r.text for _, r in b.records],
+            [r.tokens for _, r in b.records],
+            [None if r.annotation is None else span_bounds(r.annotation) for _, r in b.records],
+        )
+        for b in labelled
+    )
     try:
         for batch, derived in ahead.tokenized(work, pipe, parallel=PARALLEL, then=_derived):
-            yield batch, [(store.decode_tokens(row[2]), row, None) for row in derived]
+            yield batch, [(row, None, None, kept) for row, kept in derived]
     except ahead.TokenizerStopped as exc:
         raise ImportFailed(str(exc)) from None
 
 
-def _derived(text: str, tokens: Offsets) -> store.Derived:
-    """What a text's article row derives from it and its tokens, in the process that tokenized them."""
-    return store.derive(text, tokens)
+def _derived(text: str, tokens: np.ndarray, bounds: tuple[np.ndarray, np.ndarray] | None) -> tuple[store.Derived, bool]:
+    """In the process that tokenized the text: what its article row derives from it and its tokens, and
+    whether spans of these bounds (starts, ends) all lie on whole tokens already."""
+    return store.derive(text, tokens), bounds is None or Tokens(tokens, text).keeps(*bounds)
 
 
 def _checked(batch: _Batch, analysed: list[_Analysed], policy: LabelPolicy) -> Iterator[_Prepared]:
-    """A batch's records with their spans snapped to their tokens and checked, ready to spool."""
+    """A batch's records with their spans snapped to their tokens and checked, ready to store."""
     if batch.failure:
         raise batch.failure
-    for (where, record), (tokens, derived, predicted) in zip(batch.records, analysed):
+    for (where, record), (derived, tokens, predicted, kept) in zip(batch.records, analysed):
         snapped, items, predicted_rows = 0, None, None
         try:
-            if record.annotation is not None or predicted is not None:  # a plain article has no spans
-                words = Tokens(tokens, record.text)
-                if record.annotation is not None:
-                    annotation, snapped = snap_all(record.annotation, words)
-                    check(annotation, record.text, policy.allowed())
-                    items = ItemRows.of(annotation.items(), origin=MODEL if record.source == "model" else None)
-                if predicted is not None:
-                    predicted_rows = ItemRows.of(snap_all(predicted, words)[0].items())
+            words = None
+            if (record.annotation is not None and not kept) or predicted is not None:  # snapping asks for tokens
+                words = Tokens(store.decode_tokens(derived[2]) if tokens is None else tokens, record.text)
+            if record.annotation is not None:
+                annotation = record.annotation
+                if words is not None:
+                    annotation, snapped = snap_all(annotation, words)
+                check(annotation, record.text, policy.allowed())
+                items = ItemRows.of(annotation.items(), origin=MODEL if record.source == "model" else None)
+            if predicted is not None:
+                assert words is not None
+                predicted_rows = ItemRows.of(snap_all(predicted, words)[0].items())
         except AnnotatorError as exc:
             raise ImportFailed(f"{where}: {exc}") from None
         article = Article(record.ext_id or _derived_id(record.text), record.text, record.meta)
-        row = ArticleRow.of(article, tokens, derived)
+        row = ArticleRow.of(article, derived=derived)
         record.tokens, record.annotation = None, None
         yield _Prepared(where, record, row, items, predicted_rows, snapped)
 
@@ -364,12 +461,15 @@ def _store_set(
     store.put_set(db, article_id, record.source, user_id, items, status=record.status or "draft")
 
 
+def span_bounds(annotation: Annotation) -> tuple[np.ndarray, np.ndarray]:
+    """The starts and the ends of every span of every item, as arrays (for `Tokens.keeps`)."""
+    spans = [span for item in annotation.items() for _, span in item.spans]
+    return np.array([s.start for s in spans], dtype=np.int64), np.array([s.end for s in spans], dtype=np.int64)
+
+
 def snap_all(annotation: Annotation, tokens: Tokens) -> tuple[Annotation, int]:
     """Every span snapped to whole tokens, and how many had to move."""
-    spans = [span for item in annotation.items() for _, span in item.spans]
-    if tokens.keeps(
-        np.array([s.start for s in spans], dtype=np.int64), np.array([s.end for s in spans], dtype=np.int64)
-    ):
+    if tokens.keeps(*span_bounds(annotation)):
         return annotation, 0
     items, moved = [], 0
     snap = tokens.snap

@@ -106,7 +106,7 @@ def test_import_ahead_tells_a_label_error_in_a_later_batch_after_the_checks_befo
     assert f":{importing.BATCH * 2 + 4}:" in message and "NOT_A_LABEL" in message
 
 
-def _die(texts, given, then):
+def _die(texts, given, extras, then):
     os._exit(3)  # the tokenizing process killed mid-import (out of memory, a signal)
 
 

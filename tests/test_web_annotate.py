@@ -1,7 +1,9 @@
 import re
+import sqlite3
 
 import pytest
 
+from annotator import db as database
 from annotator import store
 
 from .conftest import csrf_of, login, seed_article_id, start
@@ -84,6 +86,30 @@ def test_annotate_stale_version_gets_409_and_changes_nothing(seeded, alice):
     body = response.get_data(as_text=True)
     assert "changed elsewhere" in body and "Reload" in body
     assert alice.state() == before
+
+
+@pytest.fixture
+def impatient(monkeypatch):
+    """The app's connections wait 50 ms for the write lock, not ten seconds."""
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)
+
+
+def test_annotate_a_save_behind_a_long_write_gets_503_and_changes_nothing(impatient, seeded_path, alice):
+    first = alice.state()["entities"][0]
+    before = alice.state()
+    importing = sqlite3.connect(seeded_path)  # as an import storing alongside its reading holds it
+    importing.execute("BEGIN IMMEDIATE")
+    try:
+        response = alice(f"/items/{first['id']}/label", label="GPE")
+    finally:
+        importing.rollback()
+        importing.close()
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.headers["HX-Retarget"] == "#status"
+    body = response.get_data(as_text=True)
+    assert "database stayed busy" in body and "nothing was saved" in body and "Try again" in body
+    assert alice.state() == before
+    assert alice(f"/items/{first['id']}/label", label="GPE").status_code == 200  # the lock free: saved
 
 
 @pytest.mark.parametrize(

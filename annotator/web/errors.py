@@ -8,6 +8,8 @@ apart by its message text, and no stack trace reaches the browser.
 
 from __future__ import annotations
 
+import sqlite3
+
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -24,6 +26,10 @@ STATUS: dict[type[AnnotatorError], int] = {
     NothingToUndo: 422,
 }
 TOO_LARGE = "The request is too large (at most 1 MB); nothing was saved."
+BUSY = (
+    "The database stayed busy (an import is writing, or another long write); nothing was saved. Try again in a moment."
+)
+BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def status_of(exc: AnnotatorError) -> int:
@@ -33,6 +39,7 @@ def status_of(exc: AnnotatorError) -> int:
 def init_app(app: Flask) -> None:
     app.register_error_handler(AnnotatorError, _annotator_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(sqlite3.OperationalError, _database_error)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -66,6 +73,17 @@ def _answer(message: str, code: int, title: str):
     if request.path.endswith(".json"):
         return {"error": message}, code
     return render_template("error.html", code=code, title=title, message=message), code
+
+
+def _database_error(exc: sqlite3.OperationalError):
+    """A write that waited out the busy timeout behind another (an import holds the write lock while it
+    reads): 503, to be tried again; any other database error is unexpected."""
+    if getattr(exc, "sqlite_errorcode", None) not in BUSY_CODES:
+        return _unexpected_error(exc)
+    current_app.logger.warning("database busy on %s %s: %s", request.method, request.path, exc)
+    response = current_app.make_response(_answer(BUSY, 503, "Busy"))
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _unexpected_error(exc: Exception):
