@@ -137,7 +137,7 @@ def import_paths(
         raise ImportFailed(f"--as takes {', '.join(SET_KINDS)}, not {options.kind!r}")
     report = ImportReport()
     try:
-        pipe, made_by = pipeline_for(db, project, options.model)
+        pipe, made_by = pipeline_for(db, project, options.model, tokenizer_only=not options.preannotate)
     except AnnotatorError as exc:
         raise ImportFailed(str(exc)) from None
     if pipe.warning:
@@ -163,11 +163,14 @@ def import_paths(
     return report
 
 
-def pipeline_for(db: Database, project: Project, model: str | None) -> tuple[nlp_pipeline.Pipeline, str]:
+def pipeline_for(
+    db: Database, project: Project, model: str | None, *, tokenizer_only: bool = False
+) -> tuple[nlp_pipeline.Pipeline, str]:
     """The pipeline to pre-annotate with (a registered model version by name, or any spaCy pipeline),
-    and the name its predictions are recorded under: the version's, else the pipeline's."""
+    and the name its predictions are recorded under: the version's, else the pipeline's. An import
+    without a model tokenizes only: `tokenizer_only` loads the pipeline's tokenizer alone."""
     path, version = training.resolve_model(db, model or project.model)
-    pipe = nlp_pipeline.load(path, project)
+    pipe = nlp_pipeline.load_tokenizer(path) if tokenizer_only else nlp_pipeline.load(path, project)
     return pipe, version or pipe.name
 
 

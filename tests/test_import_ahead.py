@@ -118,3 +118,13 @@ def test_import_ahead_refuses_cleanly_when_the_tokenizing_process_dies(tmp_path,
     with pytest.raises(importing.ImportFailed, match="tokenizing the import stopped"):
         importing.import_paths(db, project, [source], progress=False)
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+def test_an_import_without_a_model_loads_the_tokenizer_alone_which_tokenizes_as_the_pipeline_does(project):
+    from annotator.nlp import pipeline as nlp_pipeline
+
+    whole, alone = nlp_pipeline.load(project.model, project), nlp_pipeline.load_tokenizer(project.model)
+    assert alone.nlp.pipe_names == [] and "parser" in whole.nlp.pipe_names
+    assert alone.name == whole.name and alone.warning is None
+    text = "Mr. O'Neil's U.S. trip cost $5,000.00 -- e.g. \"quoted\" (yes)!\n\nNew  paragraph:\tdone… 3-4pm."
+    assert nlp_pipeline.tokenize(alone, text).tolist() == nlp_pipeline.tokenize(whole, text).tolist()
