@@ -216,3 +216,17 @@ def test_annotate_status_line_counts_what_the_set_holds_after_every_kind_of_save
         seen.append(shown(response))
         assert seen[-1] == held()
     assert seen[0] == start - 1 and seen[4] == 0 and seen[5] > 0
+
+
+def test_annotate_a_save_sends_the_status_line_and_version_the_page_shows_after_reload(client, seeded, alice):
+    first = alice.state()["entities"][0]
+    saved = alice(f"/items/{first['id']}/label", label="GPE").get_data(as_text=True)
+    page = client.get(f"/articles/{seed_article_id(seeded)}").get_data(as_text=True)
+    for element in (
+        r'<div id="status".*?</div>',
+        r'<div id="doc-meta".*?</div>',
+        r'<input type="hidden" id="doc-version"[^>]*>',
+    ):
+        sent = re.search(element, saved, re.S).group(0).replace(' hx-swap-oob="true"', "")
+        shown = re.search(element, page, re.S).group(0)
+        assert sent.replace("Saved", "Draft").replace(' saved"', '"') == shown

@@ -82,10 +82,11 @@ class Annotation:
         The same as `Annotation.of` over the items left and added (an added item after those in
         the same place), found by bisection in the layers the change touches: a save of one item
         in an article of 500 looks at a handful, not all of them sorted again."""
-        layers = {name: list(found) for name, found in zip(LAYER_NAMES, self.layers)}
+        # only the layers the change makes or removes items in are copied
+        touched = {name: list(self.layer(name)) for name in {i.layer for i in (*change.before, *change.after)}}
         ids = set(self.item_ids)
         for item in change.before:
-            found = layers[item.layer]
+            found = touched[item.layer]
             at = bisect.bisect_left(found, _position(item), key=_position)
             while at < len(found) and found[at] != item and _position(found[at]) == _position(item):
                 at += 1
@@ -96,9 +97,11 @@ class Annotation:
         for item in change.after:
             if item.id in ids:
                 raise Invalid(f"{item.layer} {item.id} exists already")
-            bisect.insort_right(layers[item.layer], item, key=_position)
+            bisect.insort_right(touched[item.layer], item, key=_position)
             ids.add(item.id)
-        result = Annotation(tuple(tuple(found) for found in layers.values()))
+        result = Annotation(
+            tuple(tuple(touched[name]) if name in touched else kept for name, kept in zip(LAYER_NAMES, self.layers))
+        )
         result.__dict__["item_ids"] = frozenset(ids)  # known already: the next save starts from it
         return result
 

@@ -5,8 +5,8 @@ whether the set may be changed now, makes the change on the version the client
 saw, validates it with the layers' rules and saves it in one transaction; an
 edit made on an older version is saved on top of the newer one when it touches
 nothing changed since, and one that changes nothing writes nothing. The answer
-is `_doc_update.html`: the paragraphs that changed, the status line and the new
-version, each an htmx out-of-band fragment, with an `annotator:saved` event
+is the paragraphs that changed, the status line and the new version (render.py's
+strings, as the page has them), each an htmx out-of-band fragment, with an `annotator:saved` event
 (HX-Trigger) that hands the client the item a new item or an undo selected.
 Per-process caches keep articles and each (set, version)'s rendered paragraphs,
 which never change once written.
@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import replace
 
 from flask import Response, current_app, g, make_response, render_template, request
 from markupsafe import Markup
@@ -29,7 +28,7 @@ from ..errors import NotFound
 from ..model import MODEL, Annotation, Article, Change, Checked, Tokens, can_read, policy
 from . import forms
 from .cache import Caches, Snapshot
-from .render import ORIGIN_WORDS, Renderer, counts, counts_after, item_fields, label_class
+from .render import ORIGIN_WORDS, Renderer, counts, counts_after, doc_meta, item_fields, label_class, status_line
 
 # An edit: from the set's annotation, the article's tokens and text, the change and the item to select after.
 MakeEdit = Callable[[Annotation, Tokens, str], tuple[Change, str | None]]
@@ -72,17 +71,21 @@ def set_base(found: store.AnnotationSet) -> str:
 def doc_context(found: store.AnnotationSet, message: str = "") -> dict:
     """What the article widget templates need, for one set at its version."""
     snap = snapshot(found)
+    base, editable = set_base(found), policy.allows(g.user, found, policy.EDIT)
+    reopenable = policy.allows(g.user, found, policy.REOPEN)
     return {
         "article": cached_article(found.article_id),
         "set": found,
-        "set_base": set_base(found),
+        "set_base": base,
         "annotation": snap.annotation,
         "counts": snap.counts,
         "text_html": snap.html,
         "schemes": project().schemes,
-        "editable": policy.allows(g.user, found, policy.EDIT),
-        "reopenable": policy.allows(g.user, found, policy.REOPEN),
+        "editable": editable,
+        "reopenable": reopenable,
         "message": message,
+        "doc_meta": doc_meta(found.status, found.version, base, editable),
+        "status_line": status_line(found.status, found.version, snap.counts, message, base, reopenable),
     }
 
 
@@ -191,24 +194,27 @@ def update_response(
     renderer = Renderer(article.text, annotation, project().schemes)
     changed = renderer.changed(*changes)
     fresh = {i: renderer.body(i) for i in changed}
-    new = replace(found, version=version)  # an edit never changes a set's status (the policy saw to it)
     before = _caches().snapshots.get((found.id, client_version))
     figures = counts(annotation) if before is None else counts_after(before.counts, annotation, changes)
     if before is not None and version != client_version:
-        paragraphs = tuple(fresh.get(i, html) for i, html in enumerate(before.paragraphs))
-        after = Snapshot(annotation, paragraphs)
+        paragraphs = list(before.paragraphs)
+        for i, html in fresh.items():
+            paragraphs[i] = html
+        after = Snapshot(annotation, tuple(paragraphs))
         after.__dict__["counts"] = figures  # its cached_property, known already
         _caches().snapshots.put((found.id, version), after)
+    # the paragraphs, the status line and the version, each swapped by its id (built as strings: see render);
+    # the set's status is `found`'s, since an edit never changes it (the policy saw to it)
+    base = set_base(found)
     response = make_response(
-        render_template(
-            "_doc_update.html",
-            paragraphs=[Markup(renderer.wrap(i, fresh[i], oob=True)) for i in changed],
-            set=new,
-            set_base=set_base(found),
-            counts=figures,
-            message=message,
-            editable=policy.allows(g.user, new, policy.EDIT),
-            reopenable=policy.allows(g.user, new, policy.REOPEN),
+        "".join(
+            [
+                *(renderer.wrap(i, fresh[i], oob=True) for i in changed),
+                status_line(
+                    found.status, version, figures, message, base, policy.allows(g.user, found, policy.REOPEN), True
+                ),
+                doc_meta(found.status, version, base, policy.allows(g.user, found, policy.EDIT), oob=True),
+            ]
         )
     )
     saved = {"version": version, "selected": selected, "ref": ref}

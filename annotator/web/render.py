@@ -52,6 +52,45 @@ def _escaped(value: str) -> str:
     return value if _SPECIAL(value) is None else str(escape(value))
 
 
+_OOB = ' hx-swap-oob="true"'  # htmx swaps the element by its id, wherever it is
+
+
+def status_line(
+    status: str, version: int, counts: dict[str, int], message: str, set_base: str, reopenable: bool, oob: bool = False
+) -> Markup:
+    """The status line: what the last request did, the set's state (read-only unless a draft) and its
+    figures. Built here, not by a template, for the same reason as the paragraphs: every save sends it."""
+    state = status.capitalize()
+    readonly = ""
+    if status != "draft":
+        reopen = (
+            f'<button type="button" class="small" id="reopen" hx-post="{_escaped(set_base)}/reopen">'
+            "Reopen to change it</button>"
+            if reopenable
+            else ""
+        )
+        readonly = f'<span class="readonly">{state}: read-only. {reopen}</span>'
+    untouched = counts["suggestions"]
+    return Markup(
+        f'<div id="status" class="status-line{" saved" if message.startswith("Saved") else ""}" role="status" '
+        f'aria-live="polite"{_OOB if oob else ""}><span class="msg">{_escaped(message or state)}</span> {readonly}'
+        f'<span class="counts">{counts["entities"]} entities · {counts["quotes"]} quotes · {counts["events"]} events · '
+        f'<span id="untouched" data-count="{untouched}">{untouched} untouched suggestion{"" if untouched == 1 else "s"}'
+        f"</span> · version {version}</span></div>"
+    )
+
+
+def doc_meta(status: str, version: int, set_base: str, editable: bool, oob: bool = False) -> Markup:
+    """What the page's script reads of the set (its address, version, status, whether it may be edited),
+    and the version its forms send."""
+    swap = _OOB if oob else ""
+    return Markup(
+        f'<div id="doc-meta" hidden data-base="{_escaped(set_base)}" data-version="{version}" '
+        f'data-status="{_escaped(status)}" data-editable="{"true" if editable else "false"}"{swap}></div>'
+        f'<input type="hidden" id="doc-version" name="version" value="{version}"{swap}>'
+    )
+
+
 def paragraph_html(index: int, body: str, *, ids: bool = True, oob: bool = False) -> str:
     """A paragraph's body in its <span class="para">; `oob` marks it for htmx to swap by its id."""
     ident = f' id="p{index}"' if ids else ""
