@@ -21,8 +21,10 @@ def check(annotation: Annotation, text: str, schemes: Schemes) -> None:
     for layer in LAYERS.values():
         if layer.exclusive:
             found = annotation.layer(layer.name)
-            for a, b in zip(found, found[1:]):
-                _check_apart(a, b)
+            mains = [item.main for item in found]  # in text order: each needs only its next to be apart
+            for at in range(len(mains) - 1):
+                if mains[at].end > mains[at + 1].start:
+                    _check_apart(found[at], found[at + 1])
 
 
 def check_change(before: Annotation, change: Change, text: str, schemes: Schemes) -> Annotation:
