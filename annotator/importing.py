@@ -234,9 +234,10 @@ class _Storing:
     report: ImportReport = field(default_factory=ImportReport)
 
     def batch(self, db: Database, payload: _Payload) -> None:
-        self.policy.added, prepared = payload
+        added, prepared = payload
+        policy = replace(self.policy, added=added)  # the labels known when the batch was checked
         for one in prepared:
-            _store(db, one, self.policy, self.options, self.report, self.made_by)
+            _store(db, one, policy, self.options, self.report, self.made_by)
 
     def counted(self) -> ImportReport:
         return self.report

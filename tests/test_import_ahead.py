@@ -128,3 +128,16 @@ def test_an_import_without_a_model_loads_the_tokenizer_alone_which_tokenizes_as_
     assert alone.name == whole.name and alone.warning is None
     text = "Mr. O'Neil's U.S. trip cost $5,000.00 -- e.g. \"quoted\" (yes)!\n\nNew  paragraph:\tdone… 3-4pm."
     assert nlp_pipeline.tokenize(alone, text).tolist() == nlp_pipeline.tokenize(whole, text).tolist()
+
+
+def test_a_batch_handed_to_a_tokenizing_process_known_dead_is_refused_cleanly(forks):
+    """The pool may learn that its process died before the next batch is handed over (a race the
+    import test above meets now and then): that batch is refused as cleanly as an answer never given."""
+    pool = ahead._second_process()
+    try:
+        with pytest.raises(ahead.BrokenProcessPool):
+            pool.submit(os._exit, 3).result()
+        with pytest.raises(ahead.TokenizerStopped, match="tokenizing the import stopped"):
+            ahead._submit(pool, ["a text"], [None], [None], ahead.offsets_only)
+    finally:
+        pool.shutdown(wait=True)

@@ -76,7 +76,7 @@ def tokenized(
     waiting: deque[tuple[T, Future[list[R]]]] = deque()
     try:
         for batch, texts, given, extras in work:
-            waiting.append((batch, pool.submit(_tokenize_batch, texts, given, extras, then)))
+            waiting.append((batch, _submit(pool, texts, given, extras, then)))
             if len(waiting) > AHEAD:
                 yield _answer(*waiting.popleft())
         while waiting:
@@ -96,10 +96,20 @@ def _tokenize_batch_with(
     return [then(text, tokenize(pipeline, text, tokens), extra) for text, tokens, extra in zip(texts, given, extras)]
 
 
+def _submit(pool: ProcessPoolExecutor, *args) -> Future[list[R]]:
+    """The batch handed to the child; the pool may already know that the child died (on an earlier batch)."""
+    try:
+        return pool.submit(_tokenize_batch, *args)
+    except BrokenProcessPool:
+        raise _stopped() from None
+
+
 def _answer(batch: T, future: Future[list[R]]) -> tuple[T, list[R]]:
     try:
         return batch, future.result()
     except BrokenProcessPool:
-        raise TokenizerStopped(
-            "the process tokenizing the import stopped before it answered; nothing was imported"
-        ) from None
+        raise _stopped() from None
+
+
+def _stopped() -> TokenizerStopped:
+    return TokenizerStopped("the process tokenizing the import stopped before it answered; nothing was imported")
