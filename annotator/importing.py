@@ -239,9 +239,6 @@ class _Storing:
         for one in prepared:
             _store(db, one, policy, self.options, self.report, self.made_by)
 
-    def counted(self) -> ImportReport:
-        return self.report
-
 
 class _Sink:
     """Where prepared batches go, and how they are stored: spooled to a file and stored at the end
@@ -294,7 +291,7 @@ def _sink(db: Database, storing: _Storing, progress: bool) -> Iterator[_Sink]:
     with ExitStack() as stack:
         if path is not None and PARALLEL and not storing.options.preannotate and can_fork():
             try:
-                with Alongside(path, storing.batch, storing.counted) as writer:
+                with Alongside(path, storing.batch, lambda: storing.report) as writer:
                     yield _Sink(db, storing, progress, stack, writer=writer)
             except WriterStopped as exc:
                 raise ImportFailed(str(exc)) from None

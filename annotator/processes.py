@@ -4,7 +4,8 @@ A forked child starts at once with everything its parent has loaded (a pipeline,
 shared copy-on-write. What it is to work on is left in a module's globals before the pool forks
 (only its arguments and results cross the pipe), and it opens its own database connection: a
 connection carried across a fork must not be used. The import tokenizes ahead in one
-(`nlp.ahead`); the spaCy export writes its shards in several (`formats.docbin.write_parts`).
+(`nlp.ahead`) and, without a model, stores in another (`alongside`, a process of its own with a
+pipe, not a pool); the spaCy export writes its shards in several (`formats.docbin.write_parts`).
 """
 
 from __future__ import annotations
