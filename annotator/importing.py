@@ -39,7 +39,7 @@ from .formats.base import Notes, Reading
 from .labels import LabelPolicy, LabelRefused
 from .model import MODEL, SET_KINDS, Annotation, Article, Record, Tokens, check
 from .model.normal import remap
-from .model.text import Offsets
+from .model.text import Offsets, on_words
 from .nlp import ahead
 from .nlp import pipeline as nlp_pipeline
 from .processes import can_fork
@@ -351,7 +351,7 @@ def _analysed(labelled: Iterator[_Batch], pipe, project, options: Options) -> It
 def _derived(text: str, tokens: np.ndarray, bounds: tuple[np.ndarray, np.ndarray] | None) -> tuple[store.Derived, bool]:
     """In the process that tokenized the text: what its article row derives from it and its tokens, and
     whether spans of these bounds (starts, ends) all lie on whole tokens already."""
-    return store.derive(text, tokens), bounds is None or Tokens(tokens, text).keeps(*bounds)
+    return store.derive(text, tokens), bounds is None or on_words(tokens, text, *bounds)
 
 
 def _checked(batch: _Batch, analysed: list[_Analysed], policy: LabelPolicy) -> Iterator[_Prepared]:

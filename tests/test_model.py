@@ -183,3 +183,20 @@ def test_model_check_change_agrees_with_the_full_check():
         tried += 1
         refused += full is not None
     assert tried == 400 and 50 < refused < 350  # both outcomes well exercised
+
+
+def test_items_made_in_one_step_are_the_dataclasses_they_claim_to_be():
+    """Item's own __init__ and Item.entity set the fields in one step: the item still compares, hashes,
+    pickles, copies with replace() and refuses changes as the frozen dataclass does."""
+    import dataclasses
+    import pickle
+
+    made = Item.entity("t1", 3, 7, "PERSON", "model")
+    built = Item("t1", "entity", "PERSON", (("entity", Span(3, 7)),), origin="model")
+    assert made == built and hash(made) == hash(built) and pickle.loads(pickle.dumps(made)) == made
+    assert dataclasses.asdict(made)["spans"] == (("entity", {"start": 3, "end": 7}),)
+    assert Item("t2", "entity", "ORG", ()).origin == "added" and Item("t2", "entity", "ORG", ()).links == ()
+    relabelled = dataclasses.replace(made, label="ORG")
+    assert (relabelled.label, relabelled.spans, relabelled.origin) == ("ORG", made.spans, "model")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.label = "ORG"  # type: ignore[misc]

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from annotator import store
 from annotator.model import Article, Tokens
+from annotator.model.text import on_words
 from annotator.store.articles import decode_tokens, encode_tokens
 
 
@@ -89,6 +90,7 @@ def test_snapping_all_at_once_agrees_with_snapping_each(text, data):
             kept = False
     starts, ends = (np.array([r[i] for r in ranges], dtype=np.int64) for i in (0, 1))
     assert found.keeps(starts, ends) == kept
+    assert on_words(np.array(offsets, dtype=np.int64).reshape(-1, 2), text, starts, ends) == kept
 
 
 @pytest.mark.parametrize(
@@ -110,3 +112,4 @@ def test_snapping_all_at_once_on_adjacent_tokens(ranges, kept):
     found = Tokens(np.array([[0, 2], [2, 3], [4, 6]], dtype=np.int64), text)
     starts, ends = (np.array([r[i] for r in ranges], dtype=np.int64) for i in (0, 1))
     assert found.keeps(starts, ends) is kept
+    assert on_words(np.array([[0, 2], [2, 3], [4, 6]], dtype=np.int64), text, starts, ends) is kept

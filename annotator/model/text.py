@@ -167,3 +167,20 @@ class Tokens:
         if first > last:
             raise Invalid("a span keeps at least one token")
         return self.within_paragraph(Span(self.starts[first], self.ends[last]))
+
+
+def on_words(offsets: np.ndarray, text: str, starts: np.ndarray, ends: np.ndarray) -> bool:
+    """What `Tokens(offsets, text).keeps(starts, ends)` says, without making the Tokens: whether each
+    range starts where a word token starts and ends where one ends (and holds at least one). The import
+    asks it of every record, where a Tokens of each text cost a tenth of tokenizing it."""
+    if not len(starts):
+        return True
+    token_starts, token_ends = offsets[:, 0], offsets[:, 1]
+    first = np.searchsorted(token_starts, starts)  # the token starting where the range does, if one does
+    last = np.searchsorted(token_ends, ends)  # the token ending where it ends
+    if (first >= len(offsets)).any() or (last >= len(offsets)).any() or (first > last).any():
+        return False
+    if not ((token_starts[first] == starts).all() and (token_ends[last] == ends).all()):
+        return False
+    # Both are words, not whitespace (spaCy's whitespace tokens): else snap() would move the range.
+    return not any(text[start:end].isspace() for start, end in offsets[np.union1d(first, last)].tolist())
