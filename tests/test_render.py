@@ -40,3 +40,27 @@ def test_the_status_line_escapes_its_message_and_says_what_a_reader_may_do():
     meta = str(doc_meta("draft", 6, "/sets/7", editable=False, oob=True))
     assert 'data-base="/sets/7" data-version="6" data-status="draft" data-editable="false" hx-swap-oob="true"' in meta
     assert 'id="doc-version" name="version" value="6" hx-swap-oob="true"' in meta
+
+
+_WORDS = "Anna said it was late .\nBob replied that the talks would go on .\nThe mayor agreed .".split(" ")
+
+
+@given(st.data())
+def test_a_paragraph_rendered_alone_is_the_one_the_whole_page_shows(data):
+    """A save renders only the paragraphs it changed, finding their items one paragraph at a time; the
+    page files every item at once. Both show the same paragraph, quotes whose parts lie in other
+    paragraphs included."""
+    from annotator.model import Span
+    from annotator.web.render import Renderer
+
+    text = " ".join(_WORDS)
+    starts = [sum(len(w) + 1 for w in _WORDS[:i]) for i in range(len(_WORDS))]
+    spans = st.tuples(st.integers(0, len(_WORDS) - 1), st.integers(1, 3)).map(
+        lambda p: Span(starts[p[0]], min(len(text), starts[p[0]] + len(_WORDS[p[0]]) * p[1]))
+    )
+    quotes = data.draw(st.lists(st.lists(spans, min_size=1, max_size=3, unique=True), max_size=4))
+    items = [Item.quote(f"q{n}", "DIRECT", parts[:-1] or parts, cue=parts[-1]) for n, parts in enumerate(quotes)]
+    items += [Item.event(f"v{n}", "SAY", span) for n, span in enumerate(data.draw(st.lists(spans, max_size=3)))]
+    annotation, schemes = Annotation.of(items), config.load(None).schemes
+    whole = Renderer(text, annotation, schemes).every_body()
+    assert [Renderer(text, annotation, schemes).body(i) for i in range(len(whole))] == whole

@@ -288,6 +288,14 @@ class Item:
     def end(self) -> int:
         return self.main.end
 
+    @functools.cached_property
+    def reach(self) -> tuple[int, int]:
+        """Where its first span starts and its last ends, of every role: what a page asks of each quote
+        and event to find those a paragraph holds (kept with the item, which the next version shares)."""
+        if not self.spans:
+            return 0, 0
+        return min(span.start for _, span in self.spans), max(span.end for _, span in self.spans)
+
     def parts(self, role: str) -> tuple[Span, ...]:
         """The item's spans of one role."""
         return tuple(span for r, span in self.spans if r == role)

@@ -134,6 +134,9 @@ class Renderer:
         hi = bisect.bisect_left(entities, p_end, key=attrgetter("start"))
         found = [(e, "entity", e.main, 0) for e in entities[lo:hi]]
         for item in (*self.annotation.quotes, *self.annotation.events):
+            first, last = item.reach
+            if first >= p_end or last <= p_start:
+                continue
             for i, (role, span) in enumerate(item.spans):
                 if span.start < p_end and p_start < span.end:
                     found.append((item, role, span, i))
