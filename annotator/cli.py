@@ -149,7 +149,7 @@ def import_(
     paths: Paths, sources, fmt, annotator, kind, labels_mode, label_map, strict, docs_every, preannotate, model
 ):
     """Import articles and annotations (files or folders), all or nothing."""
-    from . import importing  # spaCy with it: only the commands that tokenise pay for it
+    from . import importing  # spaCy is loaded where the import tokenizes (in a second process, as it reads)
 
     try:
         options = importing.Options(

@@ -18,19 +18,20 @@ import hashlib
 import pickle
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 from sqlite_utils import Database
 from tqdm import tqdm
 
 from . import config as project_config
-from . import formats, store, training
+from . import formats, store
 from .alongside import Alongside, WriterStopped
 from .config import Project
 from .db import write
@@ -41,9 +42,11 @@ from .model import MODEL, SET_KINDS, Annotation, Article, Record, Tokens, check
 from .model.normal import remap
 from .model.text import Offsets, on_words
 from .nlp import ahead
-from .nlp import pipeline as nlp_pipeline
 from .processes import can_fork
 from .store import ArticleRow, ItemRows
+
+if TYPE_CHECKING:
+    from .nlp import pipeline as nlp_pipeline
 
 BATCH = 64
 PARALLEL = True  # tokenizing may run ahead in a second process (tests turn it off to compare)
@@ -136,19 +139,28 @@ def import_paths(
     if options.kind is not None and options.kind not in SET_KINDS:
         raise ImportFailed(f"--as takes {', '.join(SET_KINDS)}, not {options.kind!r}")
     report = ImportReport()
+
+    def loaded(name: str, warning: str | None) -> None:
+        if warning:
+            report.warnings.append(warning)
+
+    pipe: nlp_pipeline.Pipeline | Callable[[], nlp_pipeline.Pipeline]
+    made_by = None
     try:
-        pipe, made_by = pipeline_for(db, project, options.model, tokenizer_only=not options.preannotate)
+        if options.preannotate:
+            pipe, made_by = pipeline_for(db, project, options.model)
+            loaded(pipe.name, pipe.warning)
+        else:  # loaded where it tokenizes (`ahead`), perhaps in another process while this one reads
+            pipe = tokenizer_for(db, project, options.model)
     except AnnotatorError as exc:
         raise ImportFailed(str(exc)) from None
-    if pipe.warning:
-        report.warnings.append(pipe.warning)
     policy = LabelPolicy(project.schemes, extend=options.labels == "extend", mapping=options.label_map)
     notes = Notes()
     reading = Reading(notes, options.docs_every, options.annotator, takes=policy.takes)
     storing = _Storing(policy, options, made_by)
     with _frozen_heap(), _sink(db, storing, progress) as sink:
         records = read_records(paths, options.fmt, reading)
-        _prepare_all(records, pipe, project, policy, options, notes, sink, progress)
+        _prepare_all(records, pipe, loaded, project, policy, options, notes, sink, progress)
         report.skipped = notes.summary()
         if options.strict and report.skipped:
             raise ImportFailed("left out under --strict: " + "; ".join(report.skipped) + "\nNothing was imported.")
@@ -163,15 +175,30 @@ def import_paths(
     return report
 
 
-def pipeline_for(
-    db: Database, project: Project, model: str | None, *, tokenizer_only: bool = False
-) -> tuple[nlp_pipeline.Pipeline, str]:
+def pipeline_for(db: Database, project: Project, model: str | None) -> tuple[nlp_pipeline.Pipeline, str]:
     """The pipeline to pre-annotate with (a registered model version by name, or any spaCy pipeline),
-    and the name its predictions are recorded under: the version's, else the pipeline's. An import
-    without a model tokenizes only: `tokenizer_only` loads the pipeline's tokenizer alone."""
+    and the name its predictions are recorded under: the version's, else the pipeline's."""
+    from . import training
+    from .nlp import pipeline as nlp_pipeline
+
     path, version = training.resolve_model(db, model or project.model)
-    pipe = nlp_pipeline.load_tokenizer(path) if tokenizer_only else nlp_pipeline.load(path, project)
+    pipe = nlp_pipeline.load(path, project)
     return pipe, version or pipe.name
+
+
+def tokenizer_for(db: Database, project: Project, model: str | None) -> Callable[[], nlp_pipeline.Pipeline]:
+    """How to load the tokenizer an import without a model tokenizes with: that pipeline's tokenizer
+    alone. What the database knows of the name is looked up here; spaCy is loaded by the call."""
+    name = model or project.model
+    return partial(_load_tokenizer, name, store.registered_model(db, name))
+
+
+def _load_tokenizer(name: str, registered: tuple[Path, str] | None) -> nlp_pipeline.Pipeline:
+    from . import training
+    from .nlp import pipeline as nlp_pipeline
+
+    path, _ = training.choose_model(name, registered)
+    return nlp_pipeline.load_tokenizer(path)
 
 
 @contextmanager
@@ -189,13 +216,28 @@ def _bar(desc: str, progress: bool, total: int | None = None) -> tqdm:
     return tqdm(desc=desc, total=total, unit=" records", file=sys.stderr, disable=None if progress else True)
 
 
-def _prepare_all(records, pipe, project, policy, options: Options, notes: Notes, sink: _Sink, progress: bool) -> None:
+def _prepare_all(
+    records, pipe, loaded, project, policy, options: Options, notes: Notes, sink: _Sink, progress: bool
+) -> None:
     """Every record prepared, and handed on a batch at a time with the labels added so far."""
-    labelled = (_labelled_batch(batch, policy, options, notes) for batch in _batches(records))
+    labelled = (_checked_early(_labelled_batch(batch, policy, options, notes), policy) for batch in _batches(records))
     with _bar("import", progress) as bar:
-        for batch, analysed in _analysed(labelled, pipe, project, options):
+        for batch, analysed in _analysed(labelled, pipe, loaded, project, options):
             sink.put((policy.added, list(_checked(batch, analysed, policy))))
             bar.update(len(batch.records))
+
+
+@dataclass
+class _Early:
+    """What is made of a record before its text is tokenized: its text's hashes, and its set as checked:
+    its rows, which hold it in a fifth of the memory of its items while the text waits its turn (the
+    import reads thousands of records ahead); or, when the check failed, the set itself, since
+    snapping to tokens may mend it. With the bounds of its spans, to ask whether they lie on the tokens."""
+
+    hashes: tuple[str, str]
+    rows: ItemRows | None = None
+    unchecked: Annotation | None = None
+    bounds: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass
@@ -205,6 +247,7 @@ class _Batch:
 
     records: list[tuple[str, Record]]
     failure: ImportFailed | None = None
+    early: list[_Early] = field(default_factory=list)  # each record's set, checked before its tokens
 
 
 def _batches(records: Iterator[tuple[str, Record]]) -> Iterator[_Batch]:
@@ -230,7 +273,7 @@ class _Storing:
 
     policy: LabelPolicy
     options: Options
-    made_by: str
+    made_by: str | None  # what predictions are recorded as made by (None: the import makes none)
     report: ImportReport = field(default_factory=ImportReport)
 
     def batch(self, db: Database, payload: _Payload) -> None:
@@ -315,61 +358,99 @@ def _labelled_batch(batch: _Batch, policy: LabelPolicy, options: Options, notes:
     return _Batch(ready)
 
 
+def _checked_early(batch: _Batch, policy: LabelPolicy) -> _Batch:
+    """The batch with each record's text hashed and its set checked and made rows before the text is
+    tokenized (here, not in the process tokenizing, which has the longer way to go)."""
+    for _, record in batch.records:
+        annotation, record.annotation = record.annotation, None
+        hashes = store.hashes(record.text)
+        if annotation is None:
+            batch.early.append(_Early(hashes))
+            continue
+        bounds = span_bounds(annotation)
+        try:
+            check(annotation, record.text, policy.allowed())
+        except AnnotatorError:
+            batch.early.append(_Early(hashes, unchecked=annotation, bounds=bounds))
+            continue
+        batch.early.append(_Early(hashes, ItemRows.of(annotation.items(), origin=_origin(record)), bounds=bounds))
+    return batch
+
+
+def _origin(record: Record) -> str | None:
+    """The origin every item of the record's set takes: a model's set holds suggestions."""
+    return MODEL if record.source == "model" else None
+
+
 # A text's row as derived from it and its tokens; the tokens, when at hand (else in the row, encoded);
 # predictions (--preannotate); whether the record's spans all lie on its tokens already.
 _Analysed = tuple[store.Derived, Offsets | None, Annotation | None, bool]
 
 
-def _analysed(labelled: Iterator[_Batch], pipe, project, options: Options) -> Iterator[tuple[_Batch, list[_Analysed]]]:
+def _analysed(
+    labelled: Iterator[_Batch], pipe, loaded, project, options: Options
+) -> Iterator[tuple[_Batch, list[_Analysed]]]:
     """Each batch with what its texts' rows derive from them and their tokens, and (with --preannotate)
-    predictions: tokenizing and deriving alone run ahead in a second process (nlp/ahead.py), which
-    also says whether each record's spans lie on its tokens, and sends back the derived row alone
-    (its tokens encoded, decoded here only for spans that must be snapped); a pipeline's
-    prediction in spaCy's own batches here."""
+    predictions: without a model, loading the tokenizer, tokenizing and deriving run ahead in a second
+    process (nlp/ahead.py; `pipe` says how to load it), which also says whether each record's spans
+    lie on its tokens, and sends back the derived row alone (its tokens encoded, decoded here only
+    for spans that must be snapped); a pipeline's prediction in spaCy's own batches here."""
     if options.preannotate:
+        from .nlp import pipeline as nlp_pipeline
+
         for batch in labelled:
             texts, given = [r.text for _, r in batch.records], [r.tokens for _, r in batch.records]
             predicted = nlp_pipeline.predict(pipe, project, texts, given=given)
-            yield batch, [(store.derive(text, t), t, p, False) for text, (t, p) in zip(texts, predicted)]
+            yield (
+                batch,
+                [
+                    ((*early.hashes, store.encode_tokens(t)), t, p, _on_words(t, text, early.bounds))
+                    for text, early, (t, p) in zip(texts, batch.early, predicted)
+                ],
+            )
         return
     work = (
-        (
-            b,
-            [r.text for _, r in b.records],
-            [r.tokens for _, r in b.records],
-            [None if r.annotation is None else span_bounds(r.annotation) for _, r in b.records],
-        )
+        (b, [r.text for _, r in b.records], [r.tokens for _, r in b.records], [e.bounds for e in b.early])
         for b in labelled
     )
     try:
-        for batch, derived in ahead.tokenized(work, pipe, parallel=PARALLEL, then=_derived):
-            yield batch, [(row, None, None, kept) for row, kept in derived]
-    except ahead.TokenizerStopped as exc:
+        for batch, derived in ahead.tokenized(work, pipe, parallel=PARALLEL, then=_derived, loaded=loaded):
+            yield batch, [((*e.hashes, blob), None, None, kept) for e, (blob, kept) in zip(batch.early, derived)]
+    except AnnotatorError as exc:  # the tokenizing process stopped, or the tokenizer did not load
         raise ImportFailed(str(exc)) from None
 
 
-def _derived(text: str, tokens: np.ndarray, bounds: tuple[np.ndarray, np.ndarray] | None) -> tuple[store.Derived, bool]:
-    """In the process that tokenized the text: what its article row derives from it and its tokens, and
-    whether spans of these bounds (starts, ends) all lie on whole tokens already."""
-    return store.derive(text, tokens), bounds is None or on_words(tokens, text, *bounds)
+def _derived(text: str, tokens: np.ndarray, bounds: tuple[np.ndarray, np.ndarray] | None) -> tuple[bytes, bool]:
+    """In the process that tokenized the text: its tokens as the article's row keeps them, and whether
+    spans of these bounds (starts, ends) all lie on whole tokens already."""
+    return store.encode_tokens(tokens), _on_words(tokens, text, bounds)
+
+
+def _on_words(tokens: np.ndarray, text: str, bounds: tuple[np.ndarray, np.ndarray] | None) -> bool:
+    return bounds is None or on_words(tokens, text, *bounds)
 
 
 def _checked(batch: _Batch, analysed: list[_Analysed], policy: LabelPolicy) -> Iterator[_Prepared]:
-    """A batch's records with their spans snapped to their tokens and checked, ready to store."""
+    """A batch's records ready to store: a set whose spans do not all lie on its tokens snapped to
+    them and checked again, one that failed its first check checked again (after snapping, if it
+    moved), and the predictions snapped."""
     if batch.failure:
         raise batch.failure
-    for (where, record), (derived, tokens, predicted, kept) in zip(batch.records, analysed):
-        snapped, items, predicted_rows = 0, None, None
+    for (where, record), early, (derived, tokens, predicted, kept) in zip(batch.records, batch.early, analysed):
+        snapped, items, predicted_rows = 0, early.rows, None
         try:
             words = None
-            if (record.annotation is not None and not kept) or predicted is not None:  # snapping asks for tokens
+            if not kept or predicted is not None:  # snapping asks for tokens
                 words = Tokens(store.decode_tokens(derived[2]) if tokens is None else tokens, record.text)
-            if record.annotation is not None:
-                annotation = record.annotation
+            if early.unchecked is not None or not kept:
+                annotation = early.unchecked
+                if annotation is None:
+                    assert items is not None  # a set that passed its check, its spans off the tokens
+                    annotation = items.annotation()
                 if words is not None:
                     annotation, snapped = snap_all(annotation, words)
                 check(annotation, record.text, policy.allowed())
-                items = ItemRows.of(annotation.items(), origin=MODEL if record.source == "model" else None)
+                items = ItemRows.of(annotation.items(), origin=_origin(record))
             if predicted is not None:
                 assert words is not None
                 predicted_rows = ItemRows.of(snap_all(predicted, words)[0].items())
@@ -377,7 +458,7 @@ def _checked(batch: _Batch, analysed: list[_Analysed], policy: LabelPolicy) -> I
             raise ImportFailed(f"{where}: {exc}") from None
         article = Article(record.ext_id or _derived_id(record.text), record.text, record.meta)
         row = ArticleRow.of(article, derived=derived)
-        record.tokens, record.annotation = None, None
+        record.tokens = None
         yield _Prepared(where, record, row, items, predicted_rows, snapped)
 
 
@@ -398,7 +479,7 @@ def _labelled(record: Record, where: str, policy: LabelPolicy, options: Options,
     return record
 
 
-def _store(db: Database, prepared: _Prepared, policy: LabelPolicy, options, report, made_by: str) -> None:
+def _store(db: Database, prepared: _Prepared, policy: LabelPolicy, options, report, made_by: str | None) -> None:
     """Phase two, inside the write transaction: the article (found or added) and the record's sets."""
     record = prepared.record
     items: Annotation | ItemRows | None = prepared.items

@@ -63,15 +63,18 @@ def split_description(percent: int = DEV_PERCENT) -> str:
 def resolve_model(db: Database, name: str) -> tuple[str, str | None]:
     """What to load for a model name: an installed spaCy pipeline by that name or path, else a registered
     version's pipeline folder (and the version's name), else the name itself (which then fails to load)."""
-    if nlp_pipeline.is_installed(name):
+    return choose_model(name, store.registered_model(db, name))
+
+
+def choose_model(name: str, registered: tuple[Path, str] | None) -> tuple[str, str | None]:
+    """`resolve_model` once the database has told what it knows of the name (`store.registered_model`):
+    for a process without the database (an import's tokenizing process)."""
+    if nlp_pipeline.is_installed(name) or registered is None:
         return name, None
-    version = store.get_model_version(db, name)
-    if version is None:
-        return name, None
-    path = store.database_folder(db) / version.path
+    path, version = registered
     if not path.is_dir():
         raise NotFound(f"model version {name!r} has no pipeline at {path} (was models/ moved without the database?)")
-    return str(path), version.name
+    return str(path), version
 
 
 def _documents(db: Database, source: str) -> Iterator[tuple[int, corpus.Document]]:

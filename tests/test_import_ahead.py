@@ -138,6 +138,48 @@ def test_a_batch_handed_to_a_tokenizing_process_known_dead_is_refused_cleanly(fo
         with pytest.raises(ahead.BrokenProcessPool):
             pool.submit(os._exit, 3).result()
         with pytest.raises(ahead.TokenizerStopped, match="tokenizing the import stopped"):
-            ahead._submit(pool, ["a text"], [None], [None], ahead.offsets_only)
+            ahead._submit(pool, ahead._tokenize_batch, ["a text"], [None], [None], ahead.offsets_only)
     finally:
         pool.shutdown(wait=True)
+
+
+@pytest.mark.parametrize("records", [3, RECORDS], ids=["one batch, loaded here", "loaded by the second process"])
+def test_the_tokenizer_the_import_loads_tells_what_it_is_and_refuses_a_version_gone(tmp_path, project, records):
+    """The pipeline an import tokenizes with is loaded where it tokenizes (perhaps in the second process,
+    while this one reads): its warning still reaches the report, and a registered version whose folder
+    is gone still refuses the import, nothing written."""
+    from annotator import store
+
+    source = tmp_path / "some.jsonl"
+    _write(source, [_record(n) for n in range(records)])
+    db = database.connect(tmp_path / "a.db")
+    options = importing.Options(model="no_such_pipeline")
+    report = importing.import_paths(db, project, [source], progress=False, options=options)
+    assert report.articles_new == records and any("'no_such_pipeline' is not installed" in w for w in report.warnings)
+    gone = store.ModelVersion("v9", "models/v9/pipeline", "en_core_web_sm", ("quote",), "gold", 1, 1, "by hash")
+    store.add_model_version(db, gone, {})
+    fresh = tmp_path / "fresh.jsonl"
+    _write(fresh, [{**_record(n), "id": f"f{n}", "text": _text(n) + " Fresh."} for n in range(records)])
+    with pytest.raises(importing.ImportFailed, match="model version 'v9' has no pipeline at"):
+        importing.import_paths(db, project, [fresh], progress=False, options=importing.Options(model="v9"))
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == records
+
+
+def test_a_set_refused_before_snapping_is_taken_when_snapping_mends_it(tmp_path, project, monkeypatch):
+    """A set is checked before its text is tokenized; one that fails (two entities sharing a space) is
+    checked again once snapped to the tokens, which may mend it, as a check after snapping always did."""
+    text = "Khamenei met Rashid in Tehran."
+    entities = [
+        {"id": "t1", "start": 0, "end": 9, "label": "PERSON"},  # "Khamenei " with the space after
+        {"id": "t2", "start": 8, "end": 12, "label": "PERSON"},  # " met", the same space before
+    ]
+    records = [{"id": f"r{n}", "text": f"{text} ({n})", "source": "gold", "entities": entities} for n in range(RECORDS)]
+    source = tmp_path / "mended.jsonl"
+    _write(source, records)
+    for parallel in (False, True):
+        monkeypatch.setattr(importing, "PARALLEL", parallel)
+        db = database.connect(tmp_path / f"{parallel}.db")
+        report = importing.import_paths(db, project, [source], progress=False)
+        assert report.sets == RECORDS and report.snapped == 2 * RECORDS
+        spans = db.execute("SELECT start_char, end_char FROM items WHERE set_id = 1 ORDER BY start_char").fetchall()
+        assert spans == [(0, 8), (9, 12)]

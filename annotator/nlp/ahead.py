@@ -1,11 +1,15 @@
-"""Tokenizing ahead: a second process tokenizes an import's next batches while this one checks the last.
+"""Tokenizing ahead: a second process loads the pipeline and tokenizes an import's batches while this
+one reads and checks the next.
 
-spaCy's tokenizer is about a quarter of an import of predictions, and the rest (reading, checking,
-spooling) is this process's own Python. On a machine with a second core, a forked child (which
-shares the loaded pipeline with its parent, copy-on-write) tokenizes up to `AHEAD` batches in front:
-texts go to it (each with what its caller wants looked at beside the tokens), and what the caller's
-`then` makes of each text's (n, 2) array of token offsets comes back. The first batch is always tokenized here,
-so a small import never starts a process; without `fork` (or a second core) everything stays here.
+Without a model, spaCy's tokenizer is most of an import, and loading spaCy and the pipeline is a
+second of its start. Both happen in a forked child: it loads the pipeline (`load`, left in this
+module before the fork) on its first call, while this process reads on from the first line, and
+sends back what the caller's `then` makes of each text's (n, 2) array of token offsets. This
+process reads up to `START` batches in front of the child's answers (what waits is the caller's
+batches, which should hold rows rather than objects), and takes an answer as soon as it is there
+once `AHEAD` are out. An import of one batch never starts a process (it loads the pipeline here);
+without `fork` (or a second core) everything stays here. spaCy itself is imported only where the
+pipeline is loaded.
 """
 
 from __future__ import annotations
@@ -14,32 +18,53 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from itertools import chain, islice
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from ..errors import AnnotatorError
 from ..processes import forked_pool
-from .pipeline import Pipeline, Tokens, tokenize
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline, Tokens
 
 T = TypeVar("T")
 E = TypeVar("E")  # what goes with a text to `then`
 R = TypeVar("R")
-AHEAD = 2  # batches in front: enough that the child never waits on a steady import
+AHEAD = 2  # batches out before an answer is taken as soon as it is there
+# Batches out before this process waits for an answer: the child's start (spaCy and the pipeline,
+# about a second) is spent reading and checking the first few thousand records.
+START = 64
 
-_PIPELINE: Pipeline | None = None  # the child's pipeline: its parent's, inherited by fork
+_LOAD: Callable[[], Pipeline] | None = None  # how the child gets its pipeline: left here before the fork
+_PIPELINE: Pipeline | None = None  # the child's pipeline, loaded by its first call
 
 
 class TokenizerStopped(AnnotatorError):
     """The tokenizing process ended before it answered (killed, or out of memory)."""
 
 
+def _pipeline() -> Pipeline:
+    """In the child: its pipeline, loaded by the first call (an error loading it is that call's answer)."""
+    global _PIPELINE
+    if _PIPELINE is None:
+        assert _LOAD is not None  # set before the fork
+        _PIPELINE = _LOAD()
+    return _PIPELINE
+
+
+def _loaded() -> tuple[str, str | None]:
+    """In the child: the pipeline loaded; its name, and why it is not the one asked for (if it is not)."""
+    pipeline = _pipeline()
+    return pipeline.name, pipeline.warning
+
+
 def _tokenize_batch(
     texts: list[str], given: list[Tokens | None], extras: list[E], then: Callable[[str, np.ndarray, E], R]
 ) -> list[R]:
-    """In the child: what `then` makes of each text, its offsets and its extra, by its inherited pipeline."""
-    assert _PIPELINE is not None  # set before the fork
-    return _tokenize_batch_with(_PIPELINE, texts, given, extras, then)
+    """In the child: what `then` makes of each text, its offsets and its extra."""
+    return _tokenize_batch_with(_pipeline(), texts, given, extras, then)
 
 
 def _second_process() -> ProcessPoolExecutor | None:
@@ -51,39 +76,52 @@ def offsets_only(text: str, offsets: np.ndarray, extra: object) -> np.ndarray:
     return offsets
 
 
+def _told(name: str, warning: str | None) -> None:
+    """What `loaded` is when the caller does not want to know."""
+
+
 def tokenized(
     batches: Iterable[tuple[T, list[str], list[Tokens | None], list[E]]],
-    pipeline: Pipeline,
+    load: Callable[[], Pipeline],
     *,
     parallel: bool = True,
     then: Callable[[str, np.ndarray, E], R] = offsets_only,  # type: ignore[assignment]
+    loaded: Callable[[str, str | None], None] = _told,
 ) -> Iterator[tuple[T, list[R]]]:
     """Each (batch, texts, given tokens, extras) as (batch, what `then` made of each text), in order;
-    after the first batch, with `parallel`, in a second process working ahead of the caller.
-    `then(text, offsets, extra)`, a module's function, says what to make there of each text's token
-    offsets and the extra that came with it (by default, the offsets)."""
-    global _PIPELINE
+    with `parallel` and more than one batch, in a second process that loads the pipeline by `load`
+    (a module's function, or a partial of one) while this one reads on. `then(text, offsets, extra)`,
+    a module's function, says what to make there of each text's token offsets and the extra that
+    came with it (by default, the offsets). `loaded(name, warning)` is told of the pipeline before
+    the first answer; an error loading it is raised as it was raised there."""
+    global _LOAD
     work = iter(batches)
-    for first, texts, given, extras in work:  # the first batch here: a small import never forks
-        yield first, _tokenize_batch_with(pipeline, texts, given, extras, then)
-        break
-    pool = _second_process() if parallel else None
+    first = list(islice(work, 2))  # a second batch, or no process
+    pool = _second_process() if parallel and len(first) == 2 else None
     if pool is None:
-        for batch, texts, given, extras in work:
+        pipeline = load()
+        loaded(pipeline.name, pipeline.warning)
+        for batch, texts, given, extras in chain(first, work):
             yield batch, _tokenize_batch_with(pipeline, texts, given, extras, then)
         return
-    _PIPELINE = pipeline
-    waiting: deque[tuple[T, Future[list[R]]]] = deque()
+    _LOAD = load
     try:
-        for batch, texts, given, extras in work:
-            waiting.append((batch, _submit(pool, texts, given, extras, then)))
-            if len(waiting) > AHEAD:
+        hello: Future | None = _submit(pool, _loaded)
+        waiting: deque[tuple[T, Future[list[R]]]] = deque()
+        for batch, texts, given, extras in chain(first, work):
+            waiting.append((batch, _submit(pool, _tokenize_batch, texts, given, extras, then)))
+            while len(waiting) > START or (len(waiting) > AHEAD and waiting[0][1].done()):
+                if hello is not None:
+                    loaded(*_result(hello))
+                    hello = None
                 yield _answer(*waiting.popleft())
+        if hello is not None:
+            loaded(*_result(hello))
         while waiting:
             yield _answer(*waiting.popleft())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        _PIPELINE = None
+        _LOAD = None
 
 
 def _tokenize_batch_with(
@@ -93,20 +131,26 @@ def _tokenize_batch_with(
     extras: list[E],
     then: Callable[[str, np.ndarray, E], R],
 ) -> list[R]:
+    from .pipeline import tokenize
+
     return [then(text, tokenize(pipeline, text, tokens), extra) for text, tokens, extra in zip(texts, given, extras)]
 
 
-def _submit(pool: ProcessPoolExecutor, *args) -> Future[list[R]]:
-    """The batch handed to the child; the pool may already know that the child died (on an earlier batch)."""
+def _submit(pool: ProcessPoolExecutor, call: Callable, *args) -> Future:
+    """The call handed to the child; the pool may already know that the child died (on an earlier batch)."""
     try:
-        return pool.submit(_tokenize_batch, *args)
+        return pool.submit(call, *args)
     except BrokenProcessPool:
         raise _stopped() from None
 
 
 def _answer(batch: T, future: Future[list[R]]) -> tuple[T, list[R]]:
+    return batch, _result(future)
+
+
+def _result(future: Future):
     try:
-        return batch, future.result()
+        return future.result()
     except BrokenProcessPool:
         raise _stopped() from None
 

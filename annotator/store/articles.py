@@ -93,7 +93,12 @@ Derived = tuple[str, str, bytes]
 def derive(text: str, tokens: Offsets) -> Derived:
     """What an article's row derives from its text and tokens: the text's hash, its normal form's, the
     tokens encoded."""
-    return text_hash(text), normal_hash(text), encode_tokens(tokens)
+    return (*hashes(text), encode_tokens(tokens))
+
+
+def hashes(text: str) -> tuple[str, str]:
+    """The text's hash and its normal form's (what finds an article stored before)."""
+    return text_hash(text), normal_hash(text)
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,12 @@ def get_model_version(db: Database, name: str) -> ModelVersion | None:
     return None if found is None else _version(found)
 
 
+def registered_model(db: Database, name: str) -> tuple[Path, str] | None:
+    """Where the pipeline of the version of that name lies, and its name; None when there is none."""
+    version = get_model_version(db, name)
+    return None if version is None else (database_folder(db) / version.path, version.name)
+
+
 def latest_model_version(db: Database) -> ModelVersion | None:
     """The version registered last, or None."""
     found = row(db, f"SELECT {_COLUMNS} FROM model_versions ORDER BY id DESC LIMIT 1")
