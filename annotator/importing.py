@@ -40,7 +40,7 @@ from .formats.base import Notes, Reading
 from .labels import LabelPolicy, LabelRefused
 from .model import MODEL, SET_KINDS, Annotation, Article, Record, Tokens, check
 from .model.normal import remap
-from .model.text import Offsets, on_words
+from .model.text import on_words
 from .nlp import ahead
 from .processes import can_fork
 from .store import ArticleRow, ItemRows
@@ -382,66 +382,42 @@ def _origin(record: Record) -> str | None:
     return MODEL if record.source == "model" else None
 
 
-# A text's row as derived from it and its tokens; the tokens, when at hand (else in the row, encoded);
-# predictions (--preannotate); whether the record's spans all lie on its tokens already.
-_Analysed = tuple[store.Derived, Offsets | None, Annotation | None, bool]
+# A text's token offsets, and its predictions (with --preannotate).
+_Analysed = tuple[np.ndarray, Annotation | None]
 
 
 def _analysed(
     labelled: Iterator[_Batch], pipe, loaded, project, options: Options
 ) -> Iterator[tuple[_Batch, list[_Analysed]]]:
-    """Each batch with what its texts' rows derive from them and their tokens, and (with --preannotate)
-    predictions: without a model, loading the tokenizer, tokenizing and deriving run ahead in a second
-    process (nlp/ahead.py; `pipe` says how to load it), which also says whether each record's spans
-    lie on its tokens, and sends back the derived row alone (its tokens encoded, decoded here only
-    for spans that must be snapped); a pipeline's prediction in spaCy's own batches here."""
+    """Each batch with its texts' tokens and (with --preannotate) predictions: a pipeline's prediction
+    in spaCy's own batches here; without a model, loading the tokenizer and tokenizing run ahead in a
+    second process (nlp/ahead.py; `pipe` says how to load it) while this one reads on."""
     if options.preannotate:
         from .nlp import pipeline as nlp_pipeline
 
         for batch in labelled:
             texts, given = [r.text for _, r in batch.records], [r.tokens for _, r in batch.records]
-            predicted = nlp_pipeline.predict(pipe, project, texts, given=given)
-            yield (
-                batch,
-                [
-                    ((*early.hashes, store.encode_tokens(t)), t, p, _on_words(t, text, early.bounds))
-                    for text, early, (t, p) in zip(texts, batch.early, predicted)
-                ],
-            )
+            yield batch, list(nlp_pipeline.predict(pipe, project, texts, given=given))
         return
-    work = (
-        (b, [r.text for _, r in b.records], [r.tokens for _, r in b.records], [e.bounds for e in b.early])
-        for b in labelled
-    )
+    work = ((b, [r.text for _, r in b.records], [r.tokens for _, r in b.records]) for b in labelled)
     try:
-        for batch, derived in ahead.tokenized(work, pipe, parallel=PARALLEL, then=_derived, loaded=loaded):
-            yield batch, [((*e.hashes, blob), None, None, kept) for e, (blob, kept) in zip(batch.early, derived)]
+        for batch, offsets in ahead.tokenized(work, pipe, parallel=PARALLEL, loaded=loaded):
+            yield batch, [(tokens, None) for tokens in offsets]
     except AnnotatorError as exc:  # the tokenizing process stopped, or the tokenizer did not load
         raise ImportFailed(str(exc)) from None
 
 
-def _derived(text: str, tokens: np.ndarray, bounds: tuple[np.ndarray, np.ndarray] | None) -> tuple[bytes, bool]:
-    """In the process that tokenized the text: its tokens as the article's row keeps them, and whether
-    spans of these bounds (starts, ends) all lie on whole tokens already."""
-    return store.encode_tokens(tokens), _on_words(tokens, text, bounds)
-
-
-def _on_words(tokens: np.ndarray, text: str, bounds: tuple[np.ndarray, np.ndarray] | None) -> bool:
-    return bounds is None or on_words(tokens, text, *bounds)
-
-
 def _checked(batch: _Batch, analysed: list[_Analysed], policy: LabelPolicy) -> Iterator[_Prepared]:
-    """A batch's records ready to store: a set whose spans do not all lie on its tokens snapped to
-    them and checked again, one that failed its first check checked again (after snapping, if it
-    moved), and the predictions snapped."""
+    """A batch's records ready to store, with their tokens: a set whose spans do not all lie on its
+    tokens snapped to them and checked again, one that failed its first check checked again (after
+    snapping, if it moved), and the predictions snapped."""
     if batch.failure:
         raise batch.failure
-    for (where, record), early, (derived, tokens, predicted, kept) in zip(batch.records, batch.early, analysed):
+    for (where, record), early, (tokens, predicted) in zip(batch.records, batch.early, analysed):
         snapped, items, predicted_rows = 0, early.rows, None
         try:
-            words = None
-            if not kept or predicted is not None:  # snapping asks for tokens
-                words = Tokens(store.decode_tokens(derived[2]) if tokens is None else tokens, record.text)
+            kept = early.bounds is None or on_words(tokens, record.text, *early.bounds)
+            words = None if kept and predicted is None else Tokens(tokens, record.text)  # to snap to
             if early.unchecked is not None or not kept:
                 annotation = early.unchecked
                 if annotation is None:
@@ -457,7 +433,7 @@ def _checked(batch: _Batch, analysed: list[_Analysed], policy: LabelPolicy) -> I
         except AnnotatorError as exc:
             raise ImportFailed(f"{where}: {exc}") from None
         article = Article(record.ext_id or _derived_id(record.text), record.text, record.meta)
-        row = ArticleRow.of(article, derived=derived)
+        row = ArticleRow.of(article, derived=(*early.hashes, store.encode_tokens(tokens)))
         record.tokens = None
         yield _Prepared(where, record, row, items, predicted_rows, snapped)
 

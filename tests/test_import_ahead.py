@@ -106,7 +106,7 @@ def test_import_ahead_tells_a_label_error_in_a_later_batch_after_the_checks_befo
     assert f":{importing.BATCH * 2 + 4}:" in message and "NOT_A_LABEL" in message
 
 
-def _die(texts, given, extras, then):
+def _die(texts, given):
     os._exit(3)  # the tokenizing process killed mid-import (out of memory, a signal)
 
 
@@ -138,7 +138,7 @@ def test_a_batch_handed_to_a_tokenizing_process_known_dead_is_refused_cleanly(fo
         with pytest.raises(ahead.BrokenProcessPool):
             pool.submit(os._exit, 3).result()
         with pytest.raises(ahead.TokenizerStopped, match="tokenizing the import stopped"):
-            ahead._submit(pool, ahead._tokenize_batch, ["a text"], [None], [None], ahead.offsets_only)
+            ahead._submit(pool, ahead._tokenize_batch, ["a text"], [None])
     finally:
         pool.shutdown(wait=True)
 

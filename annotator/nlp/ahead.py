@@ -4,12 +4,13 @@ one reads and checks the next.
 Without a model, spaCy's tokenizer is most of an import, and loading spaCy and the pipeline is a
 second of its start. Both happen in a forked child: it loads the pipeline (`load`, left in this
 module before the fork) on its first call, while this process reads on from the first line, and
-sends back what the caller's `then` makes of each text's (n, 2) array of token offsets. This
-process reads up to `START` batches in front of the child's answers (what waits is the caller's
-batches, which should hold rows rather than objects), and takes an answer as soon as it is there
-once `AHEAD` are out. An import of one batch never starts a process (it loads the pipeline here);
-without `fork` (or a second core) everything stays here. spaCy itself is imported only where the
-pipeline is loaded.
+sends back each text's token offsets, an (n, 2) array of 32-bit integers (half the bytes through
+the pipe; no text is that long). The child does nothing else: it has the longer way to go.
+This process reads up to `START` batches in front of the child's answers (what waits is the
+caller's batches, which should hold rows rather than objects), and takes an answer as soon as
+it is there once `AHEAD` are out. An import of one batch never starts a process (it loads the
+pipeline here); without `fork` (or a second core) everything stays here. spaCy itself is
+imported only where the pipeline is loaded.
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
     from .pipeline import Pipeline, Tokens
 
 T = TypeVar("T")
-E = TypeVar("E")  # what goes with a text to `then`
-R = TypeVar("R")
 AHEAD = 2  # batches out before an answer is taken as soon as it is there
 # Batches out before this process waits for an answer: the child's start (spaCy and the pipeline,
 # about a second) is spent reading and checking the first few thousand records.
@@ -60,11 +59,9 @@ def _loaded() -> tuple[str, str | None]:
     return pipeline.name, pipeline.warning
 
 
-def _tokenize_batch(
-    texts: list[str], given: list[Tokens | None], extras: list[E], then: Callable[[str, np.ndarray, E], R]
-) -> list[R]:
-    """In the child: what `then` makes of each text, its offsets and its extra."""
-    return _tokenize_batch_with(_pipeline(), texts, given, extras, then)
+def _tokenize_batch(texts: list[str], given: list[Tokens | None]) -> list[np.ndarray]:
+    """In the child: each text's token offsets."""
+    return _tokenize_batch_with(_pipeline(), texts, given)
 
 
 def _second_process() -> ProcessPoolExecutor | None:
@@ -72,28 +69,21 @@ def _second_process() -> ProcessPoolExecutor | None:
     return forked_pool(1)
 
 
-def offsets_only(text: str, offsets: np.ndarray, extra: object) -> np.ndarray:
-    return offsets
-
-
 def _told(name: str, warning: str | None) -> None:
     """What `loaded` is when the caller does not want to know."""
 
 
 def tokenized(
-    batches: Iterable[tuple[T, list[str], list[Tokens | None], list[E]]],
+    batches: Iterable[tuple[T, list[str], list[Tokens | None]]],
     load: Callable[[], Pipeline],
     *,
     parallel: bool = True,
-    then: Callable[[str, np.ndarray, E], R] = offsets_only,  # type: ignore[assignment]
     loaded: Callable[[str, str | None], None] = _told,
-) -> Iterator[tuple[T, list[R]]]:
-    """Each (batch, texts, given tokens, extras) as (batch, what `then` made of each text), in order;
-    with `parallel` and more than one batch, in a second process that loads the pipeline by `load`
-    (a module's function, or a partial of one) while this one reads on. `then(text, offsets, extra)`,
-    a module's function, says what to make there of each text's token offsets and the extra that
-    came with it (by default, the offsets). `loaded(name, warning)` is told of the pipeline before
-    the first answer; an error loading it is raised as it was raised there."""
+) -> Iterator[tuple[T, list[np.ndarray]]]:
+    """Each (batch, texts, given tokens) as (batch, each text's (n, 2) token offsets), in order; with
+    `parallel` and more than one batch, in a second process that loads the pipeline by `load` (a
+    module's function, or a partial of one) while this one reads on. `loaded(name, warning)` is told
+    of the pipeline before the first answer; an error loading it is raised as it was raised there."""
     global _LOAD
     work = iter(batches)
     first = list(islice(work, 2))  # a second batch, or no process
@@ -101,15 +91,15 @@ def tokenized(
     if pool is None:
         pipeline = load()
         loaded(pipeline.name, pipeline.warning)
-        for batch, texts, given, extras in chain(first, work):
-            yield batch, _tokenize_batch_with(pipeline, texts, given, extras, then)
+        for batch, texts, given in chain(first, work):
+            yield batch, _tokenize_batch_with(pipeline, texts, given)
         return
     _LOAD = load
     try:
         hello: Future | None = _submit(pool, _loaded)
-        waiting: deque[tuple[T, Future[list[R]]]] = deque()
-        for batch, texts, given, extras in chain(first, work):
-            waiting.append((batch, _submit(pool, _tokenize_batch, texts, given, extras, then)))
+        waiting: deque[tuple[T, Future[list[np.ndarray]]]] = deque()
+        for batch, texts, given in chain(first, work):
+            waiting.append((batch, _submit(pool, _tokenize_batch, texts, given)))
             while len(waiting) > START or (len(waiting) > AHEAD and waiting[0][1].done()):
                 if hello is not None:
                     loaded(*_result(hello))
@@ -124,16 +114,10 @@ def tokenized(
         _LOAD = None
 
 
-def _tokenize_batch_with(
-    pipeline: Pipeline,
-    texts: list[str],
-    given: list[Tokens | None],
-    extras: list[E],
-    then: Callable[[str, np.ndarray, E], R],
-) -> list[R]:
+def _tokenize_batch_with(pipeline: Pipeline, texts: list[str], given: list[Tokens | None]) -> list[np.ndarray]:
     from .pipeline import tokenize
 
-    return [then(text, tokenize(pipeline, text, tokens), extra) for text, tokens, extra in zip(texts, given, extras)]
+    return [tokenize(pipeline, text, tokens).astype(np.int32) for text, tokens in zip(texts, given)]
 
 
 def _submit(pool: ProcessPoolExecutor, call: Callable, *args) -> Future:
@@ -144,7 +128,7 @@ def _submit(pool: ProcessPoolExecutor, call: Callable, *args) -> Future:
         raise _stopped() from None
 
 
-def _answer(batch: T, future: Future[list[R]]) -> tuple[T, list[R]]:
+def _answer(batch: T, future: Future[list[np.ndarray]]) -> tuple[T, list[np.ndarray]]:
     return batch, _result(future)
 
 
