@@ -230,7 +230,7 @@ def _prepare_all(
 @dataclass
 class _Early:
     """What is made of a record before its text is tokenized: its text's hashes, and its set as checked:
-    its rows, which hold it in a fifth of the memory of its items while the text waits its turn (the
+    its rows, which hold it in a seventh of the memory of its items while the text waits its turn (the
     import reads thousands of records ahead); or, when the check failed, the set itself, since
     snapping to tokens may mend it. With the bounds of its spans, to ask whether they lie on the tokens."""
 
@@ -247,7 +247,7 @@ class _Batch:
 
     records: list[tuple[str, Record]]
     failure: ImportFailed | None = None
-    early: list[_Early] = field(default_factory=list)  # each record's set, checked before its tokens
+    early: list[_Early] = field(default_factory=list)  # what is made of each record before its tokens
 
 
 def _batches(records: Iterator[tuple[str, Record]]) -> Iterator[_Batch]:
