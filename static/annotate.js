@@ -402,9 +402,10 @@
     if (button) applyLabel(button.dataset.layer, button.dataset.label);
   });
 
-  // Buttons keep the focus and the text selection where they are when clicked.
+  // Buttons that change the document (the editor's, and a reviewer's Take and Accept) keep the focus and the
+  // text selection where they are when clicked: the Enter pressed next submits, it does not press them again.
   document.addEventListener("mousedown", function (event) {
-    if (event.target.closest("#editor button")) event.preventDefault();
+    if (event.target.closest("#editor button, #versions button")) event.preventDefault();
   });
 
   document.addEventListener("change", function () {

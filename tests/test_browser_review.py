@@ -147,3 +147,33 @@ def test_browser_review_adjudication_rows_line_up_take_marks_merge_counts_filter
     page.check("#only-disagreements")
     assert sum(row.is_visible() for row in rows.all()) == disagreements < rows.count()
     assert script_errors(page) == []
+
+
+def test_browser_enter_after_a_clicked_take_submits_gold_not_the_take_again(page, live_server, seeded):
+    """CI saw it: Take clicked with the mouse kept the focus until the versions came back, so the Enter a
+    reviewer pressed next took the item again instead of submitting gold. Held back here, the versions
+    come back only after the Enter."""
+    store.set_annotators_per_article(seeded, 2)
+    _submit(seeded, "alice", [_relabel(1387, "PERSON")])
+    bob = _submit(seeded, "bob", [_relabel(7, "PERSON")])
+    article_id = seed_article_id(seeded)
+    sign_in(page, live_server, "rita")
+    page.goto(f"{live_server}/review/{article_id}")
+    held = []
+    page.route(re.compile(r".*/review/\d+/versions$"), lambda route: held.append(route))
+    takes = []
+    page.on("request", lambda r: takes.append(r) if r.url.endswith("/take") else None)
+
+    version = int(page.get_attribute("#doc-meta", "data-version"))
+    page.click(f"[data-take='bob:{_entity_at(7)(bob).id}']")
+    wait_version(page, version + 1)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server}/review/")
+    for route in held:
+        route.abort()
+    assert len(takes) == 1
+    gold = store.find_set(seeded, article_id, "gold")
+    assert gold.status == "submitted"
+    assert [(e.start, e.end, e.label) for e in store.load_annotation(seeded, gold.id).entities if e.start == 7] == [
+        (7, 14, "PERSON")
+    ]
