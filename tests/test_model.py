@@ -100,7 +100,9 @@ def test_model_apply_is_the_annotation_of_what_is_left_and_added(positions, data
     added = [replace(item, id=f"new{n}") if n >= len(replaced) else item for n, item in enumerate(added)]
     change = Change(before=tuple(removed), after=tuple(added))
     left = [item for item in annotation.items() if item not in removed]
-    assert annotation.apply(change) == Annotation.of([*left, *added])
+    applied = annotation.apply(change)
+    assert applied == Annotation.of([*left, *added])
+    assert applied.item_ids == {item.id for item in applied.items()}  # the ids it carries for the next save
     if removed:
         with pytest.raises(Invalid, match="changed since"):
             annotation.apply(Change(before=(replace(removed[0], label="ORG"),), after=()))

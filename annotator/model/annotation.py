@@ -84,7 +84,7 @@ class Annotation:
         in an article of 500 looks at a handful, not all of them sorted again."""
         # only the layers the change makes or removes items in are copied
         touched = {name: list(self.layer(name)) for name in {i.layer for i in (*change.before, *change.after)}}
-        ids = set(self.item_ids)
+        removed: set[str] = set()
         for item in change.before:
             found = touched[item.layer]
             at = bisect.bisect_left(found, _position(item), key=_position)
@@ -93,16 +93,20 @@ class Annotation:
             if at == len(found) or found[at] != item:
                 raise Invalid(f"{item.layer} {item.id} has changed since; reload to see it")
             del found[at]
-            ids.discard(item.id)
+            removed.add(item.id)
+        added: set[str] = set()
         for item in change.after:
-            if item.id in ids:
+            if item.id in added or (item.id in self.item_ids and item.id not in removed):
                 raise Invalid(f"{item.layer} {item.id} exists already")
             bisect.insort_right(touched[item.layer], item, key=_position)
-            ids.add(item.id)
+            added.add(item.id)
         result = Annotation(
             tuple(tuple(touched[name]) if name in touched else kept for name, kept in zip(LAYER_NAMES, self.layers))
         )
-        result.__dict__["item_ids"] = frozenset(ids)  # known already: the next save starts from it
+        # known already, so the next save starts from it; most edits (a relabel, a confirm, a boundary
+        # moved) keep the ids they touch, and then the article's set of ids is not copied at all
+        ids = self.item_ids if added == removed else (self.item_ids - removed) | added
+        result.__dict__["item_ids"] = ids
         return result
 
     @functools.cached_property
