@@ -177,3 +177,21 @@ def test_browser_enter_after_a_clicked_take_submits_gold_not_the_take_again(page
     assert [(e.start, e.end, e.label) for e in store.load_annotation(seeded, gold.id).entities if e.start == 7] == [
         (7, 14, "PERSON")
     ]
+
+
+def test_browser_take_still_answers_enter_from_the_keyboard(page, live_server, seeded):
+    """Take keeps no focus from a click, but a reviewer who tabs to it presses it with Enter."""
+    store.set_annotators_per_article(seeded, 2)
+    _submit(seeded, "alice", [_relabel(1387, "PERSON")])
+    bob = _submit(seeded, "bob", [_relabel(7, "PERSON")])
+    article_id = seed_article_id(seeded)
+    sign_in(page, live_server, "rita")
+    page.goto(f"{live_server}/review/{article_id}")
+    version = int(page.get_attribute("#doc-meta", "data-version"))
+    take = page.locator(f"[data-take='bob:{_entity_at(7)(bob).id}']")
+    take.focus()
+    page.keyboard.press("Enter")
+    wait_version(page, version + 1)
+    gold = store.find_set(seeded, article_id, "gold")
+    assert gold.status == "draft"
+    assert (7, 14, "PERSON") in [(e.start, e.end, e.label) for e in store.load_annotation(seeded, gold.id).entities]
