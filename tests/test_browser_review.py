@@ -149,49 +149,53 @@ def test_browser_review_adjudication_rows_line_up_take_marks_merge_counts_filter
     assert script_errors(page) == []
 
 
-def test_browser_enter_after_a_clicked_take_submits_gold_not_the_take_again(page, live_server, seeded):
-    """CI saw it: Take clicked with the mouse kept the focus until the versions came back, so the Enter a
-    reviewer pressed next took the item again instead of submitting gold. Held back here, the versions
-    come back only after the Enter."""
+@pytest.fixture
+def adjudicating(page, live_server, seeded):
+    """Rita on the adjudication page of Alice's and Bob's versions: the article, Bob's Take for his PERSON at 7."""
     store.set_annotators_per_article(seeded, 2)
     _submit(seeded, "alice", [_relabel(1387, "PERSON")])
     bob = _submit(seeded, "bob", [_relabel(7, "PERSON")])
     article_id = seed_article_id(seeded)
     sign_in(page, live_server, "rita")
     page.goto(f"{live_server}/review/{article_id}")
+    return article_id, page.locator(f"[data-take='bob:{_entity_at(7)(bob).id}']")
+
+
+def _gold_entities(db, article_id):
+    gold = store.find_set(db, article_id, "gold")
+    return gold.status, [(e.start, e.end, e.label) for e in store.load_annotation(db, gold.id).entities]
+
+
+def test_browser_enter_after_a_clicked_take_submits_gold_not_the_take_again(page, live_server, seeded, adjudicating):
+    """CI saw it: Take clicked with the mouse kept the focus until the versions came back, so the Enter a
+    reviewer pressed next took the item again instead of submitting gold. Held back here, the versions
+    come back only after the Enter."""
+    article_id, take = adjudicating
     held = []
     page.route(re.compile(r".*/review/\d+/versions$"), lambda route: held.append(route))
     takes = []
     page.on("request", lambda r: takes.append(r) if r.url.endswith("/take") else None)
 
     version = int(page.get_attribute("#doc-meta", "data-version"))
-    page.click(f"[data-take='bob:{_entity_at(7)(bob).id}']")
+    take.click()
     wait_version(page, version + 1)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server}/review/")
     for route in held:
         route.abort()
     assert len(takes) == 1
-    gold = store.find_set(seeded, article_id, "gold")
-    assert gold.status == "submitted"
-    assert [(e.start, e.end, e.label) for e in store.load_annotation(seeded, gold.id).entities if e.start == 7] == [
-        (7, 14, "PERSON")
-    ]
+    status, entities = _gold_entities(seeded, article_id)
+    assert status == "submitted"
+    assert [e for e in entities if e[0] == 7] == [(7, 14, "PERSON")]
 
 
-def test_browser_take_still_answers_enter_from_the_keyboard(page, live_server, seeded):
+def test_browser_take_still_answers_enter_from_the_keyboard(page, seeded, adjudicating):
     """Take keeps no focus from a click, but a reviewer who tabs to it presses it with Enter."""
-    store.set_annotators_per_article(seeded, 2)
-    _submit(seeded, "alice", [_relabel(1387, "PERSON")])
-    bob = _submit(seeded, "bob", [_relabel(7, "PERSON")])
-    article_id = seed_article_id(seeded)
-    sign_in(page, live_server, "rita")
-    page.goto(f"{live_server}/review/{article_id}")
+    article_id, take = adjudicating
     version = int(page.get_attribute("#doc-meta", "data-version"))
-    take = page.locator(f"[data-take='bob:{_entity_at(7)(bob).id}']")
     take.focus()
     page.keyboard.press("Enter")
     wait_version(page, version + 1)
-    gold = store.find_set(seeded, article_id, "gold")
-    assert gold.status == "draft"
-    assert (7, 14, "PERSON") in [(e.start, e.end, e.label) for e in store.load_annotation(seeded, gold.id).entities]
+    status, entities = _gold_entities(seeded, article_id)
+    assert status == "draft"
+    assert (7, 14, "PERSON") in entities
