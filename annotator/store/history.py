@@ -50,14 +50,11 @@ def _bump(db: Database, set_id: int, expected_version: int, status: str | None =
 
     An edit leaves the status out of the UPDATE: SQLite then neither updates the index that
     holds it nor looks at the queue's status trigger (a relabel's save: 68 -> 60 us)."""
-    if status is None:
-        sql, args = "UPDATE annotation_sets SET version = version + 1, updated = ? WHERE id = ? AND version = ?", []
-    else:
-        sql, args = (
-            "UPDATE annotation_sets SET version = version + 1, status = ?, updated = ? WHERE id = ? AND version = ?",
-            [status],
-        )
-    cur = db.execute(sql, [*args, now(), set_id, expected_version])
+    set_status, args = ("", []) if status is None else (", status = ?", [status])
+    cur = db.execute(
+        f"UPDATE annotation_sets SET version = version + 1{set_status}, updated = ? WHERE id = ? AND version = ?",
+        [*args, now(), set_id, expected_version],
+    )
     if cur.rowcount == 0:
         raise StaleVersion(_version(db, set_id), expected_version)
     return expected_version + 1
